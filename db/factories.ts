@@ -1,0 +1,89 @@
+/**
+ * Test data factories. Tests share one database per process, so every factory makes unique rows (random
+ * slugs and emails) and no test may assume an empty table.
+ */
+import type { Database } from "./types.ts";
+import type { Establishment, Role, User } from "./models.ts";
+import { createEstablishment } from "./establishments.ts";
+import { createUser, setMembership } from "./users.ts";
+import { createConversation } from "./conversations.ts";
+
+/**
+ * A placeholder password hash for users who never log in. It is not a valid PHC string, so no password
+ * verifies against it; tests that log in pass a real hash.
+ */
+export const UNUSABLE_PASSWORD_HASH = "!unusable-test-hash";
+
+/** A short random token for unique names. */
+export function uniqueToken(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+}
+
+/** Creates an establishment with a unique slug; `overrides` replace the generated name or slug. */
+export async function makeEstablishment(
+  db: Database,
+  overrides: { name?: string; slug?: string } = {},
+): Promise<Establishment> {
+  const token = uniqueToken();
+  return await createEstablishment(db, {
+    name: overrides.name ?? `École ${token}`,
+    slug: overrides.slug ?? `ecole-${token}`,
+  });
+}
+
+/** Options of {@linkcode makeUser}; only the establishment and role are required. */
+export interface MakeUserOptions {
+  establishmentId: string;
+  role: Role;
+  /** Default: "Test <token>". */
+  name?: string;
+  /** Default: a unique `user-<token>@example.test`. */
+  email?: string;
+  /** Default: {@linkcode UNUSABLE_PASSWORD_HASH}. */
+  passwordHash?: string;
+  /** Default: "fr". */
+  locale?: "fr" | "en";
+}
+
+/** Creates a person who is a member of `establishmentId` with `role`. */
+export async function makeUser(db: Database, options: MakeUserOptions): Promise<User> {
+  const token = uniqueToken();
+  const user = await createUser(db, {
+    email: options.email ?? `user-${token}@example.test`,
+    name: options.name ?? `Test ${token}`,
+    passwordHash: options.passwordHash ?? UNUSABLE_PASSWORD_HASH,
+    locale: options.locale ?? "fr",
+  });
+  await setMembership(db, { userId: user.id, establishmentId: options.establishmentId, role: options.role });
+  return user;
+}
+
+/** A conversation made by {@linkcode makeConversation}. */
+export interface MadeConversation {
+  id: string;
+  establishmentId: string;
+  /** Every participant id, creator first. */
+  members: string[];
+  /** False when the two members already had a direct conversation (its id is returned). */
+  created: boolean;
+}
+
+/**
+ * Creates a conversation between `members` (at least two ids; the creator defaults to the first and is
+ * added if missing). No permission check: tests of the rules go through domain/.
+ */
+export async function makeConversation(
+  db: Database,
+  options: { establishmentId: string; members: string[]; createdBy?: string; title?: string | null },
+): Promise<MadeConversation> {
+  const createdBy = options.createdBy ?? options.members[0];
+  if (createdBy === undefined) throw new Error("makeConversation needs at least one member");
+  const members = [...new Set([createdBy, ...options.members])];
+  const { id, created } = await createConversation(db, {
+    establishmentId: options.establishmentId,
+    createdBy,
+    participantIds: members,
+    title: options.title ?? null,
+  });
+  return { id, establishmentId: options.establishmentId, members, created };
+}

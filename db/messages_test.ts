@@ -1,0 +1,171 @@
+import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
+import { dbTest } from "../tests/support/databases.ts";
+import { makeConversation, makeEstablishment, makeUser } from "./factories.ts";
+import { appendMessage, listMessagesAfter, listMessagesBefore, markRead } from "./messages.ts";
+import { getConversationSummary } from "./conversations.ts";
+import type { Database } from "./types.ts";
+
+/** Two members of a fresh establishment and their direct conversation. */
+async function pair(db: Database) {
+  const school = await makeEstablishment(db);
+  const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher", name: "Marc Martin" });
+  const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
+  const conversation = await makeConversation(db, {
+    establishmentId: school.id,
+    members: [teacher.id, parent.id],
+  });
+  return { school, teacher, parent, conversationId: conversation.id };
+}
+
+async function rowCount(db: Database, conversationId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::integer AS n FROM messages WHERE conversation_id = $1`,
+    [conversationId],
+  );
+  return row!.n;
+}
+
+async function lastSeq(db: Database, conversationId: string): Promise<number> {
+  const [row] = await db.query<{ last_seq: number }>(`SELECT last_seq FROM conversations WHERE id = $1`, [
+    conversationId,
+  ]);
+  return row!.last_seq;
+}
+
+/** Sends `count` messages from `senderId`, one after the other; returns their seqs. */
+async function sendMany(db: Database, conversationId: string, senderId: string, count: number) {
+  const seqs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const { message } = await appendMessage(db, {
+      conversationId,
+      senderId,
+      clientId: crypto.randomUUID(),
+      body: `m${i}`,
+    });
+    seqs.push(message.seq);
+  }
+  return seqs;
+}
+
+dbTest("append - stores seq 1 with the sender's name and advances last_seq", async (db) => {
+  const { teacher, conversationId } = await pair(db);
+  const { message, created } = await appendMessage(db, {
+    conversationId,
+    senderId: teacher.id,
+    clientId: "c-1",
+    body: "Bonjour",
+  });
+  assertEquals(created, true);
+  assertEquals({ ...message, id: "", createdAt: null }, {
+    id: "",
+    conversationId,
+    seq: 1,
+    senderId: teacher.id,
+    senderName: "Marc Martin",
+    body: "Bonjour",
+    createdAt: null,
+  });
+  assert(message.createdAt instanceof Date);
+  assertEquals(await lastSeq(db, conversationId), 1);
+});
+
+dbTest("append - the same clientId twice stores one row and returns the same message", async (db) => {
+  const { teacher, conversationId } = await pair(db);
+  const input = { conversationId, senderId: teacher.id, clientId: "retry-me", body: "once" };
+  const first = await appendMessage(db, input);
+  const second = await appendMessage(db, { ...input, body: "a different body is ignored" });
+  assertEquals(second, { message: first.message, created: false });
+  assertEquals(await rowCount(db, conversationId), 1);
+  assertEquals(await lastSeq(db, conversationId), 1);
+});
+
+dbTest("append - 20 parallel sends with one clientId store exactly one row", async (db) => {
+  const { parent, conversationId } = await pair(db);
+  const input = { conversationId, senderId: parent.id, clientId: "burst", body: "hello" };
+  const results = await Promise.all(Array.from({ length: 20 }, () => appendMessage(db, input)));
+  assertEquals(results.filter((r) => r.created).length, 1);
+  assertEquals(new Set(results.map((r) => r.message.id)).size, 1);
+  assertEquals(results.every((r) => r.message.seq === 1), true);
+  assertEquals(await rowCount(db, conversationId), 1);
+  assertEquals(await lastSeq(db, conversationId), 1);
+});
+
+dbTest("append - 200 parallel sends get seqs 1..200 with no gap", async (db) => {
+  const { teacher, parent, conversationId } = await pair(db);
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+    appendMessage(db, {
+      conversationId,
+      senderId: i % 2 === 0 ? teacher.id : parent.id,
+      clientId: `parallel-${i}`,
+      body: `message ${i}`,
+    })));
+  assertEquals(results.every((r) => r.created), true);
+  const seqs = results.map((r) => r.message.seq).sort((a, b) => a - b);
+  assertEquals(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
+  assertEquals(await lastSeq(db, conversationId), 200);
+  const stored = await listMessagesAfter(db, conversationId, 0, 1000);
+  assertEquals(stored.map((m) => m.seq), seqs);
+  // Times grow with seq: the clock is read after the conversation row is locked.
+  for (let i = 1; i < stored.length; i++) assert(stored[i]!.createdAt >= stored[i - 1]!.createdAt);
+});
+
+dbTest("append - an unknown conversation is refused and stores nothing", async (db) => {
+  const { teacher } = await pair(db);
+  const conversationId = crypto.randomUUID();
+  await assertRejects(() =>
+    appendMessage(db, { conversationId, senderId: teacher.id, clientId: "x", body: "lost" })
+  );
+  assertEquals(await rowCount(db, conversationId), 0);
+});
+
+dbTest("append - sending moves the sender's read marker, not the recipient's", async (db) => {
+  const { teacher, parent, conversationId } = await pair(db);
+  await sendMany(db, conversationId, teacher.id, 3);
+  const mine = await getConversationSummary(db, conversationId, teacher.id);
+  const theirs = await getConversationSummary(db, conversationId, parent.id);
+  assertEquals([mine?.readSeq, mine?.unread], [3, 0]);
+  assertEquals([theirs?.readSeq, theirs?.unread], [0, 3]);
+});
+
+dbTest("markRead - only moves forward and never past the last message", async (db) => {
+  const { teacher, parent, conversationId } = await pair(db);
+  await sendMany(db, conversationId, teacher.id, 3);
+  assertEquals(await markRead(db, conversationId, parent.id, 2), 2);
+  assertEquals(await markRead(db, conversationId, parent.id, 1), 2);
+  assertEquals(await markRead(db, conversationId, parent.id, -5), 2);
+  assertEquals(await markRead(db, conversationId, parent.id, 99), 3);
+  assertEquals(await markRead(db, conversationId, parent.id, 2 ** 40), 3);
+  assertEquals((await getConversationSummary(db, conversationId, parent.id))?.unread, 0);
+});
+
+dbTest("markRead - refuses someone who is not a participant", async (db) => {
+  const { school, conversationId } = await pair(db);
+  const outsider = await makeUser(db, { establishmentId: school.id, role: "teacher" });
+  await assertRejects(() => markRead(db, conversationId, outsider.id, 1));
+});
+
+dbTest("list - an empty conversation has no pages", async (db) => {
+  const { conversationId } = await pair(db);
+  assertEquals(await listMessagesAfter(db, conversationId, 0, 50), []);
+  assertEquals(await listMessagesBefore(db, conversationId, null, 50), []);
+  assertEquals(await listMessagesBefore(db, conversationId, 1, 50), []);
+});
+
+dbTest("list - after and before pages are ascending and respect their bounds", async (db) => {
+  const { teacher, conversationId } = await pair(db);
+  await sendMany(db, conversationId, teacher.id, 5);
+  const seqs = async (page: Promise<{ seq: number }[]>) => (await page).map((m) => m.seq);
+  assertEquals(await seqs(listMessagesAfter(db, conversationId, 0, 2)), [1, 2]);
+  assertEquals(await seqs(listMessagesAfter(db, conversationId, 3, 50)), [4, 5]);
+  assertEquals(await seqs(listMessagesAfter(db, conversationId, 5, 50)), []);
+  assertEquals(await seqs(listMessagesAfter(db, conversationId, 0, 5)), [1, 2, 3, 4, 5]);
+  assertEquals(await seqs(listMessagesAfter(db, conversationId, 0, 0)), []);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, null, 2)), [4, 5]);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, null, 50)), [1, 2, 3, 4, 5]);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, 4, 2)), [2, 3]);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, 4, 3)), [1, 2, 3]);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, 4, 4)), [1, 2, 3]);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, 1, 50)), []);
+  assertEquals(await seqs(listMessagesBefore(db, conversationId, 99, 1)), [5]);
+  assertEquals(await seqs(listMessagesAfter(db, "not-a-uuid", 0, 5)), []);
+});

@@ -1,0 +1,175 @@
+/**
+ * {@linkcode Database} on a PostgreSQL server through postgres.js. A statement with parameters runs as
+ * a prepared statement; one without runs through the simple protocol, so a migration file with many
+ * statements can be sent whole (the rows of the last statement are returned, as on PGlite).
+ *
+ * LISTEN runs on postgres.js's own dedicated connection, which it re-opens and re-LISTENs after a
+ * connection loss; every (re-)LISTEN calls `onListen` so callers can catch up on what they missed.
+ */
+import postgres from "postgres";
+import type { Database, ListenOptions, Queryable } from "./types.ts";
+import {
+  DatabaseConnectionError,
+  DatabaseUsageError,
+  describeTarget,
+  isConnectionFailure,
+  reasonOf,
+} from "./errors.ts";
+import {
+  OID,
+  parseBytea,
+  parseInt8,
+  parseJson,
+  serializeBytea,
+  serializeInt8,
+  serializeJson,
+} from "./value_types.ts";
+
+/** Options for {@linkcode createPostgresDatabase}. */
+export interface PostgresAdapterOptions {
+  /** Connections in the pool (LISTEN uses one more of its own). Default 10. */
+  poolSize?: number;
+  /** Seconds to wait for a new connection before failing. Default 10. */
+  connectTimeoutSeconds?: number;
+  /** Seconds `close()` lets running queries and transactions finish before cutting connections. Default 5. */
+  closeTimeoutSeconds?: number;
+}
+
+/** The pool or a transaction: both run text with parameters. */
+// deno-lint-ignore no-explicit-any
+type Runner = { unsafe(text: string, params: any[]): PromiseLike<any> };
+
+/** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
+export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
+  const target = describeTarget(url);
+  const sql = postgres(url, {
+    max: options.poolSize ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    connection: { application_name: "preau" },
+    // postgres.js rejects `undefined` parameters; PGlite sends NULL. Send NULL on both.
+    transform: { undefined: null },
+    types: {
+      int8: { to: OID.int8, from: [OID.int8], serialize: serializeInt8, parse: parseInt8 },
+      json: { to: OID.json, from: [OID.json, OID.jsonb], serialize: serializeJson, parse: parseJson },
+      bytea: { to: OID.bytea, from: [OID.bytea], serialize: serializeBytea, parse: parseBytea },
+    },
+    // Routine notices ("relation already exists, skipping") are noise; warnings are worth seeing.
+    onnotice: (notice) => {
+      if (notice.severity === "WARNING") console.warn(`PostgreSQL warning: ${notice.message}`);
+    },
+  });
+
+  const inFlight = new Set<Promise<unknown>>();
+  let closing: Promise<void> | undefined;
+
+  /** Refuses work after `close()`; tracks the rest so `close()` can let it finish first. */
+  const tracked = <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    if (closing) {
+      return Promise.reject(new DatabaseUsageError(`${what} after close(): the database is closed`));
+    }
+    const promise = work();
+    inFlight.add(promise);
+    const forget = () => inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
+
+  const run = async <T>(
+    runner: Runner,
+    text: string,
+    params: readonly unknown[] | undefined,
+  ): Promise<T[]> => {
+    try {
+      const result = await runner.unsafe(text, [...(params ?? [])]);
+      // The simple protocol answers several statements with one result per statement.
+      const last = typeof result.command === "string" ? result : result[result.length - 1] ?? [];
+      return Array.from(last as T[]);
+    } catch (error) {
+      throw wrapConnectionFailure(error, target);
+    }
+  };
+
+  return {
+    kind: "postgres",
+
+    query: <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+      tracked("db.query", () => run<T>(sql, text, params)),
+
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+      tracked("db.transaction", async () => {
+        try {
+          return await sql.begin(async (tx) => {
+            const queryable: Queryable = {
+              query: <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+                run<R>(tx, text, params),
+            };
+            return await fn(queryable);
+          }) as T;
+        } catch (error) {
+          throw wrapConnectionFailure(error, target);
+        }
+      }),
+
+    async listen(channel: string, onNotify: (payload: string) => void, options: ListenOptions = {}) {
+      const { signal, onListen } = options;
+      signal?.throwIfAborted();
+      if (closing) throw new DatabaseUsageError("db.listen after close(): the database is closed");
+      let subscription: postgres.ListenMeta;
+      try {
+        subscription = await sql.listen(
+          channel,
+          (payload) => guard(`listener on channel "${channel}"`, () => onNotify(payload)),
+          () => guard(`onListen for channel "${channel}"`, () => onListen?.()),
+        );
+      } catch (error) {
+        throw wrapConnectionFailure(error, target);
+      }
+      let unsubscribed: Promise<void> | undefined;
+      const unsubscribe = () =>
+        unsubscribed ??= (async () => {
+          signal?.removeEventListener("abort", onAbort);
+          await subscription.unlisten();
+        })();
+      const onAbort = () => void unsubscribe().catch(() => {});
+      if (signal?.aborted) {
+        await unsubscribe();
+        signal.throwIfAborted();
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      return unsubscribe;
+    },
+
+    async notify(channel: string, payload: string): Promise<void> {
+      await tracked("db.notify", () => run(sql, "select pg_notify($1, $2)", [channel, payload]));
+    },
+
+    close(): Promise<void> {
+      return closing ??= (async () => {
+        // postgres.js rejects queries it has not started yet once end() is called, so wait for ours first.
+        const seconds = options.closeTimeoutSeconds ?? 5;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => timer = setTimeout(resolve, seconds * 1000)),
+        ]);
+        clearTimeout(timer);
+        await sql.end({ timeout: inFlight.size > 0 ? 0 : seconds });
+      })();
+    },
+  };
+}
+
+/** Lost or refused connections become a {@linkcode DatabaseConnectionError}; SQL errors pass unchanged. */
+export function wrapConnectionFailure(error: unknown, target: string): unknown {
+  if (error instanceof DatabaseConnectionError || !isConnectionFailure(error)) return error;
+  return new DatabaseConnectionError(target, reasonOf(error), { cause: error });
+}
+
+/** A throwing callback must not break postgres.js's connection handling; report it instead. */
+function guard(what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    console.error(`${what} threw:`, error);
+  }
+}

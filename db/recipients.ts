@@ -1,0 +1,58 @@
+/**
+ * Recipient search: members of one establishment whose name or email has a word starting with the
+ * query, case- and accent-insensitively. Both sides are folded by db/search_text.ts, so the SQL is a
+ * plain LIKE on `users.search_text` (no `unaccent`, identical on PGlite and PostgreSQL).
+ */
+import type { Queryable } from "./types.ts";
+import { isRole, isUuid, type Role } from "./models.ts";
+import { foldQuery } from "./search_text.ts";
+
+/** One search hit. */
+export interface Recipient {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+}
+
+/** Search options; `roles` are the roles the caller may write to (domain/permissions.ts). */
+export interface RecipientQuery {
+  establishmentId: string;
+  /** Free text; folded, whitespace collapsed, LIKE wildcards taken literally. Empty lists everyone. */
+  query: string;
+  /** Only members holding one of these roles; empty finds nobody. */
+  roles: readonly Role[];
+  /** The caller, never listed. */
+  excludeUserId: string;
+  /** Maximum hits (default 20). */
+  limit?: number;
+}
+
+/** Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Up to `limit` members of the establishment with one of `roles`, other than the caller, having a word
+ * (of `search_text`) that starts with the folded query; ordered by folded name (so "Élodie" sorts
+ * with the e's under any collation). Members of other establishments are never returned.
+ */
+export async function searchRecipients(q: Queryable, options: RecipientQuery): Promise<Recipient[]> {
+  const roles = [...new Set(options.roles)].filter(isRole);
+  const limit = Math.trunc(options.limit ?? 20);
+  if (roles.length === 0 || limit <= 0 || !isUuid(options.establishmentId)) return [];
+  const exclude = isUuid(options.excludeUserId) ? options.excludeUserId : null;
+  const rolePlaceholders = roles.map((_, i) => `$${i + 5}`).join(", ");
+  return await q.query<Recipient>(
+    `SELECT u.id, u.name, u.email, m.role
+     FROM memberships m JOIN users u ON u.id = m.user_id
+     WHERE m.establishment_id = $1
+       AND m.role IN (${rolePlaceholders})
+       AND ($2::uuid IS NULL OR u.id <> $2::uuid)
+       AND (' ' || u.search_text) LIKE '% ' || $3::text || '%' ESCAPE '\\'
+     ORDER BY u.search_text, u.name, u.id
+     LIMIT $4`,
+    [options.establishmentId, exclude, escapeLike(foldQuery(options.query)), Math.min(limit, 1000), ...roles],
+  );
+}

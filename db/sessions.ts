@@ -1,0 +1,66 @@
+/**
+ * Server-side session rows. A session token (JWT) is only honoured while its row is active, so logout,
+ * "log out everywhere" and expiry take effect at once. Expiry is compared with the database clock.
+ */
+import type { Queryable } from "./types.ts";
+import { isUuid, type SessionRow } from "./models.ts";
+
+const SESSION_COLUMNS = `id, user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt",
+  revoked_at AS "revokedAt"`;
+
+/** Opens a session for the person until `expiresAt`; its id becomes the token's `jti`. */
+export async function createSession(
+  q: Queryable,
+  input: { userId: string; expiresAt: Date; userAgent?: string | null; ip?: string | null },
+): Promise<SessionRow> {
+  const rows = await q.query<SessionRow>(
+    `INSERT INTO sessions (user_id, expires_at, user_agent, ip) VALUES ($1, $2, $3, $4)
+     RETURNING ${SESSION_COLUMNS}`,
+    [input.userId, input.expiresAt, input.userAgent ?? null, input.ip ?? null],
+  );
+  return rows[0]!;
+}
+
+/** The session if it exists, is not revoked and has not expired (by the database's `now()`); else null. */
+export async function getActiveSession(q: Queryable, id: string): Promise<SessionRow | null> {
+  if (!isUuid(id)) return null;
+  const rows = await q.query<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Moves an active session's expiry to `expiresAt` (token renewal); true when it did. A revoked or
+ * expired session is never revived.
+ */
+export async function extendSession(q: Queryable, id: string, expiresAt: Date): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const rows = await q.query(
+    `UPDATE sessions SET expires_at = $2 WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()
+     RETURNING id`,
+    [id, expiresAt],
+  );
+  return rows.length > 0;
+}
+
+/** Revokes one session (logout); true when it had not been revoked before. */
+export async function revokeSession(q: Queryable, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const rows = await q.query(
+    `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+    [id],
+  );
+  return rows.length > 0;
+}
+
+/** Revokes every unrevoked session of the person ("log out everywhere"); returns how many. */
+export async function revokeUserSessions(q: Queryable, userId: string): Promise<number> {
+  if (!isUuid(userId)) return 0;
+  const rows = await q.query(
+    `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+    [userId],
+  );
+  return rows.length;
+}

@@ -1,0 +1,66 @@
+import { assert, assertEquals } from "../tests/support/assert.ts";
+import { dbTest } from "../tests/support/databases.ts";
+import { makeEstablishment, makeUser } from "./factories.ts";
+import {
+  createSession,
+  extendSession,
+  getActiveSession,
+  revokeSession,
+  revokeUserSessions,
+} from "./sessions.ts";
+import type { Database } from "./types.ts";
+
+const HOUR = 3_600_000;
+const inHours = (hours: number) => new Date(Date.now() + hours * HOUR);
+
+async function person(db: Database) {
+  const school = await makeEstablishment(db);
+  return await makeUser(db, { establishmentId: school.id, role: "parent" });
+}
+
+dbTest("sessions - a new session is active until revoked, and revoking twice reports false", async (db) => {
+  const user = await person(db);
+  const session = await createSession(db, {
+    userId: user.id,
+    expiresAt: inHours(1),
+    userAgent: "test",
+    ip: "::1",
+  });
+  assertEquals(session.userId, user.id);
+  assertEquals(session.revokedAt, null);
+  assert(session.createdAt instanceof Date && session.expiresAt instanceof Date);
+  assertEquals(await getActiveSession(db, session.id), session);
+  assertEquals(await revokeSession(db, session.id), true);
+  assertEquals(await getActiveSession(db, session.id), null);
+  assertEquals(await revokeSession(db, session.id), false);
+});
+
+dbTest("sessions - an expired session is not active and cannot be extended", async (db) => {
+  const user = await person(db);
+  const session = await createSession(db, { userId: user.id, expiresAt: new Date(Date.now() - 1000) });
+  assertEquals(await getActiveSession(db, session.id), null);
+  assertEquals(await extendSession(db, session.id, inHours(5)), false);
+  assertEquals(await getActiveSession(db, session.id), null);
+});
+
+dbTest("sessions - extending moves the expiry of an active session only", async (db) => {
+  const user = await person(db);
+  const session = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const later = inHours(48);
+  assertEquals(await extendSession(db, session.id, later), true);
+  assertEquals((await getActiveSession(db, session.id))?.expiresAt.getTime(), later.getTime());
+  await revokeSession(db, session.id);
+  assertEquals(await extendSession(db, session.id, inHours(96)), false);
+});
+
+dbTest("sessions - revoking a user's sessions leaves other users' sessions alone", async (db) => {
+  const [alice, bob] = [await person(db), await person(db)];
+  const a1 = await createSession(db, { userId: alice.id, expiresAt: inHours(1) });
+  const a2 = await createSession(db, { userId: alice.id, expiresAt: inHours(1) });
+  const b1 = await createSession(db, { userId: bob.id, expiresAt: inHours(1) });
+  assertEquals(await revokeUserSessions(db, alice.id), 2);
+  assertEquals(await getActiveSession(db, a1.id), null);
+  assertEquals(await getActiveSession(db, a2.id), null);
+  assertEquals((await getActiveSession(db, b1.id))?.id, b1.id);
+  assertEquals(await getActiveSession(db, "garbage"), null);
+});

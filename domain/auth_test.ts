@@ -1,0 +1,165 @@
+import type { Database } from "../db/types.ts";
+import { makeEstablishment, makeUser } from "../db/factories.ts";
+import { getActiveSession } from "../db/sessions.ts";
+import { dbTest } from "../tests/support/databases.ts";
+import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
+import { AppError } from "./errors.ts";
+import { type AuthOptions, createAuthService } from "./auth.ts";
+import { hashPassword } from "./passwords.ts";
+
+const PASSWORD = "préau-secret-42";
+const HASH = await hashPassword(PASSWORD);
+const SECRET = "test-secret-".padEnd(48, "x");
+const HOUR = 3600_000;
+
+/** A person with a real password in a new establishment. */
+async function person(db: Database) {
+  const establishment = await makeEstablishment(db);
+  const user = await makeUser(db, { establishmentId: establishment.id, role: "parent", passwordHash: HASH });
+  return { establishment, user };
+}
+
+/** An auth service on a clock that stands still (at the real time of creation) until the test moves it. */
+function withClock(db: Database, options: Partial<AuthOptions> = {}) {
+  let now = Date.now();
+  const auth = createAuthService(db, { secret: SECRET, now: () => new Date(now), ...options });
+  return { auth, advance: (ms: number) => (now += ms) };
+}
+
+async function rejectsWith(code: string, fn: () => Promise<unknown>): Promise<AppError> {
+  const error = await assertRejects(fn, AppError);
+  assertEquals(error.code, code, error.message);
+  return error;
+}
+
+dbTest("login - the right password signs in and its token authenticates", async (db) => {
+  const { user } = await person(db);
+  const { auth } = withClock(db);
+  const login = await auth.login(user.email, PASSWORD, "203.0.113.1", "test-agent");
+  assertEquals(login.user, user);
+  assert(login.expiresAt.getTime() > Date.now() + 7 * 24 * HOUR - 60_000, "a session lasts 7 days");
+  const session = await auth.authenticate(login.token);
+  assertEquals(session.user, user);
+  assertEquals(session.renewed, undefined);
+  assertEquals((await getActiveSession(db, session.sessionId))?.userId, user.id);
+});
+
+dbTest("login - email letter case and surrounding spaces do not matter", async (db) => {
+  const { user } = await person(db);
+  const { auth } = withClock(db);
+  assertEquals(
+    (await auth.login(`  ${user.email.toUpperCase()} `, PASSWORD, "203.0.113.1")).user.id,
+    user.id,
+  );
+});
+
+dbTest("login - a wrong password and an unknown email get the same answer", async (db) => {
+  const { user } = await person(db);
+  const { auth } = withClock(db);
+  const wrong = await rejectsWith(
+    "invalid_credentials",
+    () => auth.login(user.email, "not-it", "203.0.113.2"),
+  );
+  const unknown = await rejectsWith(
+    "invalid_credentials",
+    () => auth.login(`nobody-${crypto.randomUUID()}@example.test`, PASSWORD, "203.0.113.2"),
+  );
+  assertEquals([unknown.status, unknown.message], [wrong.status, wrong.message]);
+  assertEquals(wrong.status, 401);
+});
+
+dbTest("login - the sixth attempt after five failures on one email is rate limited", async (db) => {
+  const { user } = await person(db);
+  const { auth, advance } = withClock(db);
+  for (let i = 0; i < 5; i++) {
+    await rejectsWith("invalid_credentials", () => auth.login(user.email, `guess-${i}`, `198.51.100.${i}`));
+  }
+  // Even the right password, from a fresh address, waits: the account is the one being guessed.
+  const limited = await rejectsWith("rate_limited", () => auth.login(user.email, PASSWORD, "198.51.100.99"));
+  assertEquals(limited.status, 429);
+  assertEquals(limited.retryAfterSeconds, 180);
+  advance(180_000); // one attempt comes back every 3 minutes
+  assertEquals((await auth.login(user.email, PASSWORD, "198.51.100.99")).user.id, user.id);
+});
+
+dbTest("login - twenty failures from one address rate-limit that address only", async (db) => {
+  const { user } = await person(db);
+  const { auth } = withClock(db);
+  for (let i = 0; i < 20; i++) {
+    const email = `nobody-${i}-${crypto.randomUUID()}@example.test`;
+    await rejectsWith("invalid_credentials", () => auth.login(email, "guess", "192.0.2.7"));
+  }
+  await rejectsWith("rate_limited", () => auth.login(user.email, PASSWORD, "192.0.2.7"));
+  assertEquals((await auth.login(user.email, PASSWORD, "192.0.2.8")).user.id, user.id);
+});
+
+dbTest("login - successful sign-ins do not count as failures", async (db) => {
+  const { user } = await person(db);
+  const { auth } = withClock(db);
+  for (let i = 0; i < 4; i++) {
+    await rejectsWith("invalid_credentials", () => auth.login(user.email, "x", "192.0.2.9"));
+  }
+  for (let i = 0; i < 3; i++) await auth.login(user.email, PASSWORD, "192.0.2.9");
+  await rejectsWith("invalid_credentials", () => auth.login(user.email, "x", "192.0.2.9"));
+  await rejectsWith("rate_limited", () => auth.login(user.email, "x", "192.0.2.9"));
+});
+
+dbTest("authenticate - after logout the session's token is refused", async (db) => {
+  const { user } = await person(db);
+  const { auth } = withClock(db);
+  const { token } = await auth.login(user.email, PASSWORD, "203.0.113.3");
+  const { sessionId } = await auth.authenticate(token);
+  await auth.logout(sessionId);
+  const error = await rejectsWith("unauthorized", () => auth.authenticate(token));
+  assertEquals(error.message, "Your session has ended; sign in again.");
+  await auth.logout(sessionId); // logging out twice is harmless
+});
+
+dbTest("authenticate - an expired token is refused", async (db) => {
+  const { user } = await person(db);
+  const past = createAuthService(db, { secret: SECRET, now: () => new Date(Date.now() - 8 * 24 * HOUR) });
+  const { token, expiresAt } = await past.login(user.email, PASSWORD, "203.0.113.4");
+  assert(expiresAt.getTime() < Date.now(), "the session ended a day ago");
+  const error = await rejectsWith(
+    "unauthorized",
+    () => createAuthService(db, { secret: SECRET }).authenticate(token),
+  );
+  assertEquals(error.message, "Your session has expired; sign in again.");
+});
+
+dbTest("authenticate - a token older than a day is renewed and its session extended", async (db) => {
+  const { user } = await person(db);
+  const { auth, advance } = withClock(db);
+  const login = await auth.login(user.email, PASSWORD, "203.0.113.5");
+  advance(23 * HOUR);
+  assertEquals((await auth.authenticate(login.token)).renewed, undefined);
+  advance(2 * HOUR);
+  const session = await auth.authenticate(login.token);
+  const renewed = session.renewed;
+  assert(renewed !== undefined, "a 25-hour-old token is renewed");
+  assertEquals(renewed.expiresAt.getTime() - login.expiresAt.getTime(), 25 * HOUR);
+  assertEquals(session.expiresAt, renewed.expiresAt);
+  assertEquals((await getActiveSession(db, session.sessionId))?.expiresAt, renewed.expiresAt);
+  const again = await auth.authenticate(renewed.token);
+  assertEquals([again.sessionId, again.renewed], [session.sessionId, undefined]);
+});
+
+dbTest("authenticate - a token signed with another secret is refused", async (db) => {
+  const { user } = await person(db);
+  const other = createAuthService(db, { secret: "another-secret-".padEnd(48, "y") });
+  const { token } = await other.login(user.email, PASSWORD, "203.0.113.6");
+  await rejectsWith("unauthorized", () => withClock(db).auth.authenticate(token));
+});
+
+dbTest("me - the person and their memberships, by establishment name", async (db) => {
+  const { establishment, user } = await person(db);
+  const { auth } = withClock(db);
+  const me = await auth.me(user.id);
+  assertEquals(me.user, user);
+  assertEquals(me.memberships, [{
+    establishmentId: establishment.id,
+    establishmentName: establishment.name,
+    role: "parent",
+  }]);
+  await rejectsWith("unauthorized", () => auth.me(crypto.randomUUID()));
+});

@@ -1,0 +1,218 @@
+/**
+ * The messaging rules every entry point (REST handlers, the WebSocket hub) goes through: who sees
+ * which conversation, who may start one with whom, who may send where.
+ *
+ * Error decisions, so that answers never reveal what a caller may not see:
+ * - an establishment the caller has no membership in → `not_found`, exactly like one that does not
+ *   exist (never `forbidden`, which would confirm it exists);
+ * - a conversation the caller does not take part in, or whose establishment they have left →
+ *   `not_found`, exactly like a missing one;
+ * - inside an establishment the caller belongs to, a rule of the permission matrix that refuses
+ *   the action → `forbidden` with the reason (the caller can already see those people, so naming
+ *   the rule reveals nothing). A participant id that is not a member there is also `forbidden`,
+ *   whether the id exists elsewhere or not, so it cannot be used to probe other schools.
+ */
+
+import type { Database } from "../db/types.ts";
+import {
+  type ConversationState,
+  type ConversationSummary,
+  isUuid,
+  type Message,
+  type Role,
+} from "../db/models.ts";
+import { getRole } from "../db/users.ts";
+import {
+  createConversation as insertConversation,
+  getAccess,
+  getConversationSummary,
+  listConversations as selectConversations,
+  listConversationStates,
+} from "../db/conversations.ts";
+import {
+  appendMessage,
+  listMessagesAfter,
+  listMessagesBefore,
+  markRead as storeReadMarker,
+} from "../db/messages.ts";
+import { type Recipient, searchRecipients as selectRecipients } from "../db/recipients.ts";
+import { badRequest, forbidden, notFound } from "./errors.ts";
+import { canWrite, mayCreateConversation, maySend, writableRoles } from "./permissions.ts";
+import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
+import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
+
+/** Most recipients one search returns (the contract's "at most 20"). */
+export const RECIPIENT_LIMIT = 20;
+
+/** Input of {@linkcode Messaging.createConversation}. `participantIds` may include the caller. */
+export interface NewConversation {
+  establishmentId: string;
+  participantIds: readonly string[];
+  title?: string | null;
+}
+
+/** Which page of messages to list: `after` (newer than), else `before` (older than; newest page when absent). */
+export interface MessagePage {
+  after?: number;
+  before?: number;
+  /** 1–100; default 50. */
+  limit?: number;
+}
+
+/** Input of {@linkcode Messaging.sendMessage}. */
+export interface OutgoingMessage {
+  conversationId: string;
+  /** Chosen by the client, 1–64 characters; a repeat returns the original message. */
+  clientId: string;
+  body: string;
+}
+
+/** See the module documentation. Every method takes the signed-in user's id first. */
+export interface Messaging {
+  listConversations(userId: string, establishmentId: string): Promise<ConversationSummary[]>;
+  createConversation(
+    userId: string,
+    input: NewConversation,
+  ): Promise<{ conversation: ConversationSummary; created: boolean }>;
+  listMessages(userId: string, conversationId: string, page: MessagePage): Promise<Message[]>;
+  /** Returns the caller's read marker afterwards (never lower than before, never past the last seq). */
+  markRead(userId: string, conversationId: string, seq: number): Promise<number>;
+  searchRecipients(userId: string, establishmentId: string, query: string): Promise<Recipient[]>;
+  sendMessage(userId: string, input: OutgoingMessage): Promise<{ message: Message; created: boolean }>;
+  /** Counters of every conversation the user can see, for the WebSocket `hello`. */
+  conversationStates(userId: string): Promise<ConversationState[]>;
+}
+
+const NO_ESTABLISHMENT = "No such establishment among yours; choose one listed by GET /api/me.";
+const NO_CONVERSATION =
+  "No such conversation among yours; it may have been removed, or you no longer have access.";
+
+/** Creates the messaging service over `db`. */
+export function createMessaging(db: Database): Messaging {
+  /** The caller's role in the establishment, or `not_found` when they have none. */
+  async function roleIn(userId: string, establishmentId: string): Promise<Role> {
+    const role = await getRole(db, userId, establishmentId);
+    if (role === null) throw notFound(NO_ESTABLISHMENT);
+    return role;
+  }
+
+  /** The caller's access to the conversation, or `not_found` when they have none. */
+  async function accessTo(userId: string, conversationId: string) {
+    const access = isUuid(conversationId) ? await getAccess(db, conversationId, userId) : null;
+    if (access === null) throw notFound(NO_CONVERSATION);
+    return access;
+  }
+
+  return {
+    async listConversations(userId, establishmentId) {
+      await roleIn(userId, establishmentId);
+      return await selectConversations(db, userId, establishmentId);
+    },
+
+    async createConversation(userId, input) {
+      const creatorRole = await roleIn(userId, input.establishmentId);
+      const title = conversationTitle(input.title);
+      const others = [...new Set(input.participantIds.map((id) => id.toLowerCase()))]
+        .filter((id) => id !== userId.toLowerCase());
+      if (others.length === 0) throw badRequest("participantIds: add at least one person besides yourself.");
+      if (others.length > MAX_PARTICIPANTS) {
+        throw badRequest(`participantIds: at most ${MAX_PARTICIPANTS} people per conversation.`);
+      }
+      const otherRoles: Role[] = [];
+      for (const id of others) {
+        const role = isUuid(id) ? await getRole(db, id, input.establishmentId) : null;
+        if (role === null) {
+          throw forbidden(
+            "Some participants are not members of this establishment; choose people from the recipient search.",
+          );
+        }
+        if (!canWrite(creatorRole, role)) {
+          throw forbidden(
+            `As ${article(creatorRole)} you may not start a conversation with ${article(role)}; ` +
+              "remove them, or ask a teacher or the school office to start it.",
+          );
+        }
+        otherRoles.push(role);
+      }
+      if (!mayCreateConversation(creatorRole, otherRoles)) {
+        throw forbidden("You may not start this conversation.");
+      }
+      const { id, created } = await insertConversation(db, {
+        establishmentId: input.establishmentId,
+        createdBy: userId,
+        participantIds: [userId, ...others],
+        title,
+      });
+      const conversation = await getConversationSummary(db, id, userId);
+      // Only possible if a membership was removed between the checks and now.
+      if (conversation === null) throw notFound(NO_CONVERSATION);
+      return { conversation, created };
+    },
+
+    async listMessages(userId, conversationId, page) {
+      await accessTo(userId, conversationId);
+      if (page.after !== undefined && page.before !== undefined) {
+        throw badRequest(
+          "after, before: give one of them, not both (after = newer messages, before = older ones)",
+        );
+      }
+      const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(page.limit ?? DEFAULT_PAGE)));
+      return page.after !== undefined
+        ? await listMessagesAfter(db, conversationId, page.after, limit)
+        : await listMessagesBefore(db, conversationId, page.before ?? null, limit);
+    },
+
+    async markRead(userId, conversationId, seq) {
+      await accessTo(userId, conversationId);
+      return await storeReadMarker(db, conversationId, userId, seq);
+    },
+
+    async searchRecipients(userId, establishmentId, query) {
+      const role = await roleIn(userId, establishmentId);
+      return await selectRecipients(db, {
+        establishmentId,
+        query,
+        roles: writableRoles(role),
+        excludeUserId: userId,
+        limit: RECIPIENT_LIMIT,
+      });
+    },
+
+    async sendMessage(userId, input) {
+      const access = await accessTo(userId, input.conversationId);
+      if (!maySend(access)) {
+        throw forbidden(
+          `As ${article(access.role)} you may not write to everyone in this conversation; ` +
+            "start a conversation with staff instead.",
+        );
+      }
+      const body = messageBody(input.body);
+      const clientIdLength = codePointLength(input.clientId);
+      if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {
+        throw badRequest("clientId: expected 1 to 64 characters (letters, digits and dashes are safest).");
+      }
+      const result = await appendMessage(db, {
+        conversationId: input.conversationId,
+        senderId: userId,
+        clientId: input.clientId,
+        body,
+      });
+      // clientIds are unique per sender across conversations; a reuse elsewhere is a client bug.
+      if (result.message.conversationId !== input.conversationId.toLowerCase()) {
+        throw badRequest(
+          "clientId: already used for a message in another conversation; use a new one per message.",
+        );
+      }
+      return result;
+    },
+
+    async conversationStates(userId) {
+      return await listConversationStates(db, userId);
+    },
+  };
+}
+
+/** "a parent", "an admin": roles in running text. */
+function article(role: Role): string {
+  return `${role === "admin" ? "an" : "a"} ${role}`;
+}

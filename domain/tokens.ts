@@ -1,0 +1,106 @@
+/**
+ * Session tokens: HS256 JWTs (jose) whose `jti` names a server-side session row. The token alone
+ * never grants access — callers also check that the row is still active — so logout and removed
+ * memberships take effect at once, while the signature lets us reject forged or stale tokens
+ * before touching the database.
+ *
+ * Verification pins the algorithm to HS256 (so `alg: none` and algorithm-confusion tokens fail),
+ * pins issuer and audience to "preau", and requires every registered claim we rely on: jose
+ * accepts a token without `exp` unless told otherwise, and such a token would never expire.
+ */
+
+import { errors, jwtVerify, SignJWT } from "jose";
+import { AppError, unauthorized } from "./errors.ts";
+
+/** The `iss` and `aud` of every Préau session token. */
+export const TOKEN_ISSUER = "preau";
+export const TOKEN_AUDIENCE = "preau";
+
+/** Secrets shorter than this are refused: HS256 needs a key at least as long as its 256-bit output. */
+export const MIN_SECRET_LENGTH = 32;
+
+const REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"];
+
+/** What a verified token says. */
+export interface SessionClaims {
+  /** `sub`: the user id. */
+  userId: string;
+  /** `jti`: the session row id. */
+  sessionId: string;
+  /** `iat`, whole seconds. */
+  issuedAt: Date;
+  /** `exp`, whole seconds. */
+  expiresAt: Date;
+}
+
+/** What {@linkcode signSessionToken} puts in a token. */
+export interface SignInput {
+  userId: string;
+  sessionId: string;
+  /** Becomes `iat`; pass the service clock so tests can move time. */
+  issuedAt: Date;
+  /** Becomes `exp`. */
+  expiresAt: Date;
+}
+
+/** Turns the configured secret into an HMAC key, refusing secrets too short to be safe. */
+export function tokenKey(secret: string): Uint8Array {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new RangeError(
+      `The session secret has ${secret.length} characters; use at least ${MIN_SECRET_LENGTH} (set PREAU_SECRET).`,
+    );
+  }
+  return new TextEncoder().encode(secret);
+}
+
+/** Signs a session token for `input` with `key` (from {@linkcode tokenKey}). */
+export async function signSessionToken(key: Uint8Array, input: SignInput): Promise<string> {
+  return await new SignJWT({})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setSubject(input.userId)
+    .setJti(input.sessionId)
+    .setIssuedAt(toSeconds(input.issuedAt))
+    .setExpirationTime(toSeconds(input.expiresAt))
+    .sign(key);
+}
+
+/**
+ * Verifies `token` at time `now` and returns its claims. Any failure — bad signature, other
+ * algorithm, expired, missing claim, wrong issuer or audience, garbage — throws `unauthorized`,
+ * with no detail that would help a forger.
+ */
+export async function verifySessionToken(
+  key: Uint8Array,
+  token: string,
+  now: Date = new Date(),
+): Promise<SessionClaims> {
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ["HS256"],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      requiredClaims: REQUIRED_CLAIMS,
+      currentDate: now,
+    });
+    if (typeof payload.sub !== "string" || typeof payload.jti !== "string") throw unauthorized();
+    return {
+      userId: payload.sub,
+      sessionId: payload.jti,
+      issuedAt: new Date(payload.iat! * 1000),
+      expiresAt: new Date(payload.exp! * 1000),
+    };
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if (error instanceof errors.JWTExpired) {
+      throw unauthorized("Your session has expired; sign in again.");
+    }
+    if (error instanceof errors.JOSEError || error instanceof TypeError) throw unauthorized();
+    throw error;
+  }
+}
+
+function toSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}

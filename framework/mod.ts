@@ -1,0 +1,82 @@
+/**
+ * Préau's Fresh-like islands layer on hono + Preact (Fresh itself is not installable here).
+ *
+ * ## Mounting
+ * ```ts
+ * const app = new Hono();
+ * app.use(async (c, next) => { c.set("state", { user }); await next(); }); // optional
+ * await mountFsRoutes(app, { routesDir: "routes", islandsDir: "islands", staticDir: "static" });
+ * Deno.serve(app.fetch);
+ * ```
+ * `mountFsRoutes(app, opts): Promise<MountedRoutes>` scans `routesDir` once at start and registers
+ * everything, ending with a catch-all 404: mount it LAST. `createRoutes(opts): Promise<Hono>` does
+ * the same on a new app, for `app.route("/", …)`. Options: see {@linkcode FsRoutesOptions}.
+ * Needs `--unstable-bundle` when islands exist and no current prebuilt `_build/` is present.
+ *
+ * ## Route files (`routesDir`)
+ * - `index.tsx` → `/`, `about.tsx` → `/about`, `[id].tsx` → `/:id`, `[...rest].tsx` → the folder
+ *   and everything below (`params.rest` = `"a/b"`, or `""`), `(group)/x.tsx` → `/x`.
+ *   Static segments win over `[param]`, which wins over `[...rest]`. `*_test.ts` files and files
+ *   or folders starting with `_` (other than the special ones) are not routes.
+ * - A route exports `default` (a page, `(props: PageProps) => JSX`) and/or `handler`: a function
+ *   for every method, or `{ GET, POST, PUT, PATCH, DELETE, … }`. Without a GET handler, GET renders
+ *   the page. A method without handler answers 405 + `Allow` (JSON
+ *   `{"error":{"code":"method_not_allowed",…}}` under `/api/`). Handlers receive a
+ *   {@linkcode RouteContext} and return a `Response`; `ctx.render(data)` renders the page with
+ *   `props.data = data`; `ctx.renderNotFound()` answers the 404.
+ * - `_middleware.ts` exports `handler` (function or array) applying to its folder and below, outer
+ *   first; call `await ctx.next()` to continue. Unmatched URLs still run the middlewares of the
+ *   static folders they fall under (e.g. `api/_middleware.ts` for `/api/nope`).
+ * - `_layout.tsx` (props `LayoutProps`: page props + `Component`) wraps its folder's pages, outer
+ *   first. Root-only: `_app.tsx` (the `<html>` document, `AppProps`), `_404.tsx` (status 404; JSON
+ *   404 `not_found` under `/api/`), `_500.tsx` (`ErrorPageProps`; JSON 500 under `/api/`). Errors
+ *   are logged and never shown; a thrown hono `HTTPException` answers its own response.
+ * - `ctx.state` is one mutable object per request (hono's `c.get("state")`, created if absent):
+ *   mutate it, do not reassign it.
+ * - `<Head><title>…</title></Head>` adds to `<head>` from anywhere in the server render; its title
+ *   replaces `_app`'s. Import it from `framework/head.tsx` in code that islands use.
+ *
+ * ## Islands (`islandsDir`)
+ * Each top-level `*.tsx` default export is an island. On the server it renders inside
+ * `<preau-island>` and its props go into one `<script type="application/json" id="__PREAU_STATE__">`
+ * (devalue: Date, Map, Set, undefined… survive; a `Signal` passed to several islands is one shared
+ * signal in the browser; functions cannot be props). `children` passed from the server render as
+ * static HTML. Pages that render no island ship no script at all.
+ * `buildIslands({ islandsDir, outDir?, minify? })` makes the one code-split client bundle
+ * (`boot-<hash>.js` + hashed chunks, served immutable from `/_preau/js/`); with `outDir` it also
+ * writes the files and a `manifest.json` that later starts reuse while the sources are unchanged.
+ *
+ * ## Styles
+ * Tailwind classes via twind ({@linkcode twindConfig}): the CSS of the classes in the HTML is
+ * inlined into `<style data-twind>`; the browser's twind (in the same bundle) handles new classes.
+ *
+ * @module
+ */
+export { createRoutes, type FsRoutesOptions, type MountedRoutes, mountFsRoutes } from "./mount.ts";
+export {
+  buildIslands,
+  type BuildOptions,
+  type BuildResult,
+  IslandBuildError,
+  loadBuild,
+  type LoadedBuild,
+} from "./build.ts";
+export { clientSourceHash } from "./source_hash.ts";
+export { Head } from "./head.tsx";
+export { twindConfig } from "./twind.ts";
+export { deserialize, serialize } from "./serialize.ts";
+export { isApiPath, jsonError } from "./http_errors.ts";
+export { JS_PREFIX, STATE_ID } from "./constants.ts";
+export type {
+  AppProps,
+  ErrorPageProps,
+  Handler,
+  Handlers,
+  LayoutProps,
+  Method,
+  MiddlewareModule,
+  PageProps,
+  RouteContext,
+  RouteModule,
+  State,
+} from "./types.ts";

@@ -1,0 +1,96 @@
+/**
+ * Puts a routes folder on a hono app: the client build under `/_preau/js/`, the optional static
+ * folder, every route (sorted static → `[param]` → `[...rest]`), then a catch-all 404. Because of
+ * that catch-all, mount the fs routes LAST; hono handlers and middlewares registered before them
+ * still run first (and may prefill `c.set("state", …)`).
+ */
+import { dirname, join, resolve } from "node:path";
+import { Hono } from "hono";
+import { buildIslands, type BuildResult, loadBuild } from "./build.ts";
+import { JS_PREFIX } from "./constants.ts";
+import { RouteHandler } from "./handle.ts";
+import { listIslands, registerIslands } from "./islands.ts";
+import { describeSegments } from "./path_mapping.ts";
+import { scanRoutes } from "./scan.ts";
+import { serveBuild, serveStaticDir } from "./static.ts";
+
+/** Options of {@linkcode mountFsRoutes}. */
+export interface FsRoutesOptions {
+  /** Folder of route files, scanned once at start. */
+  routesDir: string;
+  /** Folder whose `*.tsx` files are islands. */
+  islandsDir: string;
+  /** Files served as-is at the site root (e.g. `static/favicon.ico` → `/favicon.ico`). Default: none. */
+  staticDir?: string;
+  /** A client build to serve. Default: `buildDir` if current, else built in memory at start. */
+  build?: BuildResult;
+  /**
+   * Development: always build in memory, unminified, ignoring `buildDir`. Default `false`. With
+   * `deno run --watch=…`, each restart rebuilds, which is the whole dev story.
+   */
+  dev?: boolean;
+  /** Where `deno task build` wrote the prebuilt client. Default: `_build/` beside `islandsDir`. */
+  buildDir?: string;
+}
+
+/** What was mounted, for logs and tests. */
+export interface MountedRoutes {
+  /** Route paths in registration order, e.g. `/users/:id`, with their files. */
+  routes: { path: string; file: string }[];
+  islands: string[];
+  build: BuildResult | undefined;
+}
+
+/** Any hono app, whatever its env, schema and base path types. */
+// deno-lint-ignore no-explicit-any
+type AnyHono = Hono<any, any, any>;
+
+/** Scans `routesDir` and registers everything on `app` (see the module doc). */
+export async function mountFsRoutes(app: AnyHono, options: FsRoutesOptions): Promise<MountedRoutes> {
+  const islands = await listIslands(options.islandsDir);
+  const build = options.build ?? (islands.length > 0 ? await obtainBuild(options) : undefined);
+  await registerIslands(islands);
+  const table = await scanRoutes(options.routesDir);
+  const handler = new RouteHandler(table, build);
+
+  app.get(`${JS_PREFIX}:name`, serveBuild(build));
+  if (options.staticDir !== undefined) app.use("*", await serveStaticDir(options.staticDir));
+  for (const route of table.routes) {
+    for (const pattern of route.patterns) app.all(pattern, (c) => handler.route(c, route));
+  }
+  app.all("*", (c) => handler.notFound(c));
+
+  return {
+    routes: table.routes.map((r) => ({ path: describeSegments(r.segments), file: `routes/${r.relPath}` })),
+    islands: islands.map((i) => i.name),
+    build,
+  };
+}
+
+/** A new hono app with only the fs routes, for `app.route("/", await createRoutes(opts))`. */
+export async function createRoutes(options: FsRoutesOptions): Promise<Hono> {
+  const app = new Hono();
+  await mountFsRoutes(app, options);
+  return app;
+}
+
+async function obtainBuild(options: FsRoutesOptions): Promise<BuildResult> {
+  if (!options.dev) {
+    const dir = options.buildDir ?? join(dirname(resolve(options.islandsDir)), "_build");
+    const loaded = await loadBuild(dir, options.islandsDir);
+    if (loaded.status === "ok") return loaded.build;
+    if (loaded.status === "stale") {
+      console.warn(
+        `[preau] ${dir} was built from other sources than the current islands; building in memory`,
+      );
+    }
+  }
+  const started = performance.now();
+  const build = await buildIslands({ islandsDir: options.islandsDir, minify: !options.dev });
+  if (options.dev) {
+    console.log(
+      `[preau] built ${build.islands.length} islands in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+  return build;
+}

@@ -1,0 +1,3 @@
+export default function Special() {
+  return <p id="special">static beats [slug]</p>;
+}

@@ -1,0 +1,5 @@
+import type { Handlers } from "../../mod.ts";
+
+export const handler: Handlers = {
+  GET: (ctx) => ctx.renderNotFound(),
+};

@@ -1,0 +1,13 @@
+import type { RouteContext } from "../../../../framework/mod.ts";
+import { parseInput, readBody } from "../../../../domain/schemas.ts";
+import { readJson } from "../../../../server/http.ts";
+import type { SignedInState } from "../../../../server/state.ts";
+
+export const handler = {
+  /** `POST /api/conversations/:id/read` `{"seq"}` → `204`; `readSeq` only moves forward. */
+  async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
+    const body = parseInput(readBody, await readJson(ctx.req));
+    await ctx.state.services.messaging.markRead(ctx.state.user.id, ctx.params.id ?? "", body.seq);
+    return new Response(null, { status: 204 });
+  },
+};

@@ -1,0 +1,21 @@
+import type { RouteContext } from "../../../framework/mod.ts";
+import { conversationsQuery, createConversationBody, parseInput } from "../../../domain/schemas.ts";
+import { json, queryObject, readJson } from "../../../server/http.ts";
+import type { SignedInState } from "../../../server/state.ts";
+
+export const handler = {
+  /** `GET /api/conversations?establishmentId=E` → the caller's conversations there, most recent first. */
+  async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
+    const query = parseInput(conversationsQuery, queryObject(ctx.url), "query");
+    const { messaging } = ctx.state.services;
+    return json({ conversations: await messaging.listConversations(ctx.state.user.id, query.establishmentId) });
+  },
+
+  /** `POST /api/conversations` → `201` when created, `200` with the existing two-person conversation. */
+  async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
+    const body = parseInput(createConversationBody, await readJson(ctx.req));
+    const { messaging } = ctx.state.services;
+    const result = await messaging.createConversation(ctx.state.user.id, body);
+    return json({ conversation: result.conversation }, result.created ? 201 : 200);
+  },
+};

@@ -1,0 +1,15 @@
+import type { RouteContext } from "../../framework/mod.ts";
+import { parseInput, recipientsQuery } from "../../domain/schemas.ts";
+import { json, queryObject } from "../../server/http.ts";
+import type { SignedInState } from "../../server/state.ts";
+
+export const handler = {
+  /** `GET /api/recipients?establishmentId=E&q=TEXT` → at most 20 people the caller may write to. */
+  async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
+    const query = parseInput(recipientsQuery, queryObject(ctx.url), "query");
+    const { messaging } = ctx.state.services;
+    return json({
+      recipients: await messaging.searchRecipients(ctx.state.user.id, query.establishmentId, query.q),
+    });
+  },
+};

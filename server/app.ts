@@ -1,0 +1,68 @@
+/**
+ * Builds the whole HTTP application: health probes, then the file-system routes (pages and REST),
+ * with every request's `ctx.state` prefilled with the services. Tests call `createApp` and use
+ * `app.request()`; `server/start.ts` serves it.
+ */
+import { Hono } from "hono";
+import { fileURLToPath } from "node:url";
+import { mountFsRoutes, type MountedRoutes } from "../framework/mod.ts";
+import { createAuthService } from "../domain/auth.ts";
+import { createMessaging } from "../domain/messaging.ts";
+import { pendingMigrations } from "../db/migration_status.ts";
+import type { Database } from "../db/types.ts";
+import type { Config } from "./config.ts";
+import { mountHealth } from "./health.ts";
+import type { AppState, Services } from "./state.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Options of {@linkcode createApp}. */
+export interface AppOptions {
+  db: Database;
+  /** Origins and public URL (see `server/config.ts`). */
+  config: Pick<Config, "allowedOrigins" | "publicUrl">;
+  /** The session-token key (≥ 32 characters). */
+  secret: string;
+  /** True while draining; readiness then answers 503. Default: never. */
+  isStopping?: () => boolean;
+  /** Build islands unminified in memory, ignoring `_build/`. Default `false`. */
+  dev?: boolean;
+}
+
+/** The built application and what it holds. */
+export interface PreauApp {
+  app: Hono;
+  services: Services;
+  routes: MountedRoutes;
+}
+
+/** Composes services and routes into one hono app. */
+export async function createApp(opts: AppOptions): Promise<PreauApp> {
+  const auth = createAuthService(opts.db, { secret: opts.secret });
+  const services: Services = {
+    db: opts.db,
+    auth,
+    messaging: createMessaging(opts.db),
+    originPolicy: { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl },
+    isStopping: opts.isStopping ?? (() => false),
+    migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
+  };
+
+  const app = new Hono();
+  mountHealth(app, {
+    databaseReady: () => services.migrationsApplied(),
+    isStopping: services.isStopping,
+  });
+  app.use("*", async (c, next) => {
+    const state: AppState = { services };
+    c.set("state", state);
+    await next();
+  });
+  const routes = await mountFsRoutes(app, {
+    routesDir: `${ROOT}routes`,
+    islandsDir: `${ROOT}islands`,
+    staticDir: `${ROOT}static`,
+    dev: opts.dev ?? false,
+  });
+  return { app, services, routes };
+}

@@ -1,0 +1,110 @@
+/**
+ * Configuration from environment variables. Every variable has a documented default; an invalid
+ * value stops the start with a {@linkcode ConfigError} that names the variable and says why.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | `PORT` | `8000` | TCP port to listen on (1–65535) |
+ * | `HOSTNAME` | `0.0.0.0` | interface to listen on |
+ * | `DATABASE_URL` | unset | `postgres://…` of a PostgreSQL server; unset = embedded PGlite |
+ * | `PREAU_DATA_DIR` | `./data` | PGlite data directory and generated secret (embedded default only) |
+ * | `PREAU_SECRET` | generated into the data dir | HMAC key for session tokens, ≥ 32 characters; required with `DATABASE_URL` |
+ * | `PREAU_ALLOWED_ORIGINS` | empty | extra origins (comma-separated `scheme://host[:port]`) allowed for unsafe requests and WebSockets |
+ * | `PREAU_PUBLIC_URL` | unset | the app's own public origin when behind a proxy (e.g. `https://preau.example`) |
+ */
+
+/** A configuration value that cannot be used; `variable` names the culprit. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The validated configuration. */
+export interface Config {
+  port: number;
+  hostname: string;
+  /** Set when a real PostgreSQL server is used. */
+  databaseUrl: string | undefined;
+  /** PGlite data directory (embedded default). */
+  dataDir: string;
+  /** Session-token key; `undefined` means "generate or read it from the data directory". */
+  secret: string | undefined;
+  /** Origins allowed besides the request's own. */
+  allowedOrigins: string[];
+  /** The public origin, when the app runs behind a proxy. */
+  publicUrl: string | undefined;
+}
+
+/** Reads and validates configuration from `env` (defaults to `Deno.env`). */
+export function loadConfig(env: Record<string, string | undefined> = Deno.env.toObject()): Config {
+  const port = parsePort(env.PORT);
+  const hostname = env.HOSTNAME?.trim() || "0.0.0.0";
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
+  const dataDir = env.PREAU_DATA_DIR?.trim() || "./data";
+  const secret = parseSecret(env.PREAU_SECRET, databaseUrl !== undefined);
+  const allowedOrigins = (env.PREAU_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim())
+    .filter((s) => s !== "").map((s) => parseOrigin("PREAU_ALLOWED_ORIGINS", s));
+  const publicUrl = env.PREAU_PUBLIC_URL?.trim()
+    ? parseOrigin("PREAU_PUBLIC_URL", env.PREAU_PUBLIC_URL.trim())
+    : undefined;
+  return { port, hostname, databaseUrl, dataDir, secret, allowedOrigins, publicUrl };
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 8000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) {
+    throw new ConfigError("PORT", `"${raw}" is not a port number; use an integer from 1 to 65535`);
+  }
+  return port;
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError("DATABASE_URL", "is not a URL; expected postgres://user:password@host:5432/dbname");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(
+      "DATABASE_URL",
+      `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`,
+    );
+  }
+  return raw.trim();
+}
+
+function parseSecret(raw: string | undefined, required: boolean): string | undefined {
+  if (raw === undefined || raw === "") {
+    if (required) {
+      throw new ConfigError(
+        "PREAU_SECRET",
+        "is required when DATABASE_URL is set; generate one with `openssl rand -base64 48`",
+      );
+    }
+    return undefined;
+  }
+  if ([...raw].length < 32) {
+    throw new ConfigError("PREAU_SECRET", "is too short; use at least 32 random characters");
+  }
+  return raw;
+}
+
+function parseOrigin(variable: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `"${raw}" is not an origin like https://school.example`);
+  }
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/" && url.pathname !== ""
+  ) {
+    throw new ConfigError(variable, `"${raw}" is not an origin like https://school.example`);
+  }
+  return url.origin;
+}

@@ -1,0 +1,50 @@
+import { assertEquals, assertThrows } from "../tests/support/assert.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+Deno.test("config - defaults apply when nothing is set", () => {
+  const config = loadConfig({});
+  assertEquals(config.port, 8000);
+  assertEquals(config.databaseUrl, undefined);
+  assertEquals(config.dataDir, "./data");
+  assertEquals(config.secret, undefined);
+  assertEquals(config.allowedOrigins, []);
+});
+
+Deno.test("config - an invalid PORT names the variable", () => {
+  for (const port of ["abc", "0", "70000", "80.5", "-1"]) {
+    const err = assertThrows(() => loadConfig({ PORT: port }), ConfigError);
+    assertEquals(err.variable, "PORT");
+  }
+});
+
+Deno.test("config - DATABASE_URL must be a postgres URL", () => {
+  const err = assertThrows(
+    () => loadConfig({ DATABASE_URL: "mysql://x@localhost/db", PREAU_SECRET: "x".repeat(40) }),
+    ConfigError,
+  );
+  assertEquals(err.variable, "DATABASE_URL");
+  assertThrows(() => loadConfig({ DATABASE_URL: "not a url", PREAU_SECRET: "x".repeat(40) }), ConfigError);
+});
+
+Deno.test("config - PREAU_SECRET is required with DATABASE_URL and must be long enough", () => {
+  const missing = assertThrows(() => loadConfig({ DATABASE_URL: "postgres://u@localhost/db" }), ConfigError);
+  assertEquals(missing.variable, "PREAU_SECRET");
+  const short = assertThrows(
+    () => loadConfig({ DATABASE_URL: "postgres://u@localhost/db", PREAU_SECRET: "short" }),
+    ConfigError,
+  );
+  assertEquals(short.variable, "PREAU_SECRET");
+  const ok = loadConfig({ DATABASE_URL: "postgresql://u@localhost/db", PREAU_SECRET: "s".repeat(32) });
+  assertEquals(ok.databaseUrl, "postgresql://u@localhost/db");
+});
+
+Deno.test("config - allowed origins are normalised and validated", () => {
+  const config = loadConfig({ PREAU_ALLOWED_ORIGINS: " https://a.example , http://b.example:8080/ ," });
+  assertEquals(config.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
+  const err = assertThrows(
+    () => loadConfig({ PREAU_ALLOWED_ORIGINS: "https://a.example/path" }),
+    ConfigError,
+  );
+  assertEquals(err.variable, "PREAU_ALLOWED_ORIGINS");
+  assertThrows(() => loadConfig({ PREAU_ALLOWED_ORIGINS: "ftp://x" }), ConfigError);
+});

@@ -1,0 +1,43 @@
+/** Small response helpers shared by REST handlers and middleware. */
+import { AppError, errorBody, toAppError } from "../domain/errors.ts";
+
+/** A JSON response with `status` (default 200) and no caching: API answers are per-user. */
+export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json; charset=utf-8");
+  h.set("cache-control", "no-store");
+  return new Response(JSON.stringify(data), { status, headers: h });
+}
+
+/**
+ * The wire answer for any thrown value: an {@linkcode AppError} keeps its code and message;
+ * anything else is logged and answered as `500 internal` without leaking details.
+ */
+export function errorResponse(error: unknown, context = "request"): Response {
+  const appError = toAppError(error);
+  if (!(error instanceof AppError)) console.error(`${context} failed:`, error);
+  const headers: Record<string, string> = {};
+  if (appError.retryAfterSeconds !== undefined) headers["retry-after"] = String(appError.retryAfterSeconds);
+  return json(errorBody(appError.code, appError.message), appError.status, headers);
+}
+
+/** Reads a JSON body, answering `400 bad_request` for a missing or malformed one. */
+export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  const length = Number(req.headers.get("content-length") ?? "0");
+  if (length > maxBytes) throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
+  const text = await req.text();
+  if (new TextEncoder().encode(text).length > maxBytes) {
+    throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
+  }
+  if (text.trim() === "") throw new AppError("bad_request", "body: expected a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", "body: is not valid JSON");
+  }
+}
+
+/** The query string as a plain object (last value wins), for schema validation. */
+export function queryObject(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams.entries());
+}

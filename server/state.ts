@@ -1,0 +1,35 @@
+/** What every request can reach through `ctx.state`: the services, and who is signed in. */
+import type { AuthService } from "../domain/auth.ts";
+import type { createMessaging } from "../domain/messaging.ts";
+import type { User } from "../db/models.ts";
+import type { OriginPolicy } from "./origin.ts";
+import type { Database } from "../db/types.ts";
+
+export type { AuthService };
+/** The messaging service (conversations, messages, read markers, recipients). */
+export type Messaging = ReturnType<typeof createMessaging>;
+
+/** Long-lived dependencies, built once at start by `server/app.ts`. */
+export interface Services {
+  db: Database;
+  auth: AuthService;
+  messaging: Messaging;
+  originPolicy: OriginPolicy;
+  /** Whether the process is draining (readiness answers 503). */
+  isStopping(): boolean;
+  /** Whether every migration is applied (for readiness). */
+  migrationsApplied(): Promise<boolean>;
+}
+
+/** `ctx.state` of every request. `user`/`sessionId` are set once the session is verified. */
+export interface AppState extends Record<string, unknown> {
+  services: Services;
+  user?: User;
+  sessionId?: string;
+}
+
+/** `ctx.state` behind the session middleware. */
+export interface SignedInState extends AppState {
+  user: User;
+  sessionId: string;
+}

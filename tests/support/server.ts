@@ -1,0 +1,96 @@
+/**
+ * Real Préau servers for integration tests: `createApp` over a test database, served by
+ * `Deno.serve` on a free loopback port, plus helpers to sign people in.
+ */
+import type { Database } from "../../db/types.ts";
+import type { Role, User } from "../../db/models.ts";
+import { makeUser } from "../../db/factories.ts";
+import { hashPassword } from "../../domain/passwords.ts";
+import { createApp, type PreauApp } from "../../server/app.ts";
+
+/** The session key of every test server (any instance can read any other's tokens). */
+export const TEST_SECRET = "test-secret-of-at-least-thirty-two-characters";
+/** The password of every user made by {@linkcode makeLoginUser}. */
+export const TEST_PASSWORD = "correct horse battery staple";
+
+let passwordHash: Promise<string> | undefined;
+
+/** A member of `establishmentId` with `role` who can log in with {@linkcode TEST_PASSWORD}. */
+export async function makeLoginUser(
+  db: Database,
+  opts: { establishmentId: string; role: Role; name?: string; email?: string },
+): Promise<User> {
+  return await makeUser(db, { ...opts, passwordHash: await (passwordHash ??= hashPassword(TEST_PASSWORD)) });
+}
+
+/** A running test server. */
+export interface TestServer extends PreauApp {
+  /** e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** Stops the server (not the database, which tests share). */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode startTestServer}. */
+export interface TestServerOptions {
+  allowedOrigins?: string[];
+}
+
+/** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
+export async function startTestServer(db: Database, opts: TestServerOptions = {}): Promise<TestServer> {
+  const preau = await createApp({
+    db,
+    config: { allowedOrigins: opts.allowedOrigins ?? [], publicUrl: undefined },
+    secret: TEST_SECRET,
+  });
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: (addr) => listening.resolve(addr) },
+    preau.app.fetch,
+  );
+  const addr = await listening.promise;
+  return {
+    ...preau,
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () => server.shutdown(),
+  };
+}
+
+/** Logs in through the real endpoint and returns the `Cookie` header value to send afterwards. */
+export async function loginCookie(base: string, email: string, password = TEST_PASSWORD): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`login of ${email} answered ${res.status}: ${text}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("preau_session="));
+  if (!cookie) throw new Error(`login of ${email} set no preau_session cookie`);
+  return cookie.split(";")[0]!;
+}
+
+/** `fetch` against the test server with the session cookie and JSON helpers. */
+export async function api(
+  base: string,
+  cookie: string | undefined,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (cookie) headers.cookie = cookie;
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`${base}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text === "" ? null : JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body, headers: res.headers };
+}
