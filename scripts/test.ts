@@ -50,11 +50,12 @@ async function main(args: string[]): Promise<number> {
       args: [...DENO_TEST_FLAGS, ...args],
       env,
       stdin: "inherit",
-      stdout: "inherit",
+      stdout: "piped",
       stderr: "inherit",
     });
     if (interrupted.signal.aborted) return interruptedCode;
     child = command.spawn();
+    const tail = await teeTail(child.stdout);
     const status = await child.status;
     console.log(
       interrupted.signal.aborted
@@ -65,11 +66,42 @@ async function main(args: string[]): Promise<number> {
         ? "database backends tested: pglite, postgres (PREAU_TEST_PG_URL from the environment)"
         : "database backends tested: pglite only (PostgreSQL binaries missing; [postgres] tests ignored)",
     );
+    const summary = summaryLine(tail);
+    if (summary) console.log(summary);
     return interrupted.signal.aborted ? interruptedCode : status.code;
   } finally {
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
     await cluster?.stop();
   }
+}
+
+/** Copies `stream` to our stdout as it comes and returns its last few kilobytes. */
+async function teeTail(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let tail = "";
+  for await (const chunk of stream) {
+    await Deno.stdout.write(chunk);
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-8192);
+  }
+  return tail;
+}
+
+/**
+ * Restates `deno test`'s closing line ("ok | 12 passed | 0 failed | 1 ignored") in the plain form CI
+ * tools read: "tests: 12 passed, 0 failed, 1 skipped".
+ */
+export function summaryLine(output: string): string | undefined {
+  // deno-lint-ignore no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const matches = [
+    ...plain.matchAll(
+      /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/g,
+    ),
+  ];
+  const last = matches.at(-1);
+  if (!last) return undefined;
+  const skipped = last[3] ? `, ${last[3]} skipped` : "";
+  return `tests: ${last[1]} passed, ${last[2]} failed${skipped}`;
 }
 
 if (import.meta.main) {
