@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import { mountFsRoutes, type MountedRoutes } from "../framework/mod.ts";
+import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
 import { createAuthService } from "../domain/auth.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";

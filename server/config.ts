@@ -4,7 +4,7 @@
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | `PORT` | `8000` | TCP port to listen on (1–65535) |
+ * | `PORT` | `8000` | TCP port to listen on (0–65535; 0 picks a free port, printed at start) |
  * | `HOSTNAME` | `0.0.0.0` | interface to listen on |
  * | `DATABASE_URL` | unset | `postgres://…` of a PostgreSQL server; unset = embedded PGlite |
  * | `PREAU_DATA_DIR` | `./data` | PGlite data directory and generated secret (embedded default only) |
@@ -55,8 +55,8 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
 function parsePort(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === "") return 8000;
   const port = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) {
-    throw new ConfigError("PORT", `"${raw}" is not a port number; use an integer from 1 to 65535`);
+  if (!/^\d+$/.test(raw.trim()) || port > 65535) {
+    throw new ConfigError("PORT", `"${raw}" is not a port number; use an integer from 0 to 65535`);
   }
   return port;
 }

@@ -1,0 +1,164 @@
+/**
+ * The real entry point, as `deno task start` runs it: embedded default on a fresh and a reused data
+ * directory, a real PostgreSQL through DATABASE_URL, configuration errors, and SIGTERM.
+ */
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
+import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const STARTUP_TIMEOUT_MS = 90_000;
+
+interface Started {
+  url: string;
+  output: () => string;
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** Runs main.ts with `env` and resolves once it prints its URL (or rejects with its output). */
+async function startMain(env: Record<string, string>): Promise<Started> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-bundle", "main.ts"],
+    cwd: ROOT,
+    env: { PORT: "0", HOSTNAME: "127.0.0.1", DATABASE_URL: "", PREAU_SECRET: "", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const found = Promise.withResolvers<string>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      const match = /running at (http:\/\/\S+)/.exec(text);
+      if (match) found.resolve(match[1]!);
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const status = child.status.then((s) => {
+    found.reject(new Error(`main.ts exited with ${s.code} before listening:\n${text}`));
+    return s;
+  });
+  const timer = setTimeout(
+    () => found.reject(new Error(`no URL within ${STARTUP_TIMEOUT_MS} ms:\n${text}`)),
+    STARTUP_TIMEOUT_MS,
+  );
+  try {
+    const url = await found.promise;
+    return {
+      url,
+      output: () => text,
+      async stop(signal = "SIGTERM") {
+        try {
+          child.kill(signal);
+        } catch { /* already gone */ }
+        const s = await status;
+        await pumps;
+        return s;
+      },
+    };
+  } catch (err) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await status;
+    await pumps;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function checkServes(url: string): Promise<void> {
+  const ready = await fetch(`${url}/readyz`);
+  assertEquals([ready.status, await ready.json()], [200, { status: "ready" }]);
+  const page = await fetch(`${url}/`);
+  const html = await page.text();
+  assertEquals(page.status, 200);
+  assertStringIncludes(html, "<style data-twind>");
+  assertMatch(html, /<script type="module"[^>]*src="\/_preau\/js\/boot-[0-9a-f]+\.js"/);
+}
+
+Deno.test({
+  name: "start - the embedded default serves a styled page, seeds the demo, and reuses its data directory",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "preau-start-" });
+    try {
+      const first = await startMain({ PREAU_DATA_DIR: dataDir });
+      try {
+        await checkServes(first.url);
+        assertStringIncludes(first.output(), "seeded the demo");
+        assertStringIncludes(first.output(), "parent.dupont@example.test");
+        const login = await fetch(`${first.url}/api/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "parent.dupont@example.test", password: "preau-demo" }),
+        });
+        assertEquals(login.status, 200, "the demo login works");
+        await login.body?.cancel();
+      } finally {
+        assertEquals((await first.stop("SIGTERM")).code, 0, "SIGTERM ends the process cleanly");
+      }
+      const secret = await Deno.readTextFile(`${dataDir}/secret`);
+      const second = await startMain({ PREAU_DATA_DIR: dataDir });
+      try {
+        await checkServes(second.url);
+        assert(!second.output().includes("seeded"), "a second start does not seed again");
+        assert(!second.output().includes("applied"), "a second start applies no migration");
+        assertEquals(await Deno.readTextFile(`${dataDir}/secret`), secret, "the secret is kept");
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "start - with DATABASE_URL it migrates a real PostgreSQL and serves the same page, without demo data",
+  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const databaseUrl = await newPostgresDatabaseUrl();
+    const started = await startMain({ DATABASE_URL: databaseUrl, PREAU_SECRET: "s".repeat(40) });
+    try {
+      await checkServes(started.url);
+      assertStringIncludes(started.output(), "applied 0001_schema.sql");
+      assert(!started.output().includes("seeded"), "a production database gets no demo data");
+    } finally {
+      assertEquals((await started.stop("SIGINT")).code, 0);
+    }
+  },
+});
+
+Deno.test({
+  name: "start - invalid configuration and an unreachable database stop the start with a clear message",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const run = async (env: Record<string, string>) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--unstable-bundle", "main.ts"],
+        cwd: ROOT,
+        env: { DATABASE_URL: "", PREAU_SECRET: "", ...env },
+      }).output();
+      return { code: out.code, text: new TextDecoder().decode(out.stderr) };
+    };
+    const badPort = await run({ PORT: "eighty" });
+    assertEquals(badPort.code, 1);
+    assertStringIncludes(badPort.text, "PORT");
+    const noSecret = await run({ DATABASE_URL: "postgres://u@127.0.0.1:1/db" });
+    assertEquals(noSecret.code, 1);
+    assertStringIncludes(noSecret.text, "PREAU_SECRET");
+    const unreachable = await run({
+      DATABASE_URL: "postgres://u@127.0.0.1:1/db",
+      PREAU_SECRET: "s".repeat(40),
+    });
+    assertEquals(unreachable.code, 1);
+    assertStringIncludes(unreachable.text, "127.0.0.1:1");
+  },
+});
