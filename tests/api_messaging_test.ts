@@ -41,6 +41,16 @@ async function withServer(db: Database, fn: (server: TestServer) => Promise<void
   }
 }
 
+/** Opens (or reuses) the two-person conversation of `from` and `to` through the API; returns its id. */
+async function directConversation(server: TestServer, from: Member, establishmentId: string, to: Member) {
+  const res = await api(server.url, from.cookie, "/api/conversations", {
+    method: "POST",
+    body: { establishmentId, participantIds: [to.user.id] },
+  });
+  assert(res.status === 200 || res.status === 201, `creating a conversation answered ${res.status}`);
+  return (res.body as { conversation: { id: string } }).conversation.id;
+}
+
 const code = (body: unknown) => (body as { error?: { code?: string } }).error?.code;
 
 dbTest(
@@ -130,11 +140,7 @@ dbTest(
 dbTest("messages - history pages by after/before in ascending order, with unread counts", async (db) => {
   await withServer(db, async (server) => {
     const w = await world(db, server);
-    const created = await api(server.url, w.teacher.cookie, "/api/conversations", {
-      method: "POST",
-      body: { establishmentId: w.school.id, participantIds: [w.parent.user.id] },
-    });
-    const id = (created.body as { conversation: { id: string } }).conversation.id;
+    const id = await directConversation(server, w.teacher, w.school.id, w.parent);
     for (let i = 1; i <= 7; i++) {
       await appendMessage(db, {
         conversationId: id,
@@ -186,11 +192,7 @@ dbTest("messages - history pages by after/before in ascending order, with unread
 dbTest("messages - people outside a conversation get 404 for its history and read marker", async (db) => {
   await withServer(db, async (server) => {
     const w = await world(db, server);
-    const created = await api(server.url, w.teacher.cookie, "/api/conversations", {
-      method: "POST",
-      body: { establishmentId: w.school.id, participantIds: [w.parent.user.id] },
-    });
-    const id = (created.body as { conversation: { id: string } }).conversation.id;
+    const id = await directConversation(server, w.teacher, w.school.id, w.parent);
     const missing = crypto.randomUUID();
     for (const who of [w.parent2, w.farTeacher, w.admin]) {
       const history = await api(server.url, who.cookie, `/api/conversations/${id}/messages`);
