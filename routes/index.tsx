@@ -1,23 +1,21 @@
-import { signal } from "@preact/signals";
-import CounterButton from "../islands/CounterButton.tsx";
-import CounterDisplay from "../islands/CounterDisplay.tsx";
-
 /**
- * Welcome page. The two islands receive the SAME signal: after hydration they still share it, so
- * clicking the button updates the display (replaced later by the messagerie pages).
+ * `/`: sends the visitor to their language — the first supported one in `Accept-Language`, else
+ * the language they last used (cookie), else French. The locale's own page then continues to
+ * the login or the messagerie.
  */
-export default function Home() {
-  const count = signal(0);
-  return (
-    <main class="mx-auto max-w-2xl px-6 py-16">
-      <h1 class="text-3xl font-bold tracking-tight text-blue-700">Préau — messagerie de l'établissement</h1>
-      <p class="mt-4 text-lg text-slate-600">
-        Échangez avec les familles, les élèves et l'équipe pédagogique, en temps réel.
-      </p>
-      <section class="mt-10 flex items-center gap-6 rounded-xl bg-white p-6 shadow">
-        <CounterButton count={count} />
-        <CounterDisplay count={count} />
-      </section>
-    </main>
-  );
-}
+import { getCookie } from "hono/cookie";
+import type { RouteContext } from "../framework/mod.ts";
+import { LOCALE_COOKIE, negotiateLocale } from "../i18n/mod.ts";
+
+export const handler = {
+  GET(ctx: RouteContext): Response {
+    const locale = negotiateLocale(
+      ctx.req.headers.get("accept-language"),
+      getCookie(ctx.hono, LOCALE_COOKIE),
+    );
+    return new Response(null, {
+      status: 302,
+      headers: { location: `/${locale}`, vary: "Accept-Language, Cookie", "cache-control": "no-store" },
+    });
+  },
+};

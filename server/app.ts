@@ -1,7 +1,9 @@
 /**
- * Builds the whole HTTP application: health probes, then the file-system routes (pages and REST),
- * with every request's `ctx.state` prefilled with the services. Tests call `createApp` and use
- * `app.request()`; `server/start.ts` serves it.
+ * Builds the whole HTTP application: health probes, the WebSocket endpoint `/ws/chat`, then the
+ * file-system routes (pages and REST), with every request's `ctx.state` prefilled with the services.
+ * Tests call `createApp` and use `app.request()`; `server/start.ts` serves it. The realtime core is
+ * started here (LISTEN on PostgreSQL); whoever serves the app closes it (`services.realtime.close()`)
+ * before the database.
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
@@ -9,9 +11,12 @@ import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
 import { createAuthService } from "../domain/auth.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
+import { createRealtime } from "../realtime/realtime.ts";
+import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
+import { securityHeaders } from "./security_headers.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -27,6 +32,8 @@ export interface AppOptions {
   isStopping?: () => boolean;
   /** Build islands unminified in memory, ignoring `_build/`. Default `false`. */
   dev?: boolean;
+  /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
+  realtime?: RealtimeOptions;
 }
 
 /** The built application and what it holds. */
@@ -39,16 +46,22 @@ export interface PreauApp {
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const auth = createAuthService(opts.db, { secret: opts.secret });
+  const messaging = createMessaging(opts.db);
+  const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
+  const isStopping = opts.isStopping ?? (() => false);
+  const realtime = createRealtime({ db: opts.db, auth, messaging, originPolicy, isStopping }, opts.realtime);
   const services: Services = {
     db: opts.db,
     auth,
-    messaging: createMessaging(opts.db),
-    originPolicy: { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl },
-    isStopping: opts.isStopping ?? (() => false),
+    messaging,
+    originPolicy,
+    realtime,
+    isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
   };
 
   const app = new Hono();
+  app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,
@@ -58,11 +71,19 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     c.set("state", state);
     await next();
   });
+  // Before the fs routes, whose catch-all 404 would otherwise answer first.
+  app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
   const routes = await mountFsRoutes(app, {
     routesDir: `${ROOT}routes`,
     islandsDir: `${ROOT}islands`,
     staticDir: `${ROOT}static`,
     dev: opts.dev ?? false,
   });
+  try {
+    await realtime.start();
+  } catch (error) {
+    await realtime.close();
+    throw error;
+  }
   return { app, services, routes };
 }

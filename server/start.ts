@@ -6,6 +6,7 @@ import { openDatabase } from "../db/open.ts";
 import { migrate } from "../db/migrate.ts";
 import { seedDemo } from "../db/seed.ts";
 import { hashPassword } from "../domain/passwords.ts";
+import { deploymentOptions } from "../realtime/options.ts";
 import type { Config } from "./config.ts";
 import { createApp } from "./app.ts";
 import { resolveSecret } from "./secret.ts";
@@ -46,20 +47,27 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
       if (seeded.created) log("database: seeded the demo establishments");
     }
     const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
-    const { app } = await createApp({
+    const { app, services } = await createApp({
       db,
       config,
       secret,
       dev: opts.dev,
       isStopping: () => shutdown.stopping,
+      realtime: deploymentOptions(config.databaseUrl),
     });
+    shutdown.add("realtime", () => services.realtime.close());
 
     const listening = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve(
       { port: config.port, hostname: config.hostname, onListen: (addr) => listening.resolve(addr) },
       app.fetch,
     );
-    shutdown.add("http server", () => server.shutdown());
+    shutdown.add("http server", async () => {
+      // Sockets first (drain in-flight sends, close with 1012): open WebSockets would keep the HTTP
+      // server's shutdown waiting. Idempotent, so the "realtime" closer below has nothing left to do.
+      await services.realtime.close();
+      await server.shutdown();
+    });
     const addr = await listening.promise;
     const host = addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname;
     const url = `http://${host}:${addr.port}`;

@@ -4,6 +4,7 @@ import type { createMessaging } from "../domain/messaging.ts";
 import type { User } from "../db/models.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
+import type { Realtime } from "../realtime/realtime.ts";
 
 export type { AuthService };
 /** The messaging service (conversations, messages, read markers, recipients). */
@@ -15,6 +16,8 @@ export interface Services {
   auth: AuthService;
   messaging: Messaging;
   originPolicy: OriginPolicy;
+  /** The WebSocket hub and fan-out bus; REST handlers publish events on it after committing. */
+  realtime: Realtime;
   /** Whether the process is draining (readiness answers 503). */
   isStopping(): boolean;
   /** Whether every migration is applied (for readiness). */

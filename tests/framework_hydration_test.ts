@@ -1,6 +1,7 @@
 /**
- * The demo page in real Chromium: styled by the server's twind CSS before any script runs, then
- * hydrated so the two islands sharing one signal update each other, without console errors.
+ * The counter fixture (`framework/testdata`) in real Chromium: styled by the server's twind CSS
+ * before any script runs, then hydrated so the two islands sharing one signal update each other,
+ * without console errors.
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,7 @@ import { mountFsRoutes } from "../framework/mod.ts";
 import { assertEquals } from "./support/assert.ts";
 import { ignoreWithoutBrowser, launchBrowser } from "./support/browser.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const TESTDATA = fileURLToPath(new URL("../framework/testdata/", import.meta.url));
 const TIMEOUT = 15_000;
 
 function collectErrors(page: Page): string[] {
@@ -22,15 +23,11 @@ function collectErrors(page: Page): string[] {
 }
 
 Deno.test({
-  name: "hydration - the demo islands share one signal in Chromium, styled before hydration",
+  name: "hydration - the counter islands share one signal in Chromium, styled before hydration",
   ignore: ignoreWithoutBrowser(),
   async fn() {
     const app = new Hono();
-    await mountFsRoutes(app, {
-      routesDir: `${ROOT}routes`,
-      islandsDir: `${ROOT}islands`,
-      staticDir: `${ROOT}static`,
-    });
+    await mountFsRoutes(app, { routesDir: `${TESTDATA}routes`, islandsDir: `${TESTDATA}islands` });
     const controller = new AbortController();
     const server = Deno.serve(
       { port: 0, hostname: "127.0.0.1", signal: controller.signal, onListen() {} },
@@ -43,7 +40,7 @@ Deno.test({
       // Without the client build the page must already be styled by the server's CSS.
       const bare = await browser.newPage();
       await bare.route("**/_preau/js/**", (route) => route.abort());
-      await bare.goto(`${base}/`, { timeout: TIMEOUT });
+      await bare.goto(`${base}/counter`, { timeout: TIMEOUT });
       assertEquals(await bare.locator("h1").evaluate((el) => getComputedStyle(el).color), "rgb(29, 78, 216)");
       assertEquals(
         await bare.locator("button").evaluate((el) => getComputedStyle(el).backgroundColor),
@@ -54,14 +51,14 @@ Deno.test({
 
       const page = await browser.newPage();
       const errors = collectErrors(page);
-      await page.goto(`${base}/`, { timeout: TIMEOUT });
+      await page.goto(`${base}/counter`, { timeout: TIMEOUT });
       // click() waits for the button to be enabled, which only hydration (useEffect) does.
       await page.locator("button").click({ timeout: TIMEOUT });
       await page.waitForFunction(() => document.querySelector("[data-counter]")?.textContent === "1", null, {
         timeout: TIMEOUT,
       });
       // text-emerald-600 appears only after the first click: the browser's twind must style it.
-      const html = await (await fetch(`${base}/`)).text();
+      const html = await (await fetch(`${base}/counter`)).text();
       assertEquals(html.includes("text-emerald-600"), false, "the class must be new to the client");
       await page.waitForFunction(
         () => getComputedStyle(document.querySelector("[data-counter]")!).color === "rgb(5, 150, 105)",

@@ -121,7 +121,7 @@ Deno.test("islands - the client build is served with immutable caching; unknown 
 
 Deno.test("islands - one build holds every island and one Preact copy", () => {
   const build = mounted.build!;
-  assertEquals(build.islands, ["Box", "Count", "Greeter", "Outer"]);
+  assertEquals(build.islands, ["Box", "Count", "CounterButton", "CounterDisplay", "Greeter", "Outer"]);
   const all = [...build.files.values()].map((f) => new TextDecoder().decode(f)).join("\n");
   const boot = new TextDecoder().decode(build.files.get(build.entry));
   for (const island of build.islands) assert(boot.includes(`${island}`), `boot does not load ${island}`);

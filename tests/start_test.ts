@@ -5,6 +5,9 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
 import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts";
+import { openDatabase } from "../db/open.ts";
+import { makeEstablishment, makeUser } from "../db/factories.ts";
+import { hashPassword } from "../domain/passwords.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -69,14 +72,34 @@ async function startMain(env: Record<string, string>): Promise<Started> {
   }
 }
 
-async function checkServes(url: string): Promise<void> {
+/**
+ * Readiness, a styled page, and — after signing in as `email` — a page with islands that loads the
+ * hashed boot script.
+ */
+async function checkServes(url: string, email: string, password: string): Promise<void> {
   const ready = await fetch(`${url}/readyz`);
   assertEquals([ready.status, await ready.json()], [200, { status: "ready" }]);
-  const page = await fetch(`${url}/`);
+  const login = await fetch(`${url}/fr/login`);
+  assertEquals(login.status, 200);
+  assertStringIncludes(await login.text(), "<style data-twind>");
+  const signIn = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  assertEquals(signIn.status, 200, `signing in as ${email}`);
+  await signIn.body?.cancel();
+  const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith("preau_session="))!.split(";")[0]!;
+  const page = await fetch(`${url}/fr/parents/messagerie`, { headers: { cookie }, redirect: "manual" });
   const html = await page.text();
   assertEquals(page.status, 200);
   assertStringIncludes(html, "<style data-twind>");
-  assertMatch(html, /<script type="module"[^>]*src="\/_preau\/js\/boot-[0-9a-f]+\.js"/);
+  const boot = /<script type="module"[^>]*src="(\/_preau\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
+  assert(boot, "a page with islands loads the hashed boot script");
+  const script = await fetch(`${url}${boot[1]}`);
+  assertEquals(script.status, 200);
+  assertMatch(script.headers.get("cache-control") ?? "", /immutable/);
+  await script.body?.cancel();
 }
 
 Deno.test({
@@ -88,23 +111,16 @@ Deno.test({
     try {
       const first = await startMain({ PREAU_DATA_DIR: dataDir });
       try {
-        await checkServes(first.url);
+        await checkServes(first.url, "parent.dupont@example.test", "preau-demo");
         assertStringIncludes(first.output(), "seeded the demo");
         assertStringIncludes(first.output(), "parent.dupont@example.test");
-        const login = await fetch(`${first.url}/api/auth/login`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ email: "parent.dupont@example.test", password: "preau-demo" }),
-        });
-        assertEquals(login.status, 200, "the demo login works");
-        await login.body?.cancel();
       } finally {
         assertEquals((await first.stop("SIGTERM")).code, 0, "SIGTERM ends the process cleanly");
       }
       const secret = await Deno.readTextFile(`${dataDir}/secret`);
       const second = await startMain({ PREAU_DATA_DIR: dataDir });
       try {
-        await checkServes(second.url);
+        await checkServes(second.url, "parent.dupont@example.test", "preau-demo");
         assert(!second.output().includes("seeded"), "a second start does not seed again");
         assert(!second.output().includes("applied"), "a second start applies no migration");
         assertEquals(await Deno.readTextFile(`${dataDir}/secret`), secret, "the secret is kept");
@@ -126,7 +142,20 @@ Deno.test({
     const databaseUrl = await newPostgresDatabaseUrl();
     const started = await startMain({ DATABASE_URL: databaseUrl, PREAU_SECRET: "s".repeat(40) });
     try {
-      await checkServes(started.url);
+      // No demo data on a production database: make one parent to sign in with.
+      const db = await openDatabase({ databaseUrl, dataDir: "unused" });
+      try {
+        const school = await makeEstablishment(db);
+        await makeUser(db, {
+          establishmentId: school.id,
+          role: "parent",
+          email: "parent@start.test",
+          passwordHash: await hashPassword("start-password"),
+        });
+      } finally {
+        await db.close();
+      }
+      await checkServes(started.url, "parent@start.test", "start-password");
       assertStringIncludes(started.output(), "applied 0001_schema.sql");
       assert(!started.output().includes("seeded"), "a production database gets no demo data");
     } finally {

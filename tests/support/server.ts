@@ -7,6 +7,7 @@ import type { Role, User } from "../../db/models.ts";
 import { makeUser } from "../../db/factories.ts";
 import { hashPassword } from "../../domain/passwords.ts";
 import { createApp, type PreauApp } from "../../server/app.ts";
+import type { RealtimeOptions } from "../../realtime/options.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
 export const TEST_SECRET = "test-secret-of-at-least-thirty-two-characters";
@@ -27,13 +28,15 @@ export async function makeLoginUser(
 export interface TestServer extends PreauApp {
   /** e.g. `http://127.0.0.1:41234`. */
   url: string;
-  /** Stops the server (not the database, which tests share). */
+  /** Closes its sockets (1012) and stops the server (not the database, which tests share). */
   close(): Promise<void>;
 }
 
 /** Options of {@linkcode startTestServer}. */
 export interface TestServerOptions {
   allowedOrigins?: string[];
+  /** Realtime tiers and limits, e.g. `{ tiers: ["local", "postgres"] }` for cross-instance tests. */
+  realtime?: RealtimeOptions;
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
@@ -42,6 +45,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     db,
     config: { allowedOrigins: opts.allowedOrigins ?? [], publicUrl: undefined },
     secret: TEST_SECRET,
+    realtime: opts.realtime,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
@@ -52,7 +56,11 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
   return {
     ...preau,
     url: `http://127.0.0.1:${addr.port}`,
-    close: () => server.shutdown(),
+    close: async () => {
+      // Sockets first: open WebSockets would keep the server's shutdown waiting.
+      await preau.services.realtime.close();
+      await server.shutdown();
+    },
   };
 }
 
@@ -83,7 +91,11 @@ export async function api(
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? "GET",
     headers,
-    body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    body: init.body === undefined
+      ? undefined
+      : typeof init.body === "string"
+      ? init.body
+      : JSON.stringify(init.body),
   });
   const text = await res.text();
   let body: unknown = null;

@@ -8,7 +8,9 @@ export const handler = {
   async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
     const query = parseInput(conversationsQuery, queryObject(ctx.url), "query");
     const { messaging } = ctx.state.services;
-    return json({ conversations: await messaging.listConversations(ctx.state.user.id, query.establishmentId) });
+    return json({
+      conversations: await messaging.listConversations(ctx.state.user.id, query.establishmentId),
+    });
   },
 
   /** `POST /api/conversations` → `201` when created, `200` with the existing two-person conversation. */
@@ -16,6 +18,8 @@ export const handler = {
     const body = parseInput(createConversationBody, await readJson(ctx.req));
     const { messaging } = ctx.state.services;
     const result = await messaging.createConversation(ctx.state.user.id, body);
+    // Its members' sockets, on every instance, get a `conversation` frame and then its messages.
+    if (result.created) await ctx.state.services.realtime.conversationCreated(result.conversation.id);
     return json({ conversation: result.conversation }, result.created ? 201 : 200);
   },
 };

@@ -1,0 +1,98 @@
+/**
+ * The REST half of the contract, from the browser (same origin, session cookie sent by the
+ * browser). Every call takes an optional AbortSignal; failures throw {@linkcode ApiError} with
+ * the wire `code` so callers can tell "signed out" from "try again later".
+ */
+import type { Recipient, WireConversation, WireMessage } from "./types.ts";
+
+/** A non-2xx answer (or a network failure: status 0, code `network`). */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+async function request<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal | undefined } = {},
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: init.method ?? "GET",
+      headers: init.body === undefined ? { accept: "application/json" } : {
+        accept: "application/json",
+        "content-type": "application/json",
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      credentials: "same-origin",
+      signal: init.signal,
+    });
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
+    throw new ApiError(0, "network", error instanceof Error ? error.message : String(error));
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text === "" ? undefined : JSON.parse(text);
+  } catch { /* not JSON: reported below */ }
+  if (!res.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(res.status, error?.code ?? "http_error", error?.message ?? `HTTP ${res.status}`);
+  }
+  return body as T;
+}
+
+/** `GET /api/conversations/:id/messages`: `after` (newer) or `before` (older; newest page if absent). */
+export async function fetchMessages(
+  conversationId: string,
+  page: { after?: number; before?: number; limit?: number },
+  signal?: AbortSignal,
+): Promise<WireMessage[]> {
+  const query = new URLSearchParams();
+  if (page.after !== undefined) query.set("after", String(page.after));
+  if (page.before !== undefined) query.set("before", String(page.before));
+  if (page.limit !== undefined) query.set("limit", String(page.limit));
+  const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`;
+  return (await request<{ messages: WireMessage[] }>(path, { signal })).messages;
+}
+
+/** `GET /api/conversations?establishmentId=`: most recent first. */
+export async function fetchConversations(establishmentId: string, signal?: AbortSignal) {
+  const path = `/api/conversations?establishmentId=${encodeURIComponent(establishmentId)}`;
+  return (await request<{ conversations: WireConversation[] }>(path, { signal })).conversations;
+}
+
+/** `POST /api/conversations`: opens the existing two-person conversation or creates one. */
+export async function openConversation(establishmentId: string, participantIds: string[]) {
+  const body = { establishmentId, participantIds };
+  return (await request<{ conversation: WireConversation }>("/api/conversations", { method: "POST", body }))
+    .conversation;
+}
+
+/** `POST /api/conversations/:id/read` (used when the socket is down). */
+export async function postRead(conversationId: string, seq: number): Promise<void> {
+  await request(`/api/conversations/${encodeURIComponent(conversationId)}/read`, {
+    method: "POST",
+    body: { seq },
+  });
+}
+
+/** `GET /api/recipients`: people the signed-in user may write to. */
+export async function searchRecipients(establishmentId: string, q: string, signal?: AbortSignal) {
+  const query = new URLSearchParams({ establishmentId, q });
+  return (await request<{ recipients: Recipient[] }>(`/api/recipients?${query}`, { signal })).recipients;
+}
+
+/** `GET /api/me` answers 401 once the session is gone: used to tell a refused upgrade from an outage. */
+export async function sessionIsValid(): Promise<boolean> {
+  try {
+    await request("/api/me");
+    return true;
+  } catch (error) {
+    return !(error instanceof ApiError && error.status === 401);
+  }
+}

@@ -1,0 +1,115 @@
+import { ChatConnection, type SocketLike } from "./chat_connection.ts";
+import { assert, assertEquals } from "../tests/support/assert.ts";
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: string[] = [];
+  closedWith: number | undefined;
+  #listeners = new Map<string, ((event: Event) => void)[]>();
+  addEventListener(type: string, listener: (event: Event) => void) {
+    this.#listeners.set(type, [...this.#listeners.get(type) ?? [], listener]);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close(code?: number) {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  emit(type: string, init: Record<string, unknown> = {}) {
+    const event = Object.assign(new Event(type), init);
+    for (const listener of this.#listeners.get(type) ?? []) listener(event);
+  }
+  open() {
+    this.readyState = 1;
+    this.emit("open");
+  }
+  serverClose(code: number) {
+    this.readyState = 3;
+    this.emit("close", { code });
+  }
+}
+
+function harness(options: Partial<ConstructorParameters<typeof ChatConnection>[0]> = {}) {
+  const sockets: FakeSocket[] = [];
+  const waiters: (() => void)[] = [];
+  let ended = 0;
+  const connection = new ChatConnection({
+    url: "ws://test/ws/chat",
+    onFrame: () => {},
+    onSessionEnded: () => ended++,
+    createSocket: () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      waiters.splice(0).forEach((wake) => wake());
+      return socket;
+    },
+    isOnline: () => true,
+    random: () => 0,
+    ...options,
+  });
+  /** Resolves once `count` sockets were created; fails after 2 s. */
+  const socketCount = async (count: number) => {
+    const deadline = Date.now() + 2000;
+    while (sockets.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} sockets, got ${sockets.length}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  };
+  return { connection, sockets, socketCount, ended: () => ended };
+}
+
+Deno.test("connection - close code 4401 ends the session and never reconnects", () => {
+  const { connection, sockets, ended } = harness();
+  connection.start();
+  sockets[0]!.open();
+  assertEquals(connection.state.peek(), "connected");
+  sockets[0]!.serverClose(4401);
+  assertEquals(ended(), 1);
+  assertEquals(connection.state.peek(), "offline");
+  assertEquals(connection.retryAt.peek(), null, "no reconnect is scheduled");
+  assertEquals(sockets.length, 1);
+});
+
+Deno.test("connection - a lost socket reconnects with backoff; a silent one is dropped after the ping", async () => {
+  const { connection, sockets, socketCount } = harness({
+    pingIntervalMs: 10,
+    pongTimeoutMs: 10,
+    baseDelayMs: 20,
+  });
+  try {
+    connection.start();
+    sockets[0]!.open();
+    sockets[0]!.serverClose(1012);
+    assertEquals(connection.state.peek(), "reconnecting");
+    const retryAt = connection.retryAt.peek();
+    assert(retryAt !== null && retryAt - Date.now() >= 5, "the retry waits (backoff)");
+    await socketCount(2);
+    sockets[1]!.open();
+    // No frame answers the ping: the connection gives the socket up and opens another.
+    await socketCount(3);
+    assert(sockets[1]!.sent.includes(JSON.stringify({ type: "ping" })), "a ping was sent");
+    assertEquals(sockets[1]!.closedWith, 4000);
+  } finally {
+    connection.stop();
+  }
+});
+
+Deno.test("connection - an upgrade refused while signed out sends the person to the login", async () => {
+  const checked = Promise.withResolvers<void>();
+  const { connection, sockets, ended } = harness({
+    checkSession: () => {
+      checked.resolve();
+      return Promise.resolve(false);
+    },
+  });
+  connection.start();
+  sockets[0]!.serverClose(1006);
+  await checked.promise;
+  await Promise.resolve();
+  assertEquals(ended(), 1);
+  assertEquals(sockets.length, 1);
+});

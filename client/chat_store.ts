@@ -1,0 +1,464 @@
+/**
+ * The messagerie's state in the browser, shared by every island of the page: the conversation
+ * list of the current establishment, each opened conversation's messages, the outbox of messages
+ * being sent, who is typing, and the selected conversation. Server frames go in through
+ * {@linkcode ChatStore.handleFrame}; frames go out through a {@linkcode Transport} (the socket).
+ *
+ * Guarantees kept here: messages are de-duplicated by id and ordered by seq; a hole in the seqs
+ * (a skipped `message` frame, a reconnect) is fetched with `?after=`; a message is sent with one
+ * `clientId` however often it is retried, so the server stores it once; messages written while
+ * offline wait in the outbox and leave after the next `hello`.
+ */
+import { batch, computed, type Signal, signal } from "@preact/signals";
+import * as defaultApi from "./api.ts";
+import { firstGap, lastSeqOf, mergeMessages } from "./messages.ts";
+import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
+
+/** Where frames go; `send` returns false when nothing could be sent. */
+export interface Transport {
+  send(frame: ClientFrame): boolean;
+  isOpen(): boolean;
+}
+
+/** A message of ours not yet acknowledged: `queued` waits for a connection, `pending` for its ack. */
+export interface Outgoing {
+  clientId: string;
+  conversationId: string;
+  body: string;
+  createdAt: string;
+  state: "queued" | "pending" | "failed";
+}
+
+/** One opened conversation. */
+export interface Thread {
+  messages: Signal<WireMessage[]>;
+  /** Whether messages before the first held one exist (seqs start at 1). */
+  hasOlder: Signal<boolean>;
+  loading: Signal<boolean>;
+  failed: Signal<boolean>;
+  loaded: boolean;
+}
+
+export interface Typist {
+  userId: string;
+  name: string;
+  until: number;
+}
+
+/** The REST calls the store makes (tests may replace them). */
+export type ChatApi = Pick<typeof defaultApi, "fetchMessages" | "fetchConversations" | "postRead">;
+
+/** How long a sent message may wait for its ack before it is shown as failed. */
+export const ACK_TIMEOUT_MS = 10_000;
+/** Receivers forget a typing signal after this long without a repeat (contract). */
+export const TYPING_TTL_MS = 6_000;
+/** Senders repeat `typing: true` at most this often (contract). */
+export const TYPING_REPEAT_MS = 3_000;
+const PAGE = 50;
+
+export class ChatStore {
+  readonly conversations: Signal<WireConversation[]>;
+  readonly selectedId: Signal<string | null>;
+  readonly outbox = signal<Outgoing[]>([]);
+  /** Conversation id → who is typing there (not us). */
+  readonly typing = signal<Record<string, Typist[]>>({});
+  /** The last message received from someone else, for the live region. */
+  readonly lastIncoming = signal<WireMessage | null>(null);
+  /** Unread messages over the listed conversations (document title, badges). */
+  readonly totalUnread = computed(() => this.conversations.value.reduce((n, c) => n + c.unread, 0));
+
+  private readonly threads = new Map<string, Thread>();
+  private readonly ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly syncing = new Map<string, Promise<void>>();
+  private readonly typingSent = new Map<string, number>();
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private listRefresh: Promise<void> | undefined;
+  /** Conversations `hello` placed in other establishments: their messages are not listed here. */
+  private readonly elsewhere = new Set<string>();
+  private transport: Transport | undefined;
+
+  constructor(readonly boot: ChatBoot, private readonly api: ChatApi = defaultApi) {
+    this.conversations = signal(sortConversations(boot.conversations));
+    this.selectedId = signal(boot.selectedId);
+    if (boot.selectedId !== null) {
+      const thread = this.thread(boot.selectedId);
+      thread.messages.value = mergeMessages([], boot.messages);
+      thread.hasOlder.value = boot.hasOlder;
+      thread.loaded = true;
+    }
+  }
+
+  get userId(): string {
+    return this.boot.user.id;
+  }
+
+  /** Connects the store to the socket (once, in the browser). */
+  attach(transport: Transport): void {
+    this.transport = transport;
+  }
+
+  /** The thread of a conversation (created empty, not loaded, on first use). */
+  thread(conversationId: string): Thread {
+    let thread = this.threads.get(conversationId);
+    if (!thread) {
+      thread = {
+        messages: signal([]),
+        hasOlder: signal(false),
+        loading: signal(false),
+        failed: signal(false),
+        loaded: false,
+      };
+      this.threads.set(conversationId, thread);
+    }
+    return thread;
+  }
+
+  conversation(id: string | null): WireConversation | undefined {
+    return id === null ? undefined : this.conversations.value.find((c) => c.id === id);
+  }
+
+  // ---- server frames -------------------------------------------------------------------------
+
+  handleFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "hello":
+        return this.onHello(frame.conversations);
+      case "message":
+        return this.onMessage(frame.message);
+      case "ack":
+        return this.onAck(frame.clientId, frame.message);
+      case "error":
+        if (frame.clientId !== undefined) this.fail(frame.clientId);
+        else console.warn(`chat: the server refused a frame (${frame.code}): ${frame.message}`);
+        return;
+      case "typing":
+        return this.onTyping(frame.conversationId, frame.userId, frame.name, frame.typing);
+      case "read":
+        if (frame.userId === this.userId) this.applyRead(frame.conversationId, frame.seq);
+        return;
+      case "conversation":
+        return this.upsertConversation(frame.conversation);
+    }
+  }
+
+  /** The socket closed: typing signals are stale, in-flight messages wait to be resent. */
+  handleDisconnect(): void {
+    clearTimeout(this.typingTimer);
+    this.typing.value = {};
+    this.typingSent.clear();
+    for (const timer of this.ackTimers.values()) clearTimeout(timer);
+    this.ackTimers.clear();
+    this.outbox.value = this.outbox.value.map((o) => o.state === "pending" ? { ...o, state: "queued" } : o);
+  }
+
+  private onHello(states: { id: string; establishmentId: string; lastSeq: number; readSeq: number }[]) {
+    let refresh = false;
+    const here = states.filter((s) => s.establishmentId === this.boot.establishmentId);
+    for (const s of states) if (s.establishmentId !== this.boot.establishmentId) this.elsewhere.add(s.id);
+    batch(() => {
+      for (const state of here) {
+        const known = this.conversation(state.id);
+        if (!known || state.lastSeq > known.lastSeq) refresh = true;
+        if (known) {
+          this.patch(state.id, (c) => {
+            const lastSeq = Math.max(c.lastSeq, state.lastSeq);
+            const readSeq = Math.max(c.readSeq, state.readSeq);
+            return { ...c, lastSeq, readSeq, unread: Math.max(0, lastSeq - readSeq) };
+          });
+        }
+        const thread = this.threads.get(state.id);
+        if (thread?.loaded && state.lastSeq > lastSeqOf(thread.messages.peek())) {
+          void this.syncAfter(state.id, lastSeqOf(thread.messages.peek()));
+        }
+      }
+    });
+    if (refresh) void this.refreshList();
+    for (const item of this.outbox.peek()) if (item.state === "queued") this.transmit(item.clientId);
+  }
+
+  private onMessage(message: WireMessage): void {
+    batch(() => {
+      this.addToThread(message);
+      this.clearTypist(message.conversationId, message.senderId);
+      this.summarise(message);
+      if (message.senderId !== this.userId) this.lastIncoming.value = message;
+    });
+  }
+
+  private onAck(clientId: string, message: WireMessage): void {
+    clearTimeout(this.ackTimers.get(clientId));
+    this.ackTimers.delete(clientId);
+    batch(() => {
+      this.outbox.value = this.outbox.value.filter((o) => o.clientId !== clientId);
+      this.addToThread(message);
+      this.summarise(message);
+    });
+  }
+
+  private onTyping(conversationId: string, userId: string, name: string, typing: boolean): void {
+    if (userId === this.userId) return;
+    const others = (this.typing.peek()[conversationId] ?? []).filter((t) => t.userId !== userId);
+    if (typing) others.push({ userId, name, until: Date.now() + TYPING_TTL_MS });
+    this.typing.value = { ...this.typing.peek(), [conversationId]: others };
+    this.scheduleTypingExpiry();
+  }
+
+  /** Adds a message to its thread when that thread is held, and fetches any hole it reveals. */
+  private addToThread(message: WireMessage): void {
+    const thread = this.threads.get(message.conversationId);
+    if (!thread) return;
+    thread.messages.value = mergeMessages(thread.messages.peek(), [message]);
+    if (!thread.loaded) return;
+    const gapAfter = firstGap(thread.messages.peek());
+    if (gapAfter !== undefined) void this.syncAfter(message.conversationId, gapAfter);
+  }
+
+  /** Updates the list entry for a new message and moves it to the top. */
+  private summarise(message: WireMessage): void {
+    const known = this.conversation(message.conversationId);
+    if (!known) {
+      if (this.elsewhere.has(message.conversationId)) return;
+      // A conversation we have not listed: maybe new, maybe another establishment's; ask.
+      void this.refreshList();
+      return;
+    }
+    this.patch(message.conversationId, (c) => {
+      const newest = message.seq >= c.lastSeq;
+      const lastSeq = Math.max(c.lastSeq, message.seq);
+      const readSeq = message.senderId === this.userId ? Math.max(c.readSeq, message.seq) : c.readSeq;
+      return {
+        ...c,
+        lastMessage: newest ? message : c.lastMessage,
+        updatedAt: newest ? message.createdAt : c.updatedAt,
+        lastSeq,
+        readSeq,
+        unread: Math.max(0, lastSeq - readSeq),
+      };
+    });
+  }
+
+  private upsertConversation(conversation: WireConversation): void {
+    if (conversation.establishmentId !== this.boot.establishmentId) return;
+    const others = this.conversations.peek().filter((c) => c.id !== conversation.id);
+    this.conversations.value = sortConversations([...others, conversation]);
+  }
+
+  private patch(id: string, change: (c: WireConversation) => WireConversation): void {
+    this.conversations.value = sortConversations(
+      this.conversations.peek().map((c) => c.id === id ? change(c) : c),
+    );
+  }
+
+  private applyRead(conversationId: string, seq: number): void {
+    if (!this.conversation(conversationId)) return;
+    this.patch(conversationId, (c) => {
+      const readSeq = Math.max(c.readSeq, Math.min(seq, c.lastSeq));
+      return { ...c, readSeq, unread: Math.max(0, c.lastSeq - readSeq) };
+    });
+  }
+
+  // ---- REST fetches --------------------------------------------------------------------------
+
+  /** Fetches every message after `after` (pages of 100), then checks for holes again. */
+  private syncAfter(conversationId: string, after: number): Promise<void> {
+    const running = this.syncing.get(conversationId);
+    if (running) return running.then(() => this.recheck(conversationId));
+    const job = (async () => {
+      let from = after;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await this.api.fetchMessages(conversationId, { after: from, limit: 100 });
+        const thread = this.thread(conversationId);
+        thread.messages.value = mergeMessages(thread.messages.peek(), page);
+        for (const message of page) this.summarise(message);
+        if (page.length < 100) break;
+        from = lastSeqOf(page);
+      }
+    })().catch((error) => console.warn("chat: fetching missed messages failed; retried on reconnect", error))
+      .finally(() => this.syncing.delete(conversationId));
+    this.syncing.set(conversationId, job);
+    return job;
+  }
+
+  private recheck(conversationId: string): Promise<void> {
+    const gap = firstGap(this.thread(conversationId).messages.peek());
+    return gap === undefined ? Promise.resolve() : this.syncAfter(conversationId, gap);
+  }
+
+  /** Loads the newest page of a conversation the first time it is shown. */
+  async ensureLoaded(conversationId: string): Promise<void> {
+    const thread = this.thread(conversationId);
+    if (thread.loaded || thread.loading.peek()) return;
+    thread.loading.value = true;
+    thread.failed.value = false;
+    try {
+      const page = await this.api.fetchMessages(conversationId, { limit: PAGE });
+      thread.messages.value = mergeMessages(thread.messages.peek(), page);
+      thread.hasOlder.value = (thread.messages.peek()[0]?.seq ?? 1) > 1;
+      thread.loaded = true;
+      await this.recheck(conversationId);
+    } catch (error) {
+      thread.failed.value = true;
+      console.warn("chat: loading the conversation failed", error);
+    } finally {
+      thread.loading.value = false;
+    }
+  }
+
+  /** Loads the page before the first held message (infinite scroll upwards). */
+  async loadOlder(conversationId: string): Promise<void> {
+    const thread = this.thread(conversationId);
+    const first = thread.messages.peek()[0];
+    if (!thread.loaded || !thread.hasOlder.peek() || thread.loading.peek() || !first) return;
+    thread.loading.value = true;
+    try {
+      const page = await this.api.fetchMessages(conversationId, { before: first.seq, limit: PAGE });
+      thread.messages.value = mergeMessages(thread.messages.peek(), page);
+      thread.hasOlder.value = (thread.messages.peek()[0]?.seq ?? 1) > 1;
+    } catch (error) {
+      console.warn("chat: loading earlier messages failed", error);
+    } finally {
+      thread.loading.value = false;
+    }
+  }
+
+  /** Reloads the list of the current establishment (new or unknown conversations). */
+  refreshList(): Promise<void> {
+    this.listRefresh ??= this.api.fetchConversations(this.boot.establishmentId)
+      .then((list) => {
+        // Keep local knowledge the list may not have yet (messages acked after the query ran).
+        const held = new Map(this.conversations.peek().map((c) => [c.id, c]));
+        this.conversations.value = sortConversations(list.map((c) => {
+          const mine = held.get(c.id);
+          if (!mine || mine.lastSeq <= c.lastSeq) return c;
+          return { ...c, lastSeq: mine.lastSeq, lastMessage: mine.lastMessage, updatedAt: mine.updatedAt };
+        }));
+      })
+      .catch((error) => console.warn("chat: refreshing the conversation list failed", error))
+      .finally(() => this.listRefresh = undefined);
+    return this.listRefresh;
+  }
+
+  // ---- user actions --------------------------------------------------------------------------
+
+  /** Shows a conversation (null: the list alone, on narrow screens). */
+  select(conversationId: string | null): void {
+    this.selectedId.value = conversationId;
+    if (conversationId !== null) void this.ensureLoaded(conversationId);
+  }
+
+  /** Adds a conversation opened from the recipient search and shows it. */
+  addConversation(conversation: WireConversation): void {
+    this.upsertConversation(conversation);
+    this.select(conversation.id);
+  }
+
+  /** Sends a message: shown at once as pending, queued while offline. */
+  send(conversationId: string, body: string): void {
+    const item: Outgoing = {
+      clientId: crypto.randomUUID(),
+      conversationId,
+      body,
+      createdAt: new Date().toISOString(),
+      state: "queued",
+    };
+    this.outbox.value = [...this.outbox.peek(), item];
+    this.stopTyping(conversationId);
+    this.transmit(item.clientId);
+  }
+
+  /** Sends a failed message again, with the same clientId. */
+  retry(clientId: string): void {
+    this.setOutgoing(clientId, "queued");
+    this.transmit(clientId);
+  }
+
+  /** Marks messages up to `seq` read (socket when open, else REST). */
+  markRead(conversationId: string, seq: number): void {
+    const conversation = this.conversation(conversationId);
+    if (!conversation || seq <= conversation.readSeq) return;
+    this.applyRead(conversationId, seq);
+    if (!this.transport?.send({ type: "read", conversationId, seq })) {
+      void this.api.postRead(conversationId, seq).catch((error) => {
+        console.warn(
+          "chat: marking as read failed; it will be retried when the message is seen again",
+          error,
+        );
+      });
+    }
+  }
+
+  /** Called on every keystroke: sends `typing: true` at most every 3 s. */
+  noteTyping(conversationId: string): void {
+    const last = this.typingSent.get(conversationId) ?? 0;
+    if (Date.now() - last < TYPING_REPEAT_MS) return;
+    if (this.transport?.send({ type: "typing", conversationId, typing: true })) {
+      this.typingSent.set(conversationId, Date.now());
+    }
+  }
+
+  /** Sends `typing: false` if we said we were typing. */
+  stopTyping(conversationId: string): void {
+    if (!this.typingSent.has(conversationId)) return;
+    this.typingSent.delete(conversationId);
+    this.transport?.send({ type: "typing", conversationId, typing: false });
+  }
+
+  private transmit(clientId: string): void {
+    const item = this.outbox.peek().find((o) => o.clientId === clientId);
+    if (!item) return;
+    const sent = this.transport?.send({
+      type: "send",
+      clientId,
+      conversationId: item.conversationId,
+      body: item.body,
+    });
+    if (!sent) return; // stays queued until the next hello
+    this.setOutgoing(clientId, "pending");
+    clearTimeout(this.ackTimers.get(clientId));
+    this.ackTimers.set(
+      clientId,
+      setTimeout(() => {
+        this.ackTimers.delete(clientId);
+        if (this.outbox.peek().find((o) => o.clientId === clientId)?.state === "pending") this.fail(clientId);
+      }, ACK_TIMEOUT_MS),
+    );
+  }
+
+  private fail(clientId: string): void {
+    clearTimeout(this.ackTimers.get(clientId));
+    this.ackTimers.delete(clientId);
+    this.setOutgoing(clientId, "failed");
+  }
+
+  private setOutgoing(clientId: string, state: Outgoing["state"]): void {
+    this.outbox.value = this.outbox.peek().map((o) => o.clientId === clientId ? { ...o, state } : o);
+  }
+
+  private clearTypist(conversationId: string, userId: string): void {
+    const list = this.typing.peek()[conversationId];
+    if (!list?.some((t) => t.userId === userId)) return;
+    this.typing.value = { ...this.typing.peek(), [conversationId]: list.filter((t) => t.userId !== userId) };
+  }
+
+  /** Forgets typing signals 6 s after their last repeat. */
+  private scheduleTypingExpiry(): void {
+    clearTimeout(this.typingTimer);
+    const all = Object.values(this.typing.peek()).flat();
+    if (all.length === 0) return;
+    const next = Math.min(...all.map((t) => t.until));
+    this.typingTimer = setTimeout(() => {
+      const now = Date.now();
+      const kept: Record<string, Typist[]> = {};
+      for (const [id, list] of Object.entries(this.typing.peek())) {
+        kept[id] = list.filter((t) => t.until > now);
+      }
+      this.typing.value = kept;
+      this.scheduleTypingExpiry();
+    }, Math.max(0, next - Date.now()) + 20);
+  }
+}
+
+/** Most recent activity first (as the server orders them). */
+function sortConversations(list: WireConversation[]): WireConversation[] {
+  return [...list].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
+}

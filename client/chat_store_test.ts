@@ -1,0 +1,128 @@
+import { type ChatApi, ChatStore } from "./chat_store.ts";
+import type { ChatBoot, ClientFrame, WireConversation, WireMessage } from "./types.ts";
+import { assertEquals } from "../tests/support/assert.ts";
+
+const ME = "me";
+const CONV = "c1";
+
+const message = (seq: number, senderId = "marc", id = `m${seq}`): WireMessage => ({
+  id,
+  conversationId: CONV,
+  seq,
+  senderId,
+  senderName: senderId === ME ? "Hélène" : "Marc",
+  body: `#${seq}`,
+  createdAt: new Date(Date.UTC(2024, 5, 1, 8, seq)).toISOString(),
+});
+
+function boot(held: WireMessage[]): ChatBoot {
+  const last = held.at(-1);
+  const conversation: WireConversation = {
+    id: CONV,
+    establishmentId: "e1",
+    title: null,
+    participants: [],
+    lastMessage: last ?? null,
+    lastSeq: last?.seq ?? 0,
+    readSeq: last?.seq ?? 0,
+    unread: 0,
+    updatedAt: last?.createdAt ?? new Date(0).toISOString(),
+  };
+  return {
+    locale: "fr",
+    timeZone: "Europe/Paris",
+    user: { id: ME, name: "Hélène" },
+    establishmentId: "e1",
+    basePath: "/fr/parents/messagerie",
+    conversations: [conversation],
+    selectedId: CONV,
+    messages: held,
+    hasOlder: false,
+    loginPath: "/fr/login",
+  };
+}
+
+/** A store over fake REST (serving `server` messages) and a fake socket recording frames. */
+function setup(held: WireMessage[], server: WireMessage[]) {
+  const calls: unknown[] = [];
+  const api: ChatApi = {
+    fetchMessages: (_id, page) => {
+      calls.push(page);
+      return Promise.resolve(server.filter((m) => m.seq > (page.after ?? 0)).slice(0, page.limit ?? 50));
+    },
+    fetchConversations: () => Promise.resolve(boot(server).conversations),
+    postRead: () => Promise.resolve(),
+  };
+  const sent: ClientFrame[] = [];
+  const socket = { open: true };
+  const store = new ChatStore(boot(held), api);
+  store.attach({ send: (f) => socket.open && sent.push(f) > 0, isOpen: () => socket.open });
+  const seqs = () => store.thread(CONV).messages.peek().map((m) => m.seq);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  return { store, calls, sent, socket, seqs, settle };
+}
+
+Deno.test("chat store - a message frame that skips a seq fetches the gap; duplicates are dropped", async () => {
+  const all = [1, 2, 3, 4, 5].map((n) => message(n));
+  const { store, calls, seqs, settle } = setup(all.slice(0, 2), all);
+  store.handleFrame({ type: "message", message: all[4]! });
+  await settle();
+  assertEquals(calls, [{ after: 2, limit: 100 }]);
+  assertEquals(seqs(), [1, 2, 3, 4, 5]);
+  store.handleFrame({ type: "message", message: all[4]! });
+  store.handleFrame({ type: "message", message: all[3]! });
+  assertEquals(seqs(), [1, 2, 3, 4, 5]);
+  assertEquals(store.conversation(CONV)?.unread, 3);
+});
+
+Deno.test("chat store - offline messages queue; hello resyncs and sends them with their clientId", async () => {
+  const all = [1, 2, 3, 4].map((n) => message(n));
+  const { store, calls, sent, socket, seqs, settle } = setup(all.slice(0, 2), all);
+  socket.open = false;
+  store.handleDisconnect();
+  store.send(CONV, "écrit hors ligne");
+  assertEquals(store.outbox.peek().map((o) => o.state), ["queued"]);
+  assertEquals(sent, []);
+  socket.open = true;
+  store.handleFrame({
+    type: "hello",
+    protocol: 1,
+    user: { id: ME, name: "Hélène" },
+    conversations: [{ id: CONV, establishmentId: "e1", lastSeq: 4, readSeq: 2, unread: 2 }],
+  });
+  await settle();
+  assertEquals(calls[0], { after: 2, limit: 100 });
+  assertEquals(seqs(), [1, 2, 3, 4]);
+  const clientId = store.outbox.peek()[0]!.clientId;
+  assertEquals(sent, [{ type: "send", clientId, conversationId: CONV, body: "écrit hors ligne" }]);
+  assertEquals(store.outbox.peek()[0]!.state, "pending");
+  store.handleFrame({ type: "ack", clientId, message: { ...message(5, ME), body: "écrit hors ligne" } });
+  assertEquals(store.outbox.peek(), []);
+  assertEquals(seqs(), [1, 2, 3, 4, 5]);
+  assertEquals(store.conversation(CONV)?.unread, 0, "sending advances our read marker");
+});
+
+Deno.test("chat store - a refused message is marked failed and retried with the same clientId", () => {
+  const { store, sent } = setup([message(1)], [message(1)]);
+  store.send(CONV, "bonjour");
+  const clientId = store.outbox.peek()[0]!.clientId;
+  store.handleFrame({ type: "error", code: "rate_limited", message: "slow down", clientId });
+  assertEquals(store.outbox.peek()[0]!.state, "failed");
+  store.retry(clientId);
+  assertEquals(sent.map((f) => f.type === "send" && f.clientId), [clientId, clientId]);
+  assertEquals(store.outbox.peek()[0]!.state, "pending");
+  store.handleFrame({ type: "ack", clientId, message: { ...message(2, ME), body: "bonjour" } });
+  assertEquals(store.outbox.peek(), []);
+});
+
+Deno.test("chat store - typing shows until that person's message; reads in another tab clear the badge", () => {
+  const { store } = setup([message(1)], [message(1)]);
+  store.handleFrame({ type: "typing", conversationId: CONV, userId: "marc", name: "Marc", typing: true });
+  assertEquals(store.typing.peek()[CONV]?.map((t) => t.name), ["Marc"]);
+  store.handleFrame({ type: "message", message: message(2) });
+  assertEquals(store.typing.peek()[CONV], []);
+  assertEquals(store.totalUnread.peek(), 1);
+  store.handleFrame({ type: "read", conversationId: CONV, userId: ME, seq: 2 });
+  assertEquals(store.totalUnread.peek(), 0);
+  store.handleDisconnect();
+});

@@ -1,0 +1,52 @@
+/**
+ * `useWebSocket(store)`: the page's one connection to `/ws/chat`, started by the first island
+ * that mounts and stopped when the last one unmounts. Frames feed the store; a socket loss tells
+ * the store (typing cleared, in-flight messages requeued); `hello` after every (re)connect makes
+ * the store resync (see `chat_store.ts`). When the session ends (close code 4401, or a refused
+ * upgrade while `/api/me` says signed out) the page goes to the login page, which brings the
+ * person back here afterwards.
+ */
+import { useEffect } from "preact/hooks";
+import { sessionIsValid } from "./api.ts";
+import { ChatConnection } from "./chat_connection.ts";
+import type { ChatStore } from "./chat_store.ts";
+import { inBrowser } from "./use_chat.ts";
+
+let connection: ChatConnection | undefined;
+let users = 0;
+
+/** Path of the WebSocket endpoint (contract). */
+export const CHAT_SOCKET_PATH = "/ws/chat";
+
+function connect(store: ChatStore): ChatConnection {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const created = new ChatConnection({
+    url: `${scheme}//${location.host}${CHAT_SOCKET_PATH}`,
+    onFrame: (frame) => store.handleFrame(frame),
+    onDisconnected: () => store.handleDisconnect(),
+    onSessionEnded: () => {
+      const next = encodeURIComponent(location.pathname + location.search);
+      location.assign(`${store.boot.loginPath}?next=${next}`);
+    },
+    checkSession: sessionIsValid,
+  });
+  store.attach(created);
+  return created;
+}
+
+/** The connection (its `state` and `retryAt` signals drive the status indicator). */
+export function useWebSocket(store: ChatStore): ChatConnection {
+  const current = inBrowser() ? (connection ??= connect(store)) : new ChatConnection({
+    url: "",
+    onFrame: () => {},
+    onSessionEnded: () => {},
+  });
+  useEffect(() => {
+    users++;
+    current.start();
+    return () => {
+      if (--users === 0) current.stop();
+    };
+  }, [current]);
+  return current;
+}

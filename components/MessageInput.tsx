@@ -1,0 +1,85 @@
+import type { Ref } from "preact";
+import { useState } from "preact/hooks";
+import type { Translate } from "../i18n/mod.ts";
+import { FOCUS_RING, PRIMARY_BUTTON } from "./styles.ts";
+
+/** Longest body the server accepts, in code points (contract). */
+export const MAX_BODY = 4000;
+
+/** Props of {@linkcode MessageInput}. */
+export interface MessageInputProps {
+  t: Translate;
+  onSend(body: string): void;
+  /** Called on each edit that leaves text in the box. */
+  onTyping(): void;
+  /** Called when the box is emptied or loses focus. */
+  onStopTyping(): void;
+  /** Offline: messages will be queued (the input stays usable). */
+  queued: boolean;
+  /** Disabled until the island is interactive (no keystroke is lost to a dead form). */
+  ready: boolean;
+  inputRef?: Ref<HTMLTextAreaElement>;
+}
+
+/** The composer: Enter sends, Shift+Enter adds a line; grows up to six lines. */
+export function MessageInput(props: MessageInputProps) {
+  const { t } = props;
+  const [text, setText] = useState("");
+  const length = [...text].length;
+  const tooLong = length > MAX_BODY;
+  const empty = text.trim() === "";
+
+  const submit = () => {
+    if (empty || tooLong) return;
+    props.onSend(text);
+    setText("");
+  };
+
+  return (
+    <form
+      class="border-t border-slate-200 bg-white px-3 pb-3 pt-2"
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+    >
+      <label for="message-input" class="sr-only">{t("input.label")}</label>
+      <div class="flex items-end gap-2">
+        <textarea
+          id="message-input"
+          ref={props.inputRef}
+          value={text}
+          rows={Math.min(6, Math.max(1, text.split("\n").length))}
+          placeholder={t("input.placeholder")}
+          aria-describedby="message-input-hint"
+          aria-invalid={tooLong ? "true" : undefined}
+          disabled={!props.ready}
+          onInput={(event) => {
+            const value = event.currentTarget.value;
+            setText(value);
+            if (value.trim() === "") props.onStopTyping();
+            else props.onTyping();
+          }}
+          onBlur={() => props.onStopTyping()}
+          onKeyDown={(event) => {
+            if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+              event.preventDefault();
+              submit();
+            }
+          }}
+          class={`min-h-[2.75rem] flex-1 resize-none rounded-xl border border-slate-400 px-3 py-2 text-[15px] text-slate-900 placeholder-slate-500 ${FOCUS_RING}`}
+        />
+        <button type="submit" class={PRIMARY_BUTTON} disabled={!props.ready || empty || tooLong}>
+          {t("input.send")}
+        </button>
+      </div>
+      <p id="message-input-hint" class={`mt-1 text-xs ${tooLong ? "text-red-700" : "text-slate-600"}`}>
+        {tooLong
+          ? t("input.tooLong", { count: length, max: MAX_BODY })
+          : props.queued
+          ? t("input.queuedHint")
+          : t("input.hint")}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,320 @@
+/**
+ * One WebSocket: its frames in, its frames out, and its limits.
+ *
+ * In: frames are held until `hello` is out (so `hello` is always first), then checked one by one —
+ * size (over the limit: close 1009), text and JSON, the `clientFrame` schema, rate limits — and
+ * run one at a time in arrival order. Every refusal is an `error` frame and the socket stays open,
+ * unless refusals pile up (flooding: close 1008).
+ *
+ * Out: frames go through `send`, which closes the socket with 1013 past `maxBufferedBytes` of
+ * unsent data (Deno applies no backpressure: a client that stops reading would otherwise hold
+ * memory without bound); messages and acks first pass `socket_delivery.ts`, which keeps them in
+ * seq order, once, per conversation.
+ */
+import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
+import { AppError, badRequest, notFound, rateLimited, toAppError } from "../domain/errors.ts";
+import { type ClientFrame, clientFrame, parseInput } from "../domain/schemas.ts";
+import type { Messaging } from "../domain/messaging.ts";
+import type { RateLimiter } from "../domain/rate_limit.ts";
+import type { StreamWatcher } from "./conversation_stream.ts";
+import { SocketDelivery } from "./socket_delivery.ts";
+import { CLOSE, closeReason, errorFrame, exceedsBytes, helloFrame, type ServerFrame } from "./frames.ts";
+import type { ResolvedOptions } from "./options.ts";
+
+/** What a connection needs from the hub. */
+export interface ConnectionHost {
+  readonly messaging: Messaging;
+  readonly options: ResolvedOptions;
+  readonly limits: { send: RateLimiter; typing: RateLimiter; frames: RateLimiter };
+  /** True once shutdown began: new frames are ignored. */
+  readonly stopping: boolean;
+  /** Starts delivering conversation `conversationId` to `conn` after `sentSeq`. */
+  attach(conn: Connection, conversationId: string, sentSeq: number): void;
+  /** Forgets `conn` everywhere (called once, when it closes). */
+  unregister(conn: Connection): void;
+  /** A send was stored: ack it in order, fan it out. */
+  messageStored(conn: Connection, message: Message, clientId: string): void;
+  publishTyping(conn: Connection, conversationId: string, typing: boolean): void;
+  publishRead(conversationId: string, userId: string, seq: number): void;
+  /** Whether the user may currently see the conversation (participant and member). */
+  canSee(userId: string, conversationId: string): Promise<boolean>;
+  fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]>;
+}
+
+let nextId = 0;
+
+/** See the module documentation. */
+export class Connection implements StreamWatcher {
+  readonly id = `c${++nextId}`;
+  readonly openedAt = Date.now();
+  readonly #host: ConnectionHost;
+  readonly #socket: WebSocket;
+  #ready = false;
+  #closed = false;
+  #early: unknown[] = [];
+  #earlyConversations: ConversationSummary[] = [];
+  readonly #delivery: SocketDelivery;
+  #work: Promise<void> = Promise.resolve();
+  #queued = 0;
+  /** Sends of this socket not yet answered, per conversation (their messages wait for the ack). */
+  #sending = new Map<string, number>();
+  #rejections: number[] = [];
+  /** Conversations where this socket said `typing: true` last. */
+  readonly typingIn = new Set<string>();
+  /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
+  readonly gone: Promise<void>;
+
+  constructor(
+    host: ConnectionHost,
+    socket: WebSocket,
+    readonly user: { id: string; name: string },
+    readonly sessionId: string,
+  ) {
+    this.#host = host;
+    this.#socket = socket;
+    this.#delivery = new SocketDelivery({
+      userId: user.id,
+      isClosed: () => this.#closed,
+      maxHeld: host.options.maxCatchUpQueue,
+      send: (frame) => this.send(frame),
+      close: (code, reason) => this.close(code, reason),
+      isSending: (conversationId) => (this.#sending.get(conversationId) ?? 0) > 0,
+      fetchAfter: (conversationId, after, limit) => host.fetchAfter(conversationId, after, limit),
+    });
+    const gone = Promise.withResolvers<void>();
+    this.gone = gone.promise;
+    socket.onmessage = (event) => this.#onFrame(event.data);
+    socket.onclose = () => {
+      gone.resolve();
+      this.#onClosed();
+    };
+    socket.onerror = () => {}; // a close event follows; errors of dead peers are routine
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True once `hello` is out. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Conversations this socket receives. */
+  get conversations(): IterableIterator<string> {
+    return this.#delivery.conversations;
+  }
+
+  watches(conversationId: string): boolean {
+    return this.#delivery.watches(conversationId);
+  }
+
+  /** Sends `hello` with `states` (read after registration), then lets frames through. */
+  begin(states: readonly ConversationState[]): void {
+    if (this.#closed) return;
+    for (const state of states) this.#host.attach(this, state.id, state.lastSeq);
+    this.send(helloFrame(this.user, states));
+    this.#ready = true;
+    this.#delivery.startRepairs();
+    for (const summary of this.#earlyConversations.splice(0)) this.addConversation(summary);
+    for (const data of this.#early.splice(0)) this.#onFrame(data);
+  }
+
+  /** The user was added to a conversation: push it, then its messages. */
+  addConversation(summary: ConversationSummary): void {
+    if (this.#closed) return;
+    if (!this.#ready) {
+      this.#earlyConversations.push(summary);
+      return;
+    }
+    if (this.#delivery.watches(summary.id)) return;
+    this.#host.attach(this, summary.id, summary.lastSeq);
+    this.send({ type: "conversation", conversation: summary });
+    this.#delivery.startRepairs();
+  }
+
+  /** Registers a conversation at `sentSeq` (called by the hub's `attach`). */
+  watch(conversationId: string, sentSeq: number): void {
+    this.#delivery.watch(conversationId, sentSeq);
+  }
+
+  /** This socket is behind the conversation's stream: read up to `seq` for it alone. */
+  needsRepair(conversationId: string, seq: number): void {
+    this.#delivery.needsRepair(conversationId, seq);
+  }
+
+  deliver(conversationId: string, message: Message, clientId?: string): void {
+    this.#delivery.deliver(conversationId, message, clientId);
+  }
+
+  /** Sends a frame; closes with 1013 when the client no longer keeps up. */
+  send(frame: ServerFrame): void {
+    if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) return;
+    try {
+      this.#socket.send(JSON.stringify(frame));
+    } catch {
+      return; // the socket is closing; its close event does the rest
+    }
+    if (this.#socket.bufferedAmount > this.#host.options.maxBufferedBytes) {
+      this.close(CLOSE.tryAgainLater, "you read too slowly: reconnect, then fetch what you missed");
+    }
+  }
+
+  /** Closes the socket with `code` and stops everything about it. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#host.unregister(this);
+    try {
+      this.#socket.close(code, closeReason(reason));
+    } catch { /* already closing */ }
+  }
+
+  /** Resolves when the frames accepted so far are handled (shutdown drains sends). */
+  drained(): Promise<void> {
+    return this.#work;
+  }
+
+  #onClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#host.unregister(this);
+  }
+
+  #onFrame(data: unknown): void {
+    if (this.#closed || this.#host.stopping) return;
+    const { options, limits } = this.#host;
+    if (typeof data === "string" && exceedsBytes(data, options.maxFrameBytes)) {
+      this.close(CLOSE.tooLarge, `frames are limited to ${options.maxFrameBytes} bytes`);
+      return;
+    }
+    if (!this.#ready) {
+      if (this.#early.length >= options.maxQueuedFrames) {
+        this.close(CLOSE.policy, "too many frames before hello");
+        return;
+      }
+      this.#early.push(data);
+      return;
+    }
+    if (typeof data !== "string") {
+      return this.#reject(badRequest("frame: expected a UTF-8 JSON text frame, not binary data"));
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      raw = undefined;
+    }
+    const clientId = sendClientId(raw);
+    if (!limits.frames.take(this.id).allowed) {
+      return this.#reject(rateLimited(1, "Too many frames; slow down."), clientId);
+    }
+    if (raw === undefined) return this.#reject(badRequest("frame: is not valid JSON"));
+    let frame: ClientFrame;
+    try {
+      frame = parseInput(clientFrame, raw, "frame");
+    } catch (error) {
+      return this.#reject(toAppError(error), clientId);
+    }
+    if (frame.type === "send") {
+      const decision = limits.send.take(this.user.id);
+      if (!decision.allowed) {
+        return this.#reject(
+          rateLimited(decision.retryAfterSeconds, "You are sending too fast; wait a moment and send again."),
+          clientId,
+        );
+      }
+    } else if (frame.type === "typing") {
+      const decision = limits.typing.take(`${this.user.id}:${frame.conversationId.toLowerCase()}`);
+      if (!decision.allowed) {
+        return this.#reject(
+          rateLimited(decision.retryAfterSeconds, "typing: repeat it at most every 3 seconds."),
+        );
+      }
+    }
+    if (this.#queued >= options.maxQueuedFrames) {
+      return this.#reject(
+        rateLimited(1, "Too many frames waiting; wait for answers before sending more."),
+        clientId,
+      );
+    }
+    this.#queued++;
+    this.#work = this.#work.then(() => this.#handle(frame)).finally(() => this.#queued--);
+  }
+
+  async #handle(frame: ClientFrame): Promise<void> {
+    if (this.#closed) return;
+    const clientId = frame.type === "send" ? frame.clientId : undefined;
+    try {
+      switch (frame.type) {
+        case "ping":
+          this.send({ type: "pong" });
+          return;
+        case "send": {
+          const conversationId = frame.conversationId.toLowerCase();
+          this.#sending.set(conversationId, (this.#sending.get(conversationId) ?? 0) + 1);
+          try {
+            const { message } = await this.#host.messaging.sendMessage(this.user.id, {
+              conversationId: frame.conversationId,
+              clientId: frame.clientId,
+              body: frame.body,
+            });
+            this.#host.messageStored(this, message, frame.clientId);
+          } finally {
+            const left = (this.#sending.get(conversationId) ?? 1) - 1;
+            if (left > 0) this.#sending.set(conversationId, left);
+            else this.#sending.delete(conversationId);
+            this.#delivery.sendFinished(conversationId);
+          }
+          if (this.typingIn.delete(conversationId)) this.#host.publishTyping(this, conversationId, false);
+          return;
+        }
+        case "typing": {
+          const conversationId = frame.conversationId.toLowerCase();
+          if (!(await this.#host.canSee(this.user.id, conversationId))) {
+            throw notFound(
+              "No such conversation among yours; it may have been removed, or you no longer have access.",
+            );
+          }
+          if (frame.typing) this.typingIn.add(conversationId);
+          else this.typingIn.delete(conversationId);
+          this.#host.publishTyping(this, conversationId, frame.typing);
+          return;
+        }
+        case "read": {
+          const conversationId = frame.conversationId.toLowerCase();
+          const seq = await this.#host.messaging.markRead(this.user.id, conversationId, frame.seq);
+          this.#host.publishRead(conversationId, this.user.id, seq);
+          return;
+        }
+      }
+    } catch (error) {
+      const appError = toAppError(error);
+      if (!(error instanceof AppError)) console.error(`realtime: ${frame.type} frame failed:`, error);
+      this.#reject(appError, clientId);
+    }
+  }
+
+  /** Answers a refused frame; closes with 1008 when refusals come too fast (flooding). */
+  #reject(error: AppError, clientId?: string): void {
+    this.send(errorFrame(error, clientId));
+    const { floodRejections, floodWindowMs } = this.#host.options;
+    const now = Date.now();
+    this.#rejections.push(now);
+    while (this.#rejections.length > 0 && now - this.#rejections[0]! > floodWindowMs) {
+      this.#rejections.shift();
+    }
+    if (this.#rejections.length >= floodRejections) {
+      this.close(CLOSE.policy, "too many refused frames: fix the client, then reconnect");
+    }
+  }
+}
+
+/** The `clientId` of a send frame, echoed in its error when it is a sensible string. */
+function sendClientId(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { type, clientId } = raw as { type?: unknown; clientId?: unknown };
+  return type === "send" && typeof clientId === "string" && clientId.length >= 1 && clientId.length <= 64
+    ? clientId
+    : undefined;
+}

@@ -1,0 +1,116 @@
+/**
+ * Every tunable of the realtime core, with its default. The defaults are the documented protocol
+ * (docs/protocol.md); tests override some (higher rates for volume tests, a small buffer limit for
+ * the slow-consumer test, a chosen set of tiers for cross-instance tests).
+ */
+import type { Database } from "../db/types.ts";
+import { createPostgresDatabase } from "../db/postgres_adapter.ts";
+import type { TierName } from "./tier.ts";
+
+/** A token bucket: `capacity` frames at once, then `perSecond` frames per second. */
+export interface RateOption {
+  capacity: number;
+  perSecond: number;
+}
+
+/** Options of `createRealtime`; every field is optional. */
+export interface RealtimeOptions {
+  /**
+   * Fan-out tiers. Default: `["local"]` on PGlite (one process, nothing to share), and
+   * `["local", "broadcast", "postgres"]` on PostgreSQL.
+   */
+  tiers?: readonly TierName[];
+  /** BroadcastChannel name (isolates of one process). Default `"preau-realtime"`. */
+  broadcastChannel?: string;
+  /** LISTEN/NOTIFY channel. Default `"preau_realtime"`. */
+  postgresChannel?: string;
+  /** A dedicated handle for the LISTEN, re-opened when it dies (see `postgres_tier.ts`). Default: the app's db. */
+  openListener?: () => Database;
+  /** Heartbeat period on the PostgreSQL tier. Default 1000 ms. */
+  heartbeatMs?: number;
+  /** Heartbeat silence after which the LISTEN connection is rebuilt. Default 4000 ms. */
+  heartbeatTimeoutMs?: number;
+  /** Largest client frame in UTF-8 bytes; larger ones close the socket with 1009. Default 65 536. */
+  maxFrameBytes?: number;
+  /** Send-buffer size past which a socket is closed with 1013. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** Most sockets per user on one instance; one more is closed with 1008. Default 10. */
+  maxSocketsPerUser?: number;
+  /** `send` frames per user (all their sockets on this instance). Default 20 at once, 5/s. */
+  sendRate?: RateOption;
+  /** `typing` frames per user and conversation. Default 5 at once, 1/s. */
+  typingRate?: RateOption;
+  /** Any frames per socket. Default 60 at once, 20/s. */
+  frameRate?: RateOption;
+  /** This many rejected frames within `floodWindowMs` close the socket with 1008. Default 50. */
+  floodRejections?: number;
+  /** Default 10 000 ms. */
+  floodWindowMs?: number;
+  /** Frames waiting for their turn on one socket; beyond, they are refused as rate_limited. Default 64. */
+  maxQueuedFrames?: number;
+  /** Messages held for one socket while it catches up on one conversation; beyond, 1013. Default 1000. */
+  maxCatchUpQueue?: number;
+  /** Seconds without any traffic before a ping, and again before closing a dead socket. Default 30. */
+  idleTimeoutSeconds?: number;
+  /** How often sessions and memberships of live sockets are checked again. Default 60 000 ms. */
+  revalidateIntervalMs?: number;
+  /** How long shutdown waits for in-flight sends before closing sockets with 1012. Default 5000 ms. */
+  drainTimeoutMs?: number;
+}
+
+/** {@linkcode RealtimeOptions} with every default applied. */
+export type ResolvedOptions =
+  & Required<Omit<RealtimeOptions, "openListener">>
+  & Pick<RealtimeOptions, "openListener">;
+
+/** Applies the defaults; `kind` picks the default tiers. */
+export function resolveOptions(options: RealtimeOptions, kind: Database["kind"]): ResolvedOptions {
+  const tiers = options.tiers ?? (kind === "pglite" ? ["local"] : ["local", "broadcast", "postgres"]);
+  if (!tiers.includes("local")) {
+    throw new RangeError(
+      `realtime tiers must include "local" (this isolate's own sockets); got ${tiers.join(", ")}`,
+    );
+  }
+  if (tiers.includes("postgres") && kind !== "postgres") {
+    throw new RangeError(
+      `the "postgres" realtime tier needs a PostgreSQL database (LISTEN/NOTIFY); this is ${kind}`,
+    );
+  }
+  return {
+    broadcastChannel: "preau-realtime",
+    postgresChannel: "preau_realtime",
+    heartbeatMs: 1000,
+    heartbeatTimeoutMs: 4000,
+    maxFrameBytes: 64 * 1024,
+    maxBufferedBytes: 1024 * 1024,
+    maxSocketsPerUser: 10,
+    sendRate: { capacity: 20, perSecond: 5 },
+    typingRate: { capacity: 5, perSecond: 1 },
+    frameRate: { capacity: 60, perSecond: 20 },
+    floodRejections: 50,
+    floodWindowMs: 10_000,
+    maxQueuedFrames: 64,
+    maxCatchUpQueue: 1000,
+    idleTimeoutSeconds: 30,
+    revalidateIntervalMs: 60_000,
+    drainTimeoutMs: 5000,
+    ...stripUndefined(options),
+    tiers,
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Options for a deployment on `databaseUrl`: on PostgreSQL, the LISTEN runs on a dedicated
+ * connection that the heartbeat can throw away and open again (a half-open socket on the shared
+ * pool would linger until TCP keepalive gives up). Its pool stays empty: only the LISTEN connects.
+ */
+export function deploymentOptions(databaseUrl: string | undefined): RealtimeOptions {
+  if (databaseUrl === undefined) return {};
+  return {
+    openListener: () => createPostgresDatabase(databaseUrl, { poolSize: 1, connectTimeoutSeconds: 5 }),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Server side of `/[locale]/{parents|admin}/messagerie[/conversationId]`: picks the establishment
+ * (the deep-linked conversation's, else the switcher's `?establishment=`, else the remembered
+ * one, else the first), sends people of the other portal to theirs, and loads the conversation
+ * list and the selected conversation's newest messages for the server render.
+ */
+import { getCookie, setCookie } from "hono/cookie";
+import type { RouteContext } from "../../../framework/mod.ts";
+import type { Membership } from "../../../db/models.ts";
+import type { ChatBoot, Portal } from "../../../client/types.ts";
+import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
+import { redirect } from "./paths.ts";
+import type { SignedInPageState } from "./state.ts";
+
+/** What the messagerie page renders. */
+export interface MessagerieData {
+  portal: Portal;
+  /** Null for someone without any establishment (the page says so). */
+  membership: Membership | null;
+  boot: ChatBoot | null;
+}
+
+/** The first page of history shown with a conversation. */
+const FIRST_PAGE = 50;
+
+/** JSON round trip: Dates become ISO strings, exactly what REST and the socket deliver. */
+function wire<T>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The GET handler of one portal's messagerie pages. */
+export function messagerieHandler(portal: Portal) {
+  return {
+    async GET(ctx: RouteContext<SignedInPageState, MessagerieData>): Promise<Response> {
+      const { services, user, me, locale } = ctx.state;
+      const conversationId = ctx.params.conversationId?.toLowerCase();
+      let establishmentId: string | undefined;
+      if (conversationId !== undefined) {
+        const states = await services.messaging.conversationStates(user.id);
+        establishmentId = states.find((s) => s.id === conversationId)?.establishmentId;
+        if (establishmentId === undefined) return await ctx.renderNotFound();
+      }
+      const membership = chooseMembership(
+        me.memberships,
+        establishmentId,
+        ctx.url.searchParams.get("establishment"),
+        getCookie(ctx.hono, ESTABLISHMENT_COOKIE),
+      );
+      if (membership === undefined) return await ctx.render({ portal, membership: null, boot: null });
+      if (portalForRole(membership.role) !== portal) {
+        return redirect(messageriePath(locale, membership, conversationId));
+      }
+      if (getCookie(ctx.hono, ESTABLISHMENT_COOKIE) !== membership.establishmentId) {
+        setCookie(ctx.hono, ESTABLISHMENT_COOKIE, membership.establishmentId, {
+          path: "/",
+          sameSite: "Lax",
+          httpOnly: true,
+          maxAge: 365 * 86_400,
+        });
+      }
+
+      const conversations = await services.messaging.listConversations(user.id, membership.establishmentId);
+      const messages = conversationId === undefined
+        ? []
+        : await services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE });
+      const boot: ChatBoot = {
+        locale,
+        timeZone: ctx.state.timeZone,
+        user: { id: user.id, name: user.name },
+        establishmentId: membership.establishmentId,
+        basePath: `/${locale}/${portal}/messagerie`,
+        conversations: wire(conversations),
+        selectedId: conversationId ?? null,
+        messages: wire(messages),
+        hasOlder: (messages[0]?.seq ?? 1) > 1,
+        loginPath: `/${locale}/login`,
+      };
+      return await ctx.render({ portal, membership, boot });
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** `ctx.state` of the localized pages, filled by `routes/[locale]/_middleware.ts`. */
+import type { Me } from "../../../domain/auth.ts";
+import type { Locale } from "../../../i18n/mod.ts";
+import type { AppState, SignedInState } from "../../../server/state.ts";
+
+/** Every page under `/[locale]/`. */
+export interface PageState extends AppState {
+  locale: Locale;
+  /** The reader's time zone as the browser reported it (cookie), else the default. */
+  timeZone: string;
+  me?: Me;
+}
+
+/** Pages behind the sign-in check. */
+export type SignedInPageState = PageState & SignedInState & { me: Me };

@@ -1,0 +1,63 @@
+/**
+ * Every page under `/[locale]/`: unknown locales are 404; the session cookie is verified as for
+ * the API (renewed cookies are set again); signed-out visitors go to the login page with the
+ * page they wanted as `next`. The locale is remembered in a cookie for `/`, and pages that depend
+ * on the session are never cached.
+ */
+import { getCookie, setCookie } from "hono/cookie";
+import type { RouteContext } from "../../framework/mod.ts";
+import { AppError } from "../../domain/errors.ts";
+import { DEFAULT_TIME_ZONE, TIME_ZONE_COOKIE, validTimeZone } from "../../i18n/format.ts";
+import { isLocale, LOCALE_COOKIE } from "../../i18n/mod.ts";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../../server/session_cookie.ts";
+import { loginPath, redirect } from "./_lib/paths.ts";
+import type { PageState } from "./_lib/state.ts";
+
+/** Pages reachable signed out (below the locale). */
+const PUBLIC_PAGES = new Set(["/login"]);
+
+export const handler = async (ctx: RouteContext<PageState>): Promise<Response> => {
+  const locale = ctx.params.locale;
+  if (!isLocale(locale)) return await ctx.renderNotFound();
+  const { state } = ctx;
+  const { services } = state;
+  state.locale = locale;
+  state.timeZone = validTimeZone(getCookie(ctx.hono, TIME_ZONE_COOKIE)) ?? DEFAULT_TIME_ZONE;
+  if (getCookie(ctx.hono, LOCALE_COOKIE) !== locale) {
+    setCookie(ctx.hono, LOCALE_COOKIE, locale, { path: "/", sameSite: "Lax", maxAge: 365 * 86_400 });
+  }
+
+  const token = readSessionCookie(ctx.hono);
+  if (token !== undefined) {
+    try {
+      const session = await services.auth.authenticate(token);
+      state.me = await services.auth.me(session.user.id);
+      state.user = session.user;
+      state.sessionId = session.sessionId;
+      if (session.renewed) {
+        setSessionCookie(ctx.hono, session.renewed.token, {
+          expiresAt: session.renewed.expiresAt,
+          publicUrl: services.originPolicy.publicUrl,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "unauthorized")) throw error;
+      clearSessionCookie(ctx.hono, services.originPolicy.publicUrl);
+    }
+  }
+
+  const below = ctx.url.pathname.slice(locale.length + 1) || "/";
+  if (state.user === undefined && !PUBLIC_PAGES.has(below)) {
+    const wanted = ctx.req.method === "GET" ? ctx.url.pathname + ctx.url.search : undefined;
+    return redirect(loginPath(locale, wanted), ctx.req.method === "GET" ? 302 : 303);
+  }
+  const response = await ctx.next();
+  if (state.user !== undefined && !response.headers.has("cache-control")) {
+    try {
+      response.headers.set("cache-control", "private, no-store");
+    } catch {
+      // A response with immutable headers (e.g. Response.redirect) is left as it is.
+    }
+  }
+  return response;
+};

@@ -1,0 +1,133 @@
+/**
+ * `/[locale]/login`: a plain form (works without JavaScript) posted to this page, which signs in
+ * through the auth service like `POST /api/auth/login`, sets the session cookie and sends the
+ * person to `next` (a same-site path only) or to their portal.
+ */
+import { Head, type PageProps, type RouteContext } from "../../framework/mod.ts";
+import { AppError } from "../../domain/errors.ts";
+import { translator } from "../../i18n/mod.ts";
+import { isSameOriginOrAllowed } from "../../server/origin.ts";
+import { setSessionCookie } from "../../server/session_cookie.ts";
+import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
+import { redirect, safeNextPath } from "./_lib/paths.ts";
+import type { PageState } from "./_lib/state.ts";
+
+interface LoginData {
+  email: string;
+  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.failed";
+}
+
+function after(ctx: RouteContext<PageState>, next: string | null): string {
+  return safeNextPath(next) ?? `/${ctx.state.locale}`;
+}
+
+export const handler = {
+  GET(ctx: RouteContext<PageState, LoginData>): Promise<Response> | Response {
+    if (ctx.state.user) return redirect(after(ctx, ctx.url.searchParams.get("next")));
+    return ctx.render({ email: "" });
+  },
+
+  async POST(ctx: RouteContext<PageState, LoginData>): Promise<Response> {
+    const { services } = ctx.state;
+    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
+      return new Response("This form was posted from another site; sign in from Préau's own page.", {
+        status: 403,
+      });
+    }
+    const form = await ctx.req.formData().catch(() => new FormData());
+    const email = String(form.get("email") ?? "").trim().slice(0, 254);
+    const password = String(form.get("password") ?? "").slice(0, 1024);
+    if (email === "" || password === "") {
+      return ctx.render({ email, error: "login.missing" }, { status: 400 });
+    }
+    const env = ctx.hono.env as { remoteAddr?: { hostname?: string } } | undefined;
+    try {
+      const session = await services.auth.login(
+        email,
+        password,
+        env?.remoteAddr?.hostname ?? "unknown",
+        ctx.req.headers.get("user-agent") ?? undefined,
+      );
+      setSessionCookie(ctx.hono, session.token, {
+        expiresAt: session.expiresAt,
+        publicUrl: services.originPolicy.publicUrl,
+      });
+      return redirect(after(ctx, ctx.url.searchParams.get("next")), 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (error.code === "invalid_credentials") {
+        return ctx.render({ email, error: "login.invalid" }, { status: 401 });
+      }
+      if (error.code === "rate_limited") {
+        return ctx.render({ email, error: "login.rateLimited" }, { status: 429 });
+      }
+      console.error("login page: signing in failed", error);
+      return ctx.render({ email, error: "login.failed" }, { status: 503 });
+    }
+  },
+};
+
+export default function LoginPage({ state, data, url }: PageProps<LoginData, PageState>) {
+  const t = translator(state.locale);
+  const other = state.locale === "fr" ? "en" : "fr";
+  const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
+  return (
+    <main id="main" class="flex min-h-screen items-center justify-center px-4 py-12">
+      <Head>
+        <title>{t("title.login")}</title>
+      </Head>
+      <div class="w-full max-w-sm">
+        <p class="text-center text-3xl font-extrabold tracking-tight text-blue-800">{t("app.name")}</p>
+        <p class="mt-1 text-center text-slate-600">{t("app.tagline")}</p>
+        <form method="post" action={url.pathname + url.search} class="mt-8 rounded-2xl bg-white p-6 shadow">
+          <h1 class="text-xl font-bold text-slate-900">{t("login.heading")}</h1>
+          <p class="mt-1 text-sm text-slate-600">{t("login.intro")}</p>
+          {data.error && (
+            <p
+              role="alert"
+              id="login-error"
+              class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm font-medium text-red-800"
+            >
+              {t(data.error)}
+            </p>
+          )}
+          <label class="mt-4 block text-sm font-semibold text-slate-900" for="email">
+            {t("login.email")}
+          </label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={data.email}
+            aria-describedby={data.error ? "login-error" : undefined}
+            class={field}
+          />
+          <label class="mt-4 block text-sm font-semibold text-slate-900" for="password">
+            {t("login.password")}
+          </label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            class={field}
+          />
+          <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("login.submit")}</button>
+        </form>
+        <p class="mt-6 text-center text-sm">
+          <a
+            href={`/${other}/login${url.search}`}
+            hreflang={other}
+            lang={other}
+            class={`font-medium text-blue-800 underline ${FOCUS_RING}`}
+          >
+            {t("nav.otherLanguage")}
+          </a>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,20 @@
+/** `POST /[locale]/logout` (the header's button): revokes the session, then the login page. */
+import type { RouteContext } from "../../framework/mod.ts";
+import { isSameOriginOrAllowed } from "../../server/origin.ts";
+import { clearSessionCookie } from "../../server/session_cookie.ts";
+import { redirect } from "./_lib/paths.ts";
+import type { SignedInPageState } from "./_lib/state.ts";
+
+export const handler = {
+  async POST(ctx: RouteContext<SignedInPageState>): Promise<Response> {
+    const { services } = ctx.state;
+    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
+      return new Response("This request came from another site; sign out from Préau itself.", {
+        status: 403,
+      });
+    }
+    await services.auth.logout(ctx.state.sessionId);
+    clearSessionCookie(ctx.hono, services.originPolicy.publicUrl);
+    return redirect(`/${ctx.state.locale}/login`, 303);
+  },
+};

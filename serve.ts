@@ -1,0 +1,63 @@
+/**
+ * Préau under `deno serve`: `deno task serve` runs `deno serve -A --unstable-bundle --parallel
+ * serve.ts`, one isolate per core (`DENO_JOBS` to choose), all on one port. Every isolate runs
+ * this module: it builds everything like `server/start.ts` (database, migrations under their
+ * advisory lock, app, realtime) and exports the fetch handler. Sockets of different isolates meet
+ * through BroadcastChannel; other processes and hosts through PostgreSQL LISTEN/NOTIFY.
+ *
+ * It needs `DATABASE_URL` (and `PREAU_SECRET`): the embedded PGlite lives inside one isolate and
+ * cannot be shared. Port and interface come from `deno serve --port/--host`, not `PORT`/`HOSTNAME`.
+ *
+ * Under `deno serve` the process never ends while a BroadcastChannel or a database connection is
+ * open, so SIGTERM/SIGINT close the realtime core and the database here. (`deno serve` stops its
+ * HTTP server first and closes open sockets itself with 1001; see docs/protocol.md.)
+ */
+import { ConfigError, loadConfig } from "./server/config.ts";
+import { openDatabase } from "./db/open.ts";
+import { migrate } from "./db/migrate.ts";
+import { deploymentOptions } from "./realtime/options.ts";
+import { createApp } from "./server/app.ts";
+import { Shutdown } from "./server/shutdown.ts";
+
+const shutdown = new Shutdown();
+
+async function build(): Promise<(req: Request) => Response | Promise<Response>> {
+  const config = loadConfig();
+  if (config.databaseUrl === undefined || config.secret === undefined) {
+    throw new ConfigError(
+      "DATABASE_URL",
+      "is required by `deno task serve`: its isolates cannot share the embedded PGlite. Set DATABASE_URL " +
+        "and PREAU_SECRET, or run `deno task start` for the embedded database",
+    );
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  shutdown.add("database", () => db.close());
+  await migrate(db);
+  const { app, services } = await createApp({
+    db,
+    config,
+    secret: config.secret,
+    isStopping: () => shutdown.stopping,
+    realtime: deploymentOptions(config.databaseUrl),
+  });
+  shutdown.add("realtime", () => services.realtime.close());
+  return app.fetch;
+}
+
+let fetchHandler: (req: Request) => Response | Promise<Response>;
+try {
+  fetchHandler = await build();
+} catch (err) {
+  await shutdown.shutdown({ log: () => {} });
+  const reason = err instanceof ConfigError
+    ? `configuration error: ${err.message}`
+    : String(err instanceof Error ? err.message : err);
+  console.error(`Préau could not start. ${reason}`);
+  Deno.exit(1);
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => void shutdown.shutdown());
+}
+
+export default { fetch: (req: Request) => fetchHandler(req) } satisfies Deno.ServeDefaultExport;

@@ -1,0 +1,211 @@
+/**
+ * Real deployments on one PostgreSQL database: two `main.ts` processes, and `deno serve --parallel`
+ * with two isolates behind one port. Clients on any of them see every message once, in order; a
+ * SIGTERM closes the sockets with 1012 and ends the process.
+ */
+import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts";
+import { loginCookie, makeLoginUser, TEST_SECRET } from "./support/server.ts";
+import { collect, type Person, sendAndAck, type StoredMessage } from "./support/realtime_fixtures.ts";
+import { WsClient } from "./support/ws_client.ts";
+import { makeConversation, makeEstablishment } from "../db/factories.ts";
+import { openDatabase } from "../db/open.ts";
+import type { Database } from "../db/types.ts";
+
+const postgresOnly = {
+  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+};
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** A Préau process and what it printed. */
+interface Running {
+  url: string;
+  child: Deno.ChildProcess;
+  output(): string;
+  /** SIGTERM, then the exit status (SIGKILL after `ms`). */
+  stop(ms?: number): Promise<Deno.CommandStatus>;
+}
+
+/** Spawns `deno <args>` in the project and waits until it prints its URL and `/readyz` answers 200. */
+async function spawnPreau(args: string[], env: Record<string, string>, urlPattern: RegExp): Promise<Running> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const running: Running = {
+    url: "",
+    child,
+    output: () => text,
+    async stop(ms = 15_000) {
+      if (!exited) child.kill("SIGTERM");
+      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), ms);
+      const result = await status;
+      clearTimeout(timer);
+      await drained;
+      return result;
+    },
+  };
+  try {
+    const deadline = Date.now() + 60_000;
+    let match: RegExpMatchArray | null = null;
+    while (!(match = text.match(urlPattern))) {
+      if (exited || Date.now() > deadline) throw new Error(`no URL printed; output:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    running.url = match[1]!;
+    while (
+      (await fetch(`${running.url}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0)) !== 200
+    ) {
+      if (exited || Date.now() > deadline) throw new Error(`/readyz never answered 200; output:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return running;
+  } catch (error) {
+    await running.stop(1000);
+    throw error;
+  }
+}
+
+/** A school with `count` logged-in staff members (staff may all write to each other) and a group. */
+async function staffGroup(db: Database, loginUrl: string, count: number) {
+  const establishment = await makeEstablishment(db);
+  const people: Person[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = await makeLoginUser(db, { establishmentId: establishment.id, role: "teacher" });
+    people.push({ user, cookie: await loginCookie(loginUrl, user.email) });
+  }
+  const group = await makeConversation(db, {
+    establishmentId: establishment.id,
+    members: people.map((p) => p.user.id),
+  });
+  return { people, conversationId: group.id };
+}
+
+/** Everyone sends `each` messages (in turns); returns the acked messages by seq. */
+async function exchange(senders: WsClient[], conversationId: string, each: number): Promise<StoredMessage[]> {
+  const acked: StoredMessage[] = [];
+  for (let i = 0; i < each; i++) {
+    acked.push(
+      ...await Promise.all(senders.map((client, s) => sendAndAck(client, conversationId, `${s}:${i}`))),
+    );
+  }
+  return acked.sort((x, y) => x.seq - y.seq);
+}
+
+Deno.test({
+  name: "processes - two main.ts processes on one PostgreSQL deliver every message once, in order [postgres]",
+  ...postgresOnly,
+  async fn() {
+    const databaseUrl = await newPostgresDatabaseUrl();
+    const env = { DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET, PORT: "0", HOSTNAME: "127.0.0.1" };
+    const args = ["run", "-A", "--unstable-bundle", "main.ts"];
+    const pattern = /running at (http:\/\/127\.0\.0\.1:\d+)/;
+    const [a, b] = await Promise.all([spawnPreau(args, env, pattern), spawnPreau(args, env, pattern)]);
+    const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
+    try {
+      const { people, conversationId } = await staffGroup(db, a.url, 2);
+      const clients = [
+        await WsClient.connect(a.url, { cookie: people[0]!.cookie }),
+        await WsClient.connect(b.url, { cookie: people[1]!.cookie }),
+        await WsClient.connect(b.url, { cookie: people[0]!.cookie }),
+        await WsClient.connect(a.url, { cookie: people[1]!.cookie }),
+      ];
+      await Promise.all(clients.map((client) => client.nextOfType("hello")));
+      const acked = await exchange(clients.slice(0, 2), conversationId, 10);
+      assertEquals(acked.map((m) => m.seq), Array.from({ length: 20 }, (_, i) => i + 1));
+      for (const client of clients) assertEquals(await collect(client, conversationId, 20), acked);
+
+      const [stopA, stopB] = await Promise.all([a.stop(), b.stop()]);
+      assertEquals([stopA.code, stopB.code], [0, 0], `${a.output()}\n${b.output()}`);
+      for (const client of clients) assertEquals((await client.waitClosed()).code, 1012);
+    } finally {
+      await Promise.all([a.stop(1000), b.stop(1000)]);
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "processes - deno serve --parallel with two isolates delivers every message once, in order [postgres]",
+  ...postgresOnly,
+  async fn() {
+    const databaseUrl = await newPostgresDatabaseUrl();
+    const served = await spawnPreau(
+      ["serve", "-A", "--unstable-bundle", "--parallel", "--host", "127.0.0.1", "--port", "0", "serve.ts"],
+      { DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET, DENO_JOBS: "2" },
+      /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
+    try {
+      assertStringIncludes(served.output(), "with 2 threads");
+      const { people, conversationId } = await staffGroup(db, served.url, 3);
+      // Two tabs each, all on the one port: the kernel spreads the connections over the isolates.
+      const clients: WsClient[] = [];
+      for (const person of [...people, ...people]) {
+        const client = await WsClient.connect(served.url, { cookie: person.cookie });
+        await client.nextOfType("hello");
+        clients.push(client);
+      }
+      const listeners = await db.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'`,
+      );
+      assertEquals(listeners[0]?.n, 2, "one LISTEN connection per isolate");
+
+      const acked = await exchange(clients.slice(0, 3), conversationId, 10);
+      assertEquals(acked.map((m) => m.seq), Array.from({ length: 30 }, (_, i) => i + 1));
+      for (const client of clients) assertEquals(await collect(client, conversationId, 30), acked);
+
+      const stopped = await served.stop();
+      assertEquals(
+        stopped.code,
+        0,
+        `the process ends once BroadcastChannel and database are closed:\n${served.output()}`,
+      );
+      for (const client of clients) {
+        // `deno serve` shuts its HTTP server down on SIGTERM before our handler runs, closing the
+        // sockets itself with 1001 (Going Away); see docs/protocol.md.
+        const { code } = await client.waitClosed();
+        assert(code === 1001 || code === 1012, `closed with ${code}`);
+      }
+    } finally {
+      await served.stop(1000);
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "processes - deno serve without DATABASE_URL refuses to start, saying why",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["serve", "-A", "--unstable-bundle", "--host", "127.0.0.1", "--port", "0", "serve.ts"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", DATABASE_URL: "", PREAU_SECRET: "" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert(code !== 0, "it must not run on PGlite");
+    assertStringIncludes(new TextDecoder().decode(stderr), "DATABASE_URL");
+  },
+});

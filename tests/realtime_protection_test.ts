@@ -1,0 +1,216 @@
+/**
+ * Protection of the realtime core: rate limits and flooding, the socket cap, slow consumers, and
+ * sessions ending (logout, membership removal, expiry) closing live sockets with 4401.
+ */
+import { assert, assertEquals } from "./support/assert.ts";
+import { dbTest, testPostgresUrl } from "./support/databases.ts";
+import { api, loginCookie, startTestServer } from "./support/server.ts";
+import {
+  collect,
+  connect,
+  conversation,
+  postgresCluster,
+  school,
+  sendAndAck,
+} from "./support/realtime_fixtures.ts";
+import { RawWsClient, WsClient } from "./support/ws_client.ts";
+import { removeMember } from "../domain/memberships.ts";
+
+const postgresOnly = {
+  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+};
+
+dbTest(
+  "protection - sends past the burst are refused as rate_limited; a sustained flood closes with 1008",
+  async (db) => {
+    // Nearly no refill, so the count does not depend on how fast the database answers.
+    const server = await startTestServer(db, { realtime: { sendRate: { capacity: 20, perSecond: 0.01 } } });
+    try {
+      const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
+      const chat = await conversation(db, establishment.id, [teacher!, parent!]);
+      const { client } = await connect(server, teacher!);
+      for (let i = 0; i < 30; i++) {
+        client.send({ type: "send", clientId: `burst-${i}`, conversationId: chat.id, body: `n° ${i}` });
+      }
+      await client.until(
+        (frames) => frames.filter((f) => f.type === "ack" || f.type === "error").length === 30,
+        10_000,
+        "an answer to each of the 30 sends",
+      );
+      const acks = client.received.filter((f) => f.type === "ack").length;
+      const refused = client.received.filter((f) => f.type === "error" && f.code === "rate_limited");
+      assertEquals(acks, 20, "the burst was stored");
+      assertEquals(acks + refused.length, 30);
+      assert(refused.every((f) => typeof f.clientId === "string"), "each refusal names its send");
+
+      // Keep refusing: the 50th refusal within 10 s ends the connection. (Exactly that many: a client
+      // still sending after the close may see its connection reset instead, see docs/protocol.md.)
+      for (let i = refused.length; i < 50; i++) client.send("{flood");
+      const closed = await client.waitClosed();
+      assertEquals(closed.code, 1008);
+      assertEquals(
+        client.received.filter((f) => f.type === "error").length,
+        50,
+        "every refusal was answered",
+      );
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+dbTest("protection - a user's socket beyond the cap is closed with 1008 and a reason", async (db) => {
+  const server = await startTestServer(db, { realtime: { maxSocketsPerUser: 3 } });
+  try {
+    const { people: [parent] } = await school(db, server, ["parent"]);
+    const open = [];
+    for (let i = 0; i < 3; i++) open.push((await connect(server, parent!)).client);
+    const extra = await WsClient.connect(server.url, { cookie: parent!.cookie });
+    const closed = await extra.waitClosed();
+    assertEquals(closed.code, 1008);
+    assert(closed.reason.includes("at most 3"), closed.reason);
+    for (const client of open) {
+      client.send({ type: "ping" });
+      await client.nextOfType("pong");
+    }
+    await open[0]!.close();
+    const replacement = await connect(server, parent!);
+    assertEquals(replacement.hello.type, "hello", "room again once one closed");
+    await Promise.all([...open, replacement.client].map((c) => c.close()));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test({
+  name:
+    "protection - logout closes that session's sockets with 4401 on every instance, others stay [postgres]",
+  ...postgresOnly,
+  async fn() {
+    const cluster = await postgresCluster(2, { tiers: ["local", "postgres"] });
+    try {
+      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
+      const { people: [parent] } = await school(cluster.db, a, ["parent"]);
+      const onA = await connect(a, parent!);
+      const onB = await connect(b, parent!);
+      // The same person signed in a second time (another device): a session of its own.
+      const otherDevice = await connect(b, {
+        ...parent!,
+        cookie: await loginCookie(a.url, parent!.user.email),
+      });
+
+      assertEquals((await api(b.url, parent!.cookie, "/api/auth/logout", { method: "POST" })).status, 204);
+      assertEquals((await onA.client.waitClosed()).code, 4401);
+      assertEquals((await onB.client.waitClosed()).code, 4401);
+      otherDevice.client.send({ type: "ping" });
+      await otherDevice.client.nextOfType("pong");
+      await otherDevice.client.close();
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "protection - removing a membership closes the person's sockets with 4401 on every instance [postgres]",
+  ...postgresOnly,
+  async fn() {
+    const cluster = await postgresCluster(2, { tiers: ["local", "postgres"] });
+    try {
+      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
+      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
+      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
+      const onA = await connect(a, parent!);
+      const onB = await connect(b, parent!);
+      const staff = await connect(a, teacher!);
+
+      const removed = await removeMember(cluster.db, a.services.realtime, {
+        userId: parent!.user.id,
+        establishmentId: establishment.id,
+      });
+      assert(removed);
+      assertEquals((await onA.client.waitClosed()).code, 4401);
+      assertEquals((await onB.client.waitClosed()).code, 4401);
+      await sendAndAck(staff.client, chat.id, "après le départ");
+      const { client, hello } = await connect(b, parent!);
+      assertEquals(hello.conversations, [], "the conversation is gone from a new hello");
+      await Promise.all([client.close(), staff.client.close()]);
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+dbTest("protection - a session that expires is closed with 4401 at the next re-check", async (db) => {
+  const server = await startTestServer(db, { realtime: { revalidateIntervalMs: 200 } });
+  try {
+    const { people: [parent] } = await school(db, server, ["parent"]);
+    const { client } = await connect(server, parent!);
+    const token = decodeURIComponent(parent!.cookie.slice("preau_session=".length));
+    const { sessionId } = await server.services.auth.authenticate(token);
+    await db.query(`update sessions set expires_at = now() - interval '1 second' where id = $1`, [sessionId]);
+    assertEquals((await client.waitClosed()).code, 4401);
+  } finally {
+    await server.close();
+  }
+});
+
+dbTest("protection - a slow consumer is closed with 1013 while the others keep receiving", async (db) => {
+  const server = await startTestServer(db, {
+    realtime: {
+      maxBufferedBytes: 256 * 1024,
+      sendRate: { capacity: 5000, perSecond: 5000 },
+      frameRate: { capacity: 5000, perSecond: 5000 },
+    },
+  });
+  try {
+    const { establishment, people: [teacher, parent, slow] } = await school(db, server, [
+      "teacher",
+      "parent",
+      "parent",
+    ]);
+    const chat = await conversation(db, establishment.id, [teacher!, parent!, slow!]);
+    const sender = await connect(server, teacher!);
+    const reader = await connect(server, parent!);
+    // Completes the handshake, then reads nothing: data piles up in the kernel, then in Deno's buffer.
+    const stalled = await RawWsClient.connect(server.url, { cookie: slow!.cookie });
+    const sockets = () => server.services.realtime.stats().sockets;
+    assertEquals(sockets(), 3);
+
+    const body = "😀".repeat(4000); // 16 kB of UTF-8 per frame
+    // Several sends in flight at once (Deno's own WebSocket client stalls ~40 ms on each large frame
+    // it sends alone: Nagle's algorithm meets delayed ACKs; browsers and the server are not affected).
+    let sent = 0;
+    let acked = 0;
+    while (sockets() === 3) {
+      assert(sent < 3000, "the stalled socket was never closed");
+      while (sent - acked < 32) {
+        sender.client.send({ type: "send", clientId: `big-${sent++}`, conversationId: chat.id, body });
+      }
+      assertEquals((await sender.client.next((f) => f.type === "ack" || f.type === "error")).type, "ack");
+      acked++;
+    }
+    while (acked < sent) {
+      assertEquals((await sender.client.next((f) => f.type === "ack" || f.type === "error")).type, "ack");
+      acked++;
+    }
+    assertEquals(sockets(), 2, "only the stalled socket was dropped");
+    // Reading again, it finds the frames that were in flight, then the close frame.
+    const { code, textFrames } = await stalled.readUntilClose();
+    assertEquals(code, 1013);
+    assert(textFrames <= sent + 1, `hello and at most the ${sent} messages, not ${textFrames} frames`);
+    stalled.close();
+    const seen = await collect(reader.client, chat.id, sent);
+    assertEquals(
+      seen.map((m) => m.seq),
+      Array.from({ length: sent }, (_, i) => i + 1),
+      "the reader got everything",
+    );
+    await Promise.all([sender.client.close(), reader.client.close()]);
+  } finally {
+    await server.close();
+  }
+}, { kinds: ["postgres"] });
