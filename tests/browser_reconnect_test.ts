@@ -7,7 +7,13 @@
 import type { Browser, Page } from "playwright-core";
 import { dbTest } from "./support/databases.ts";
 import { assertEquals } from "./support/assert.ts";
-import { BROWSER_TIMEOUT, ignoreWithoutBrowser, launchBrowser, signInPage } from "./support/browser.ts";
+import {
+  BROWSER_TIMEOUT,
+  ignoreWithoutBrowser,
+  launchBrowser,
+  type SignedInPage,
+  signInPage,
+} from "./support/browser.ts";
 import { makeLoginUser, TEST_PASSWORD, TEST_SECRET } from "./support/server.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import type { Database } from "../db/types.ts";
@@ -88,76 +94,93 @@ async function scene(db: Database, browser: Browser, url: string) {
   return { t, p };
 }
 
-dbTest(
-  "browser - across a server restart on the same port every message arrives once, in order",
-  async (db) => {
-    let served = await serveOn(db, 0);
-    let browser: Browser | undefined;
-    try {
-      browser = await launchBrowser();
-      const { t, p } = await scene(db, browser, served.url);
-      await send(t.page, "Avant 1");
-      await send(t.page, "Avant 2");
-      await waitForMessage(p.page, "Avant 2");
+/** What a {@linkcode restartTest} gets. */
+interface RestartScene {
+  /** The teacher's and the parent's signed-in pages, on their conversation. */
+  t: SignedInPage;
+  p: SignedInPage;
+  /** Stops the server (its sockets close with 1012). */
+  stop(): Promise<void>;
+  /** Starts a new server on the same port over the same database. */
+  restart(): Promise<void>;
+}
 
-      await send(t.page, "Pendant l'arrêt 1");
-      await served.close();
-      await p.page.locator('[data-connection-status="reconnecting"]').waitFor({ timeout: RECONNECT_TIMEOUT });
-      await t.page.locator('[data-connection-status="reconnecting"]').waitFor({ timeout: RECONNECT_TIMEOUT });
-      // The countdown is shown as text.
-      await p.page.locator("[data-status-text]").filter({ hasText: /Reconnexion/ }).waitFor();
-      await send(t.page, "Pendant l'arrêt 2");
-      await send(t.page, "Pendant l'arrêt 3");
-      served = await serveOn(db, served.port);
-
-      for (const page of [p.page, t.page]) {
-        await page.locator('[data-connection-status="connected"]').waitFor({ timeout: RECONNECT_TIMEOUT });
+/**
+ * Registers a `[postgres]` browser test over the {@linkcode scene}, with the server's off and on
+ * switches; closes the browser and the server afterwards.
+ */
+function restartTest(name: string, fn: (scene: RestartScene) => Promise<void>): void {
+  dbTest(
+    name,
+    async (db) => {
+      let served = await serveOn(db, 0);
+      let browser: Browser | undefined;
+      try {
+        browser = await launchBrowser();
+        const { t, p } = await scene(db, browser, served.url);
+        const restart = async () => {
+          served = await serveOn(db, served.port);
+        };
+        await fn({ t, p, stop: () => served.close(), restart });
+      } finally {
+        await browser?.close();
+        await served.close();
       }
-      await waitForMessage(p.page, "Pendant l'arrêt 3", RECONNECT_TIMEOUT);
-      await send(t.page, "Après 1");
-      await waitForMessage(p.page, "Après 1");
-      await waitForMessage(t.page, "Après 1");
-      const expected = [
-        "Avant 1",
-        "Avant 2",
-        "Pendant l'arrêt 1",
-        "Pendant l'arrêt 2",
-        "Pendant l'arrêt 3",
-        "Après 1",
-      ];
-      assertEquals(await bodies(p.page), expected);
-      assertEquals(await bodies(t.page), expected);
-    } finally {
-      await browser?.close();
-      await served.close();
+    },
+    { kinds: ["postgres"], ignore: ignoreWithoutBrowser() },
+  );
+}
+
+restartTest(
+  "browser - across a server restart on the same port every message arrives once, in order",
+  async ({ t, p, stop, restart }) => {
+    await send(t.page, "Avant 1");
+    await send(t.page, "Avant 2");
+    await waitForMessage(p.page, "Avant 2");
+
+    await send(t.page, "Pendant l'arrêt 1");
+    await stop();
+    await p.page.locator('[data-connection-status="reconnecting"]').waitFor({ timeout: RECONNECT_TIMEOUT });
+    await t.page.locator('[data-connection-status="reconnecting"]').waitFor({ timeout: RECONNECT_TIMEOUT });
+    // The countdown is shown as text.
+    await p.page.locator("[data-status-text]").filter({ hasText: /Reconnexion/ }).waitFor();
+    await send(t.page, "Pendant l'arrêt 2");
+    await send(t.page, "Pendant l'arrêt 3");
+    await restart();
+
+    for (const page of [p.page, t.page]) {
+      await page.locator('[data-connection-status="connected"]').waitFor({ timeout: RECONNECT_TIMEOUT });
     }
+    await waitForMessage(p.page, "Pendant l'arrêt 3", RECONNECT_TIMEOUT);
+    await send(t.page, "Après 1");
+    await waitForMessage(p.page, "Après 1");
+    await waitForMessage(t.page, "Après 1");
+    const expected = [
+      "Avant 1",
+      "Avant 2",
+      "Pendant l'arrêt 1",
+      "Pendant l'arrêt 2",
+      "Pendant l'arrêt 3",
+      "Après 1",
+    ];
+    assertEquals(await bodies(p.page), expected);
+    assertEquals(await bodies(t.page), expected);
   },
-  { kinds: ["postgres"], ignore: ignoreWithoutBrowser() },
 );
 
-dbTest(
+restartTest(
   "browser - a message written while offline is queued, then delivered after the reconnect",
-  async (db) => {
-    let served = await serveOn(db, 0);
-    let browser: Browser | undefined;
-    try {
-      browser = await launchBrowser();
-      const { t, p } = await scene(db, browser, served.url);
-      await served.close();
-      await p.page.locator('[data-connection-status="reconnecting"]').waitFor({ timeout: RECONNECT_TIMEOUT });
-      // Offline, the composer stays usable and says messages will leave later.
-      await p.page.getByText("Hors ligne : vos messages partiront dès la reconnexion.").waitFor();
-      await send(p.page, "Écrit hors ligne");
-      await p.page.locator('[data-status="queued"]').filter({ hasText: "Écrit hors ligne" }).waitFor();
-      served = await serveOn(db, served.port);
-      await waitForMessage(p.page, "Écrit hors ligne", RECONNECT_TIMEOUT);
-      await waitForMessage(t.page, "Écrit hors ligne", RECONNECT_TIMEOUT);
-      assertEquals(await bodies(t.page), ["Écrit hors ligne"]);
-      assertEquals(await bodies(p.page), ["Écrit hors ligne"]);
-    } finally {
-      await browser?.close();
-      await served.close();
-    }
+  async ({ t, p, stop, restart }) => {
+    await stop();
+    await p.page.locator('[data-connection-status="reconnecting"]').waitFor({ timeout: RECONNECT_TIMEOUT });
+    // Offline, the composer stays usable and says messages will leave later.
+    await p.page.getByText("Hors ligne : vos messages partiront dès la reconnexion.").waitFor();
+    await send(p.page, "Écrit hors ligne");
+    await p.page.locator('[data-status="queued"]').filter({ hasText: "Écrit hors ligne" }).waitFor();
+    await restart();
+    await waitForMessage(p.page, "Écrit hors ligne", RECONNECT_TIMEOUT);
+    await waitForMessage(t.page, "Écrit hors ligne", RECONNECT_TIMEOUT);
+    assertEquals(await bodies(t.page), ["Écrit hors ligne"]);
+    assertEquals(await bodies(p.page), ["Écrit hors ligne"]);
   },
-  { kinds: ["postgres"], ignore: ignoreWithoutBrowser() },
 );

@@ -4,14 +4,13 @@
  * the PostgreSQL tests, since it also links objects of one isolate).
  */
 import { assert, assertEquals } from "./support/assert.ts";
-import { testPostgresUrl } from "./support/databases.ts";
 import { api, startTestServer } from "./support/server.ts";
 import {
+  clusterTest,
   collect,
   connect,
-  conversation,
-  postgresCluster,
-  school,
+  POSTGRES_TIERS,
+  schoolWithChat,
   sendAndAck,
   type StoredMessage,
   uniqueChannel,
@@ -20,187 +19,151 @@ import { listMessagesAfter } from "../db/messages.ts";
 import { createPGliteDatabase } from "../db/pglite_adapter.ts";
 import { migrate } from "../db/migrate.ts";
 
-const postgresOnly = {
-  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
-const POSTGRES_ONLY = { tiers: ["local", "postgres"] as const };
+clusterTest(
+  "delivery - a message sent on instance A reaches B's sockets once, through PostgreSQL alone [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const sender = await connect(a, teacher);
+    const senderOtherTab = await connect(b, teacher);
+    const receiver = await connect(b, parent);
 
-Deno.test({
-  name:
-    "delivery - a message sent on instance A reaches B's sockets once, through PostgreSQL alone [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, POSTGRES_ONLY);
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
-      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
-      const sender = await connect(a, teacher!);
-      const senderOtherTab = await connect(b, teacher!);
-      const receiver = await connect(b, parent!);
-
-      const stored = await sendAndAck(sender.client, chat.id, "Bonjour depuis A");
-      assertEquals(stored.seq, 1);
-      assertEquals((await receiver.client.nextOfType("message")).message, stored);
-      assertEquals((await senderOtherTab.client.nextOfType("message")).message, stored);
-      const second = await sendAndAck(sender.client, chat.id, "Et encore");
-      assertEquals((await receiver.client.nextOfType("message")).message, second);
-      assertEquals((await senderOtherTab.client.nextOfType("message")).message, second);
-      for (const { client } of [sender, senderOtherTab, receiver]) {
-        client.send({ type: "ping" });
-        await client.nextOfType("pong");
-        assertEquals(client.queued((f) => f.type === "message" || f.type === "ack"), [], "no duplicate");
-      }
-      await Promise.all([sender, senderOtherTab, receiver].map(({ client }) => client.close()));
-    } finally {
-      await cluster.close();
+    const stored = await sendAndAck(sender.client, chat.id, "Bonjour depuis A");
+    assertEquals(stored.seq, 1);
+    assertEquals((await receiver.client.nextOfType("message")).message, stored);
+    assertEquals((await senderOtherTab.client.nextOfType("message")).message, stored);
+    const second = await sendAndAck(sender.client, chat.id, "Et encore");
+    assertEquals((await receiver.client.nextOfType("message")).message, second);
+    assertEquals((await senderOtherTab.client.nextOfType("message")).message, second);
+    for (const { client } of [sender, senderOtherTab, receiver]) {
+      client.send({ type: "ping" });
+      await client.nextOfType("pong");
+      assertEquals(client.queued((f) => f.type === "message" || f.type === "ack"), [], "no duplicate");
     }
+    await Promise.all([sender, senderOtherTab, receiver].map(({ client }) => client.close()));
   },
-});
+);
 
-Deno.test({
-  name:
-    "delivery - one clientId sent at once on two instances stores one row, both get the same ack [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, POSTGRES_ONLY);
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
-      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
-      const onA = await connect(a, teacher!);
-      const onB = await connect(b, teacher!);
-      const receiver = await connect(b, parent!);
-      const [ackA, ackB] = await Promise.all([
-        sendAndAck(onA.client, chat.id, "Doublon ?", "same-client-id"),
-        sendAndAck(onB.client, chat.id, "Doublon ?", "same-client-id"),
-      ]);
-      assertEquals(ackA, ackB);
-      assertEquals((await listMessagesAfter(cluster.db, chat.id, 0, 10)).map((m) => m.id), [ackA.id]);
-      assertEquals((await receiver.client.nextOfType("message")).message, ackA);
-      receiver.client.send({ type: "ping" });
-      await receiver.client.nextOfType("pong");
-      assertEquals(receiver.client.queued((f) => f.type === "message"), []);
-      await Promise.all([onA, onB, receiver].map(({ client }) => client.close()));
-    } finally {
-      await cluster.close();
-    }
+clusterTest(
+  "delivery - one clientId sent at once on two instances stores one row, both get the same ack [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const onA = await connect(a, teacher);
+    const onB = await connect(b, teacher);
+    const receiver = await connect(b, parent);
+    const [ackA, ackB] = await Promise.all([
+      sendAndAck(onA.client, chat.id, "Doublon ?", "same-client-id"),
+      sendAndAck(onB.client, chat.id, "Doublon ?", "same-client-id"),
+    ]);
+    assertEquals(ackA, ackB);
+    assertEquals((await listMessagesAfter(db, chat.id, 0, 10)).map((m) => m.id), [ackA.id]);
+    assertEquals((await receiver.client.nextOfType("message")).message, ackA);
+    receiver.client.send({ type: "ping" });
+    await receiver.client.nextOfType("pong");
+    assertEquals(receiver.client.queued((f) => f.type === "message"), []);
+    await Promise.all([onA, onB, receiver].map(({ client }) => client.close()));
   },
-});
+);
 
-Deno.test({
-  name:
-    "delivery - 5 clients on 2 instances send 200 messages each: all see the database's gapless order [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, {
-      ...POSTGRES_ONLY,
+clusterTest(
+  "delivery - 5 clients on 2 instances send 200 messages each: all see the database's gapless order [postgres]",
+  {
+    instances: 2,
+    realtime: {
+      ...POSTGRES_TIERS,
       sendRate: { capacity: 10_000, perSecond: 10_000 },
       frameRate: { capacity: 10_000, perSecond: 10_000 },
-    });
-    try {
-      const servers = cluster.servers;
-      const { establishment, people } = await school(cluster.db, servers[0]!, [
-        "teacher",
-        "teacher",
-        "admin",
-        "teacher",
-        "admin",
-      ]);
-      const chat = await conversation(cluster.db, establishment.id, people);
-      const clients = await Promise.all(people.map((person, i) => connect(servers[i % 2]!, person)));
-      const PER_CLIENT = 200;
-      const WINDOW = 8;
+    },
+  },
+  async ({ db, servers }) => {
+    const { people, chat } = await schoolWithChat(db, servers[0], [
+      "teacher",
+      "teacher",
+      "admin",
+      "teacher",
+      "admin",
+    ]);
+    const clients = await Promise.all(people.map((person, i) => connect(servers[i % 2]!, person)));
+    const PER_CLIENT = 200;
+    const WINDOW = 8;
 
-      await Promise.all(clients.map(async ({ client }, c) => {
-        const acks = new Set<string>();
-        for (let i = 0; i < PER_CLIENT; i++) {
-          if (i >= WINDOW) {
-            const ack = await client.next((f) => f.type === "ack" || f.type === "error", 30_000, "an ack");
-            assertEquals(ack.type, "ack", JSON.stringify(ack));
-            acks.add(ack.clientId as string);
-          }
-          client.send({
-            type: "send",
-            clientId: `c${c}-${i}`,
-            conversationId: chat.id,
-            body: `message ${i} of ${c}`,
-          });
-        }
-        while (acks.size < PER_CLIENT) {
+    await Promise.all(clients.map(async ({ client }, c) => {
+      const acks = new Set<string>();
+      for (let i = 0; i < PER_CLIENT; i++) {
+        if (i >= WINDOW) {
           const ack = await client.next((f) => f.type === "ack" || f.type === "error", 30_000, "an ack");
           assertEquals(ack.type, "ack", JSON.stringify(ack));
           acks.add(ack.clientId as string);
         }
-      }));
-
-      const total = PER_CLIENT * people.length;
-      const stored = await listStored(cluster.db, chat.id, total);
-      assertEquals(stored.map((m) => m.seq), Array.from({ length: total }, (_, i) => i + 1));
-      for (const { client } of clients) {
-        const seen = await collect(client, chat.id, total);
-        assertEquals(seen.map((m) => m.seq), stored.map((m) => m.seq), "gapless, in order, once");
-        assertEquals(seen.map((m) => m.id), stored.map((m) => m.id), "the database's messages");
+        client.send({
+          type: "send",
+          clientId: `c${c}-${i}`,
+          conversationId: chat.id,
+          body: `message ${i} of ${c}`,
+        });
       }
-      await Promise.all(clients.map(({ client }) => client.close()));
-    } finally {
-      await cluster.close();
+      while (acks.size < PER_CLIENT) {
+        const ack = await client.next((f) => f.type === "ack" || f.type === "error", 30_000, "an ack");
+        assertEquals(ack.type, "ack", JSON.stringify(ack));
+        acks.add(ack.clientId as string);
+      }
+    }));
+
+    const total = PER_CLIENT * people.length;
+    const stored = await listStored(db, chat.id, total);
+    assertEquals(stored.map((m) => m.seq), Array.from({ length: total }, (_, i) => i + 1));
+    for (const { client } of clients) {
+      const seen = await collect(client, chat.id, total);
+      assertEquals(seen.map((m) => m.seq), stored.map((m) => m.seq), "gapless, in order, once");
+      assertEquals(seen.map((m) => m.id), stored.map((m) => m.id), "the database's messages");
     }
+    await Promise.all(clients.map(({ client }) => client.close()));
   },
-});
+);
 
-Deno.test({
-  name:
-    "delivery - a receiver offline during sends recovers them all by hello and after=, in order, once [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, POSTGRES_ONLY);
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
-      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
-      const sender = await connect(a, teacher!);
-      const first = await connect(b, parent!);
-      const m1 = await sendAndAck(sender.client, chat.id, "avant la coupure");
-      assertEquals((await first.client.nextOfType("message")).message, m1);
-      await first.client.close();
+clusterTest(
+  "delivery - a receiver offline during sends recovers them all by hello and after=, in order, once [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const sender = await connect(a, teacher);
+    const first = await connect(b, parent);
+    const m1 = await sendAndAck(sender.client, chat.id, "avant la coupure");
+    assertEquals((await first.client.nextOfType("message")).message, m1);
+    await first.client.close();
 
-      const missed: StoredMessage[] = [];
-      for (let i = 0; i < 7; i++) missed.push(await sendAndAck(sender.client, chat.id, `pendant ${i}`));
+    const missed: StoredMessage[] = [];
+    for (let i = 0; i < 7; i++) missed.push(await sendAndAck(sender.client, chat.id, `pendant ${i}`));
 
-      // Reconnect and keep sending while the client resyncs: the socket carries the new ones.
-      const again = await connect(b, parent!);
-      const state = (again.hello.conversations as { id: string; lastSeq: number }[]).find((c) =>
-        c.id === chat.id
-      )!;
-      const live = [
-        await sendAndAck(sender.client, chat.id, "après"),
-        await sendAndAck(sender.client, chat.id, "fin"),
-      ];
-      const page = await api(b.url, parent!.cookie, `/api/conversations/${chat.id}/messages?after=1`);
-      const fetched = (page.body as { messages: StoredMessage[] }).messages.filter((m) =>
-        m.seq <= state.lastSeq
-      );
-      const pushed = await collect(again.client, chat.id, live.length);
-      // What a client does: what it held, the gap up to hello's lastSeq over REST, then the socket.
-      const merged = new Map<string, StoredMessage>();
-      for (const m of [m1, ...fetched, ...pushed]) merged.set(m.id, m);
-      const all = [...merged.values()];
-      assertEquals(all.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      assertEquals(all, [m1, ...missed, ...live]);
-      assertEquals(
-        pushed.every((m) => m.seq > state.lastSeq),
-        true,
-        "the socket sends nothing hello covered",
-      );
-      await Promise.all([sender.client.close(), again.client.close()]);
-    } finally {
-      await cluster.close();
-    }
+    // Reconnect and keep sending while the client resyncs: the socket carries the new ones.
+    const again = await connect(b, parent);
+    const state = (again.hello.conversations as { id: string; lastSeq: number }[]).find((c) =>
+      c.id === chat.id
+    )!;
+    const live = [
+      await sendAndAck(sender.client, chat.id, "après"),
+      await sendAndAck(sender.client, chat.id, "fin"),
+    ];
+    const page = await api(b.url, parent.cookie, `/api/conversations/${chat.id}/messages?after=1`);
+    const fetched = (page.body as { messages: StoredMessage[] }).messages.filter((m) =>
+      m.seq <= state.lastSeq
+    );
+    const pushed = await collect(again.client, chat.id, live.length);
+    // What a client does: what it held, the gap up to hello's lastSeq over REST, then the socket.
+    const merged = new Map<string, StoredMessage>();
+    for (const m of [m1, ...fetched, ...pushed]) merged.set(m.id, m);
+    const all = [...merged.values()];
+    assertEquals(all.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assertEquals(all, [m1, ...missed, ...live]);
+    assertEquals(
+      pushed.every((m) => m.seq > state.lastSeq),
+      true,
+      "the socket sends nothing hello covered",
+    );
+    await Promise.all([sender.client.close(), again.client.close()]);
   },
-});
+);
 
 Deno.test({
   name: "delivery - BroadcastChannel alone links two instances of one process [pglite]",
@@ -213,15 +176,14 @@ Deno.test({
     const a = await startTestServer(db, { realtime: options });
     const b = await startTestServer(db, { realtime: options });
     try {
-      const { establishment, people: [teacher, parent] } = await school(db, a, ["teacher", "parent"]);
-      const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-      const sender = await connect(a, teacher!);
-      const receiver = await connect(b, parent!);
+      const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+      const sender = await connect(a, teacher);
+      const receiver = await connect(b, parent);
       const stored = await sendAndAck(sender.client, chat.id, "par le canal");
       assertEquals((await receiver.client.nextOfType("message")).message, stored);
       receiver.client.send({ type: "typing", conversationId: chat.id, typing: true });
       const typing = await sender.client.nextOfType("typing");
-      assertEquals(typing.userId, parent!.user.id);
+      assertEquals(typing.userId, parent.user.id);
       await Promise.all([sender.client.close(), receiver.client.close()]);
     } finally {
       await a.close();

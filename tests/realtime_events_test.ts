@@ -1,76 +1,62 @@
 /** Ephemeral and control events across instances: typing, read markers, new conversations. */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest, testPostgresUrl } from "./support/databases.ts";
+import { dbTest } from "./support/databases.ts";
 import { api, startTestServer } from "./support/server.ts";
 import {
+  clusterTest,
   collect,
   connect,
-  conversation,
-  postgresCluster,
+  POSTGRES_TIERS,
   school,
+  schoolWithChat,
   sendAndAck,
 } from "./support/realtime_fixtures.ts";
 import type { Frame } from "./support/ws_client.ts";
 
-const postgresOnly = {
-  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
-const POSTGRES_ONLY = { tiers: ["local", "postgres"] as const };
 const isTyping = (conversationId: string, typing: boolean) => (f: Frame) =>
   f.type === "typing" && f.conversationId === conversationId && f.typing === typing;
 
-Deno.test({
-  name:
-    "typing - reaches the other instance, and is cleared when the typist sends and when they leave [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, POSTGRES_ONLY);
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
-      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
-      const typist = await connect(a, teacher!);
-      const typistOtherTab = await connect(b, teacher!);
-      const reader = await connect(b, parent!);
+clusterTest(
+  "typing - reaches the other instance, and is cleared when the typist sends and when they leave [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const typist = await connect(a, teacher);
+    const typistOtherTab = await connect(b, teacher);
+    const reader = await connect(b, parent);
 
-      typist.client.send({ type: "typing", conversationId: chat.id, typing: true });
-      assertEquals(await reader.client.next(isTyping(chat.id, true)), {
-        type: "typing",
-        conversationId: chat.id,
-        userId: teacher!.user.id,
-        name: teacher!.user.name,
-        typing: true,
-      });
-      // Sending clears it, before or after the message: both reach the reader.
-      await sendAndAck(typist.client, chat.id, "Voilà");
-      await reader.client.next(isTyping(chat.id, false), 10_000, "typing:false after the send");
-      await reader.client.nextOfType("message");
+    typist.client.send({ type: "typing", conversationId: chat.id, typing: true });
+    assertEquals(await reader.client.next(isTyping(chat.id, true)), {
+      type: "typing",
+      conversationId: chat.id,
+      userId: teacher.user.id,
+      name: teacher.user.name,
+      typing: true,
+    });
+    // Sending clears it, before or after the message: both reach the reader.
+    await sendAndAck(typist.client, chat.id, "Voilà");
+    await reader.client.next(isTyping(chat.id, false), 10_000, "typing:false after the send");
+    await reader.client.nextOfType("message");
 
-      typist.client.send({ type: "typing", conversationId: chat.id, typing: true });
-      await reader.client.next(isTyping(chat.id, true));
-      await typist.client.close();
-      await reader.client.next(isTyping(chat.id, false), 10_000, "typing:false after the typist left");
+    typist.client.send({ type: "typing", conversationId: chat.id, typing: true });
+    await reader.client.next(isTyping(chat.id, true));
+    await typist.client.close();
+    await reader.client.next(isTyping(chat.id, false), 10_000, "typing:false after the typist left");
 
-      // The typist's own sockets are not told about their own typing.
-      typistOtherTab.client.send({ type: "ping" });
-      await typistOtherTab.client.nextOfType("pong");
-      assertEquals(typistOtherTab.client.received.filter((f) => f.type === "typing"), []);
-      await Promise.all([typistOtherTab.client.close(), reader.client.close()]);
-    } finally {
-      await cluster.close();
-    }
+    // The typist's own sockets are not told about their own typing.
+    typistOtherTab.client.send({ type: "ping" });
+    await typistOtherTab.client.nextOfType("pong");
+    assertEquals(typistOtherTab.client.received.filter((f) => f.type === "typing"), []);
+    await Promise.all([typistOtherTab.client.close(), reader.client.close()]);
   },
-});
+);
 
 dbTest("typing - a flood is limited per user and conversation", async (db) => {
   const server = await startTestServer(db);
   try {
-    const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-    const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-    const typist = await connect(server, teacher!);
-    const reader = await connect(server, parent!);
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+    const typist = await connect(server, teacher);
+    const reader = await connect(server, parent);
     for (let i = 0; i < 30; i++) {
       typist.client.send({ type: "typing", conversationId: chat.id, typing: true });
     }
@@ -90,120 +76,101 @@ dbTest("typing - a flood is limited per user and conversation", async (db) => {
   }
 });
 
-Deno.test({
-  name:
-    "read - markers from the socket and from REST reach every member's sockets on both instances [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, POSTGRES_ONLY);
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
-      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
-      const teacherSocket = await connect(a, teacher!);
-      const parentOnA = await connect(a, parent!);
-      const parentOnB = await connect(b, parent!);
-      await sendAndAck(teacherSocket.client, chat.id, "un");
-      await sendAndAck(teacherSocket.client, chat.id, "deux");
+clusterTest(
+  "read - markers from the socket and from REST reach every member's sockets on both instances [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const teacherSocket = await connect(a, teacher);
+    const parentOnA = await connect(a, parent);
+    const parentOnB = await connect(b, parent);
+    await sendAndAck(teacherSocket.client, chat.id, "un");
+    await sendAndAck(teacherSocket.client, chat.id, "deux");
 
-      parentOnB.client.send({ type: "read", conversationId: chat.id, seq: 1 });
-      const expected = { type: "read", conversationId: chat.id, userId: parent!.user.id, seq: 1 };
-      for (const { client } of [teacherSocket, parentOnA, parentOnB]) {
-        assertEquals(await client.nextOfType("read"), expected);
-      }
-      // Beyond the last seq is capped; the REST route fans out the same frame.
-      const rest = await api(a.url, parent!.cookie, `/api/conversations/${chat.id}/read`, {
-        method: "POST",
-        body: { seq: 99 },
-      });
-      assertEquals(rest.status, 204);
-      for (const { client } of [teacherSocket, parentOnA, parentOnB]) {
-        assertEquals(await client.nextOfType("read"), { ...expected, seq: 2 });
-      }
-      await Promise.all([teacherSocket, parentOnA, parentOnB].map(({ client }) => client.close()));
-    } finally {
-      await cluster.close();
+    parentOnB.client.send({ type: "read", conversationId: chat.id, seq: 1 });
+    const expected = { type: "read", conversationId: chat.id, userId: parent.user.id, seq: 1 };
+    for (const { client } of [teacherSocket, parentOnA, parentOnB]) {
+      assertEquals(await client.nextOfType("read"), expected);
     }
+    // Beyond the last seq is capped; the REST route fans out the same frame.
+    const rest = await api(a.url, parent.cookie, `/api/conversations/${chat.id}/read`, {
+      method: "POST",
+      body: { seq: 99 },
+    });
+    assertEquals(rest.status, 204);
+    for (const { client } of [teacherSocket, parentOnA, parentOnB]) {
+      assertEquals(await client.nextOfType("read"), { ...expected, seq: 2 });
+    }
+    await Promise.all([teacherSocket, parentOnA, parentOnB].map(({ client }) => client.close()));
   },
-});
+);
 
-Deno.test({
-  name:
-    "conversation - one created over REST is pushed to its members' sockets everywhere, then its messages [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, POSTGRES_ONLY);
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent, parent2, outsider] } = await school(cluster.db, a, [
-        "teacher",
-        "parent",
-        "parent",
-        "parent",
-      ]);
-      const creatorTab = await connect(b, teacher!);
-      const member = await connect(b, parent!);
-      const otherMember = await connect(a, parent2!);
-      const stranger = await connect(b, outsider!);
+clusterTest(
+  "conversation - one created over REST is pushed to its members' sockets everywhere, then its messages [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { establishment, people: [teacher, parent, parent2, outsider] } = await school(db, a, [
+      "teacher",
+      "parent",
+      "parent",
+      "parent",
+    ]);
+    const creatorTab = await connect(b, teacher);
+    const member = await connect(b, parent);
+    const otherMember = await connect(a, parent2);
+    const stranger = await connect(b, outsider);
 
-      const created = await api(a.url, teacher!.cookie, "/api/conversations", {
-        method: "POST",
-        body: {
-          establishmentId: establishment.id,
-          participantIds: [parent!.user.id, parent2!.user.id],
-          title: "Classe verte",
-        },
-      });
-      assertEquals(created.status, 201);
-      const conversationId = (created.body as { conversation: { id: string } }).conversation.id;
+    const created = await api(a.url, teacher.cookie, "/api/conversations", {
+      method: "POST",
+      body: {
+        establishmentId: establishment.id,
+        participantIds: [parent.user.id, parent2.user.id],
+        title: "Classe verte",
+      },
+    });
+    assertEquals(created.status, 201);
+    const conversationId = (created.body as { conversation: { id: string } }).conversation.id;
 
-      for (
-        const [person, { client }] of [[parent!, member], [parent2!, otherMember], [
-          teacher!,
-          creatorTab,
-        ]] as const
-      ) {
-        const frame = await client.nextOfType("conversation");
-        const listed = await api(
-          a.url,
-          person.cookie,
-          `/api/conversations?establishmentId=${establishment.id}`,
-        );
-        const summary = (listed.body as { conversations: { id: string }[] }).conversations.find((c) =>
-          c.id === conversationId
-        );
-        assertEquals(frame.conversation, summary, "the summary as that member sees it");
-      }
-
-      const first = await sendAndAck(creatorTab.client, conversationId, "Départ lundi");
-      assertEquals((await collect(member.client, conversationId, 1))[0], first);
-      assertEquals((await collect(otherMember.client, conversationId, 1))[0], first);
-      stranger.client.send({ type: "ping" });
-      await stranger.client.nextOfType("pong");
-      assertEquals(
-        stranger.client.received.map((f) => f.type),
-        ["hello", "pong"],
-        "nothing for a non-member",
+    const members = [[parent, member], [parent2, otherMember], [teacher, creatorTab]] as const;
+    for (const [person, { client }] of members) {
+      const frame = await client.nextOfType("conversation");
+      const listed = await api(
+        a.url,
+        person.cookie,
+        `/api/conversations?establishmentId=${establishment.id}`,
       );
-
-      // Asking again for an existing two-person conversation pushes nothing new.
-      const direct = await api(a.url, teacher!.cookie, "/api/conversations", {
-        method: "POST",
-        body: { establishmentId: establishment.id, participantIds: [outsider!.user.id] },
-      });
-      assertEquals(direct.status, 201);
-      await stranger.client.nextOfType("conversation");
-      const again = await api(a.url, teacher!.cookie, "/api/conversations", {
-        method: "POST",
-        body: { establishmentId: establishment.id, participantIds: [outsider!.user.id] },
-      });
-      assertEquals(again.status, 200);
-      stranger.client.send({ type: "ping" });
-      await stranger.client.nextOfType("pong");
-      assertEquals(stranger.client.queued((f) => f.type === "conversation"), []);
-      await Promise.all([creatorTab, member, otherMember, stranger].map(({ client }) => client.close()));
-    } finally {
-      await cluster.close();
+      const summary = (listed.body as { conversations: { id: string }[] }).conversations.find((c) =>
+        c.id === conversationId
+      );
+      assertEquals(frame.conversation, summary, "the summary as that member sees it");
     }
+
+    const first = await sendAndAck(creatorTab.client, conversationId, "Départ lundi");
+    assertEquals((await collect(member.client, conversationId, 1))[0], first);
+    assertEquals((await collect(otherMember.client, conversationId, 1))[0], first);
+    stranger.client.send({ type: "ping" });
+    await stranger.client.nextOfType("pong");
+    assertEquals(
+      stranger.client.received.map((f) => f.type),
+      ["hello", "pong"],
+      "nothing for a non-member",
+    );
+
+    // Asking again for an existing two-person conversation pushes nothing new.
+    const direct = await api(a.url, teacher.cookie, "/api/conversations", {
+      method: "POST",
+      body: { establishmentId: establishment.id, participantIds: [outsider.user.id] },
+    });
+    assertEquals(direct.status, 201);
+    await stranger.client.nextOfType("conversation");
+    const again = await api(a.url, teacher.cookie, "/api/conversations", {
+      method: "POST",
+      body: { establishmentId: establishment.id, participantIds: [outsider.user.id] },
+    });
+    assertEquals(again.status, 200);
+    stranger.client.send({ type: "ping" });
+    await stranger.client.nextOfType("pong");
+    assertEquals(stranger.client.queued((f) => f.type === "conversation"), []);
+    await Promise.all([creatorTab, member, otherMember, stranger].map(({ client }) => client.close()));
   },
-});
+);

@@ -4,19 +4,20 @@
  * SIGTERM closes the sockets with 1012 and ends the process.
  */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
-import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts";
+import { newPostgresDatabaseUrl } from "./support/databases.ts";
 import { loginCookie, makeLoginUser, TEST_SECRET } from "./support/server.ts";
-import { collect, type Person, sendAndAck, type StoredMessage } from "./support/realtime_fixtures.ts";
+import {
+  collect,
+  type Person,
+  postgresOnly,
+  sendAndAck,
+  type StoredMessage,
+} from "./support/realtime_fixtures.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
 
-const postgresOnly = {
-  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /** A Préau process and what it printed. */

@@ -3,24 +3,19 @@
  * sessions ending (logout, membership removal, expiry) closing live sockets with 4401.
  */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest, testPostgresUrl } from "./support/databases.ts";
+import { dbTest } from "./support/databases.ts";
 import { api, loginCookie, startTestServer } from "./support/server.ts";
 import {
+  clusterTest,
   collect,
   connect,
-  conversation,
-  postgresCluster,
+  POSTGRES_TIERS,
   school,
+  schoolWithChat,
   sendAndAck,
 } from "./support/realtime_fixtures.ts";
 import { RawWsClient, WsClient } from "./support/ws_client.ts";
 import { removeMember } from "../domain/memberships.ts";
-
-const postgresOnly = {
-  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
 
 dbTest(
   "protection - sends past the burst are refused as rate_limited; a sustained flood closes with 1008",
@@ -28,9 +23,8 @@ dbTest(
     // Nearly no refill, so the count does not depend on how fast the database answers.
     const server = await startTestServer(db, { realtime: { sendRate: { capacity: 20, perSecond: 0.01 } } });
     try {
-      const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-      const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-      const { client } = await connect(server, teacher!);
+      const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+      const { client } = await connect(server, teacher);
       for (let i = 0; i < 30; i++) {
         client.send({ type: "send", clientId: `burst-${i}`, conversationId: chat.id, body: `n° ${i}` });
       }
@@ -66,8 +60,8 @@ dbTest("protection - a user's socket beyond the cap is closed with 1008 and a re
   try {
     const { people: [parent] } = await school(db, server, ["parent"]);
     const open = [];
-    for (let i = 0; i < 3; i++) open.push((await connect(server, parent!)).client);
-    const extra = await WsClient.connect(server.url, { cookie: parent!.cookie });
+    for (let i = 0; i < 3; i++) open.push((await connect(server, parent)).client);
+    const extra = await WsClient.connect(server.url, { cookie: parent.cookie });
     const closed = await extra.waitClosed();
     assertEquals(closed.code, 1008);
     assert(closed.reason.includes("at most 3"), closed.reason);
@@ -76,7 +70,7 @@ dbTest("protection - a user's socket beyond the cap is closed with 1008 and a re
       await client.nextOfType("pong");
     }
     await open[0]!.close();
-    const replacement = await connect(server, parent!);
+    const replacement = await connect(server, parent);
     assertEquals(replacement.hello.type, "hello", "room again once one closed");
     await Promise.all([...open, replacement.client].map((c) => c.close()));
   } finally {
@@ -84,72 +78,60 @@ dbTest("protection - a user's socket beyond the cap is closed with 1008 and a re
   }
 });
 
-Deno.test({
-  name:
-    "protection - logout closes that session's sockets with 4401 on every instance, others stay [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, { tiers: ["local", "postgres"] });
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { people: [parent] } = await school(cluster.db, a, ["parent"]);
-      const onA = await connect(a, parent!);
-      const onB = await connect(b, parent!);
-      // The same person signed in a second time (another device): a session of its own.
-      const otherDevice = await connect(b, {
-        ...parent!,
-        cookie: await loginCookie(a.url, parent!.user.email),
-      });
+clusterTest(
+  "protection - logout closes that session's sockets with 4401 on every instance, others stay [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [parent] } = await school(db, a, ["parent"]);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    // The same person signed in a second time (another device): a session of its own.
+    const otherDevice = await connect(b, {
+      ...parent,
+      cookie: await loginCookie(a.url, parent.user.email),
+    });
 
-      assertEquals((await api(b.url, parent!.cookie, "/api/auth/logout", { method: "POST" })).status, 204);
-      assertEquals((await onA.client.waitClosed()).code, 4401);
-      assertEquals((await onB.client.waitClosed()).code, 4401);
-      otherDevice.client.send({ type: "ping" });
-      await otherDevice.client.nextOfType("pong");
-      await otherDevice.client.close();
-    } finally {
-      await cluster.close();
-    }
+    assertEquals((await api(b.url, parent.cookie, "/api/auth/logout", { method: "POST" })).status, 204);
+    assertEquals((await onA.client.waitClosed()).code, 4401);
+    assertEquals((await onB.client.waitClosed()).code, 4401);
+    otherDevice.client.send({ type: "ping" });
+    await otherDevice.client.nextOfType("pong");
+    await otherDevice.client.close();
   },
-});
+);
 
-Deno.test({
-  name:
-    "protection - removing a membership closes the person's sockets with 4401 on every instance [postgres]",
-  ...postgresOnly,
-  async fn() {
-    const cluster = await postgresCluster(2, { tiers: ["local", "postgres"] });
-    try {
-      const [a, b] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
-      const { establishment, people: [teacher, parent] } = await school(cluster.db, a, ["teacher", "parent"]);
-      const chat = await conversation(cluster.db, establishment.id, [teacher!, parent!]);
-      const onA = await connect(a, parent!);
-      const onB = await connect(b, parent!);
-      const staff = await connect(a, teacher!);
+clusterTest(
+  "protection - removing a membership closes the person's sockets with 4401 on every instance [postgres]",
+  { instances: 2, realtime: POSTGRES_TIERS },
+  async ({ db, servers: [a, b] }) => {
+    const { establishment, people: [teacher, parent], chat } = await schoolWithChat(db, a, [
+      "teacher",
+      "parent",
+    ]);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    const staff = await connect(a, teacher);
 
-      const removed = await removeMember(cluster.db, a.services.realtime, {
-        userId: parent!.user.id,
-        establishmentId: establishment.id,
-      });
-      assert(removed);
-      assertEquals((await onA.client.waitClosed()).code, 4401);
-      assertEquals((await onB.client.waitClosed()).code, 4401);
-      await sendAndAck(staff.client, chat.id, "après le départ");
-      const { client, hello } = await connect(b, parent!);
-      assertEquals(hello.conversations, [], "the conversation is gone from a new hello");
-      await Promise.all([client.close(), staff.client.close()]);
-    } finally {
-      await cluster.close();
-    }
+    const removed = await removeMember(db, a.services.realtime, {
+      userId: parent.user.id,
+      establishmentId: establishment.id,
+    });
+    assert(removed);
+    assertEquals((await onA.client.waitClosed()).code, 4401);
+    assertEquals((await onB.client.waitClosed()).code, 4401);
+    await sendAndAck(staff.client, chat.id, "après le départ");
+    const { client, hello } = await connect(b, parent);
+    assertEquals(hello.conversations, [], "the conversation is gone from a new hello");
+    await Promise.all([client.close(), staff.client.close()]);
   },
-});
+);
 
 dbTest("protection - a session that expires is closed with 4401 at the next re-check", async (db) => {
   const server = await startTestServer(db, { realtime: { revalidateIntervalMs: 200 } });
   try {
     const { people: [parent] } = await school(db, server, ["parent"]);
-    const { client } = await connect(server, parent!);
-    const token = decodeURIComponent(parent!.cookie.slice("preau_session=".length));
+    const { client } = await connect(server, parent);
+    const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
     const { sessionId } = await server.services.auth.authenticate(token);
     await db.query(`update sessions set expires_at = now() - interval '1 second' where id = $1`, [sessionId]);
     assertEquals((await client.waitClosed()).code, 4401);
@@ -167,16 +149,15 @@ dbTest("protection - a slow consumer is closed with 1013 while the others keep r
     },
   });
   try {
-    const { establishment, people: [teacher, parent, slow] } = await school(db, server, [
+    const { people: [teacher, parent, slow], chat } = await schoolWithChat(db, server, [
       "teacher",
       "parent",
       "parent",
     ]);
-    const chat = await conversation(db, establishment.id, [teacher!, parent!, slow!]);
-    const sender = await connect(server, teacher!);
-    const reader = await connect(server, parent!);
+    const sender = await connect(server, teacher);
+    const reader = await connect(server, parent);
     // Completes the handshake, then reads nothing: data piles up in the kernel, then in Deno's buffer.
-    const stalled = await RawWsClient.connect(server.url, { cookie: slow!.cookie });
+    const stalled = await RawWsClient.connect(server.url, { cookie: slow.cookie });
     const sockets = () => server.services.realtime.stats().sockets;
     assertEquals(sockets(), 3);
 

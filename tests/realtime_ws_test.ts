@@ -3,7 +3,7 @@ import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { api, startTestServer } from "./support/server.ts";
 import { rawUpgrade, WsClient } from "./support/ws_client.ts";
-import { connect, conversation, school, sendAndAck } from "./support/realtime_fixtures.ts";
+import { connect, conversation, school, schoolWithChat, sendAndAck } from "./support/realtime_fixtures.ts";
 import { revokeSession } from "../db/sessions.ts";
 import { listMessagesAfter } from "../db/messages.ts";
 
@@ -12,17 +12,19 @@ const errorCode = (body: unknown) => (body as { error?: { code?: string } }).err
 dbTest("ws - hello carries the user and the counters of every conversation they can see", async (db) => {
   const server = await startTestServer(db);
   try {
-    const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-    const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-    const writer = await connect(server, teacher!);
+    const { establishment, people: [teacher, parent], chat } = await schoolWithChat(db, server, [
+      "teacher",
+      "parent",
+    ]);
+    const writer = await connect(server, teacher);
     await sendAndAck(writer.client, chat.id, "Bonjour");
     await sendAndAck(writer.client, chat.id, "Réunion jeudi");
 
-    const { client, hello } = await connect(server, parent!);
+    const { client, hello } = await connect(server, parent);
     assertEquals(hello, {
       type: "hello",
       protocol: 1,
-      user: { id: parent!.user.id, name: parent!.user.name },
+      user: { id: parent.user.id, name: parent.user.name },
       conversations: [{ id: chat.id, establishmentId: establishment.id, lastSeq: 2, readSeq: 0, unread: 2 }],
     });
     assertEquals(client.received[0]?.type, "hello", "hello is the first frame");
@@ -39,7 +41,7 @@ dbTest(
     const server = await startTestServer(db, { allowedOrigins: ["https://app.example"] });
     try {
       const { people: [parent] } = await school(db, server, ["parent"]);
-      const cookie = parent!.cookie;
+      const cookie = parent.cookie;
 
       const noCookie = await rawUpgrade(server.url);
       assertEquals([noCookie.status, errorCode(JSON.parse(noCookie.body))], [401, "unauthorized"]);
@@ -57,13 +59,13 @@ dbTest(
 
       // A missing Origin (non-browser client), the app's own origin, and an allowed one are accepted.
       for (const origin of [undefined, server.url, "https://app.example"]) {
-        const { client, hello } = await connect(server, parent!, { origin });
+        const { client, hello } = await connect(server, parent, { origin });
         assertEquals(hello.type, "hello");
         await client.close();
       }
 
       // A revoked session is refused like no session at all.
-      const { client } = await connect(server, parent!);
+      const { client } = await connect(server, parent);
       const sessionId = server.services.auth.authenticate(cookie.slice("preau_session=".length));
       await revokeSession(db, (await sessionId).sessionId);
       const revoked = await rawUpgrade(server.url, { cookie });
@@ -78,9 +80,8 @@ dbTest(
 dbTest("ws - malformed frames are answered with error frames and the socket stays open", async (db) => {
   const server = await startTestServer(db);
   try {
-    const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-    const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-    const { client } = await connect(server, teacher!);
+    const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+    const { client } = await connect(server, teacher);
     const expectError = async (code: string, clientId?: string) => {
       const frame = await client.nextOfType("error");
       assertEquals([frame.code, frame.clientId], [code, clientId], JSON.stringify(frame));
@@ -124,7 +125,7 @@ dbTest("ws - a frame over 64 KiB closes the socket with 1009", async (db) => {
   const server = await startTestServer(db);
   try {
     const { people: [parent] } = await school(db, server, ["parent"]);
-    const { client } = await connect(server, parent!);
+    const { client } = await connect(server, parent);
     client.send(JSON.stringify({ type: "ping", pad: "x".repeat(64 * 1024) }));
     assertEquals((await client.waitClosed()).code, 1009);
   } finally {
@@ -140,12 +141,12 @@ dbTest("ws - a non-member's send, typing and read answer not_found and reach nob
       "parent",
       "parent",
     ]);
-    const chat = await conversation(db, establishment.id, [teacher!, parent!]);
+    const chat = await conversation(db, establishment.id, [teacher, parent]);
     // Someone of another establishment, even staff, is a stranger there too.
     const other = await school(db, server, ["admin"]);
-    const member = await connect(server, parent!);
+    const member = await connect(server, parent);
 
-    for (const stranger of [outsider!, other.people[0]!]) {
+    for (const stranger of [outsider, other.people[0]]) {
       const { client, hello } = await connect(server, stranger);
       assertEquals(hello.conversations, []);
       client.send({ type: "send", clientId: "intrude", conversationId: chat.id, body: "hello?" });
@@ -170,11 +171,10 @@ dbTest("ws - a non-member's send, typing and read answer not_found and reach nob
 dbTest("ws - a send is acked to its socket and reaches the other tabs and members once", async (db) => {
   const server = await startTestServer(db);
   try {
-    const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-    const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-    const tab1 = await connect(server, teacher!);
-    const tab2 = await connect(server, teacher!);
-    const other = await connect(server, parent!);
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+    const tab1 = await connect(server, teacher);
+    const tab2 = await connect(server, teacher);
+    const other = await connect(server, parent);
 
     tab1.client.send({ type: "send", clientId: "m-1", conversationId: chat.id, body: "Sortie vendredi" });
     const ack = await tab1.client.nextOfType("ack");
@@ -189,7 +189,7 @@ dbTest("ws - a send is acked to its socket and reaches the other tabs and member
       "senderName",
       "seq",
     ]);
-    assertEquals([message.seq, message.body, message.senderId], [1, "Sortie vendredi", teacher!.user.id]);
+    assertEquals([message.seq, message.body, message.senderId], [1, "Sortie vendredi", teacher.user.id]);
     assertEquals((await tab2.client.nextOfType("message")).message, message);
     assertEquals((await other.client.nextOfType("message")).message, message);
 
@@ -214,15 +214,14 @@ dbTest(
   async (db) => {
     const server = await startTestServer(db);
     try {
-      const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-      const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-      const first = await connect(server, teacher!);
+      const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+      const first = await connect(server, teacher);
       const original = await sendAndAck(first.client, chat.id, "Une seule fois", "retry-1");
       const again = await sendAndAck(first.client, chat.id, "Une seule fois", "retry-1");
       assertEquals(again, original);
       await first.client.close();
 
-      const second = await connect(server, teacher!);
+      const second = await connect(server, teacher);
       assertEquals(await sendAndAck(second.client, chat.id, "Une seule fois", "retry-1"), original);
       assertEquals((await listMessagesAfter(db, chat.id, 0, 10)).map((m) => m.id), [original.id]);
       await second.client.close();
@@ -234,9 +233,8 @@ dbTest(
 
 dbTest("ws - closing the server closes its sockets with 1012 after the sends in flight", async (db) => {
   const server = await startTestServer(db);
-  const { establishment, people: [teacher, parent] } = await school(db, server, ["teacher", "parent"]);
-  const chat = await conversation(db, establishment.id, [teacher!, parent!]);
-  const { client } = await connect(server, teacher!);
+  const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+  const { client } = await connect(server, teacher);
   client.send({ type: "send", clientId: "last-words", conversationId: chat.id, body: "À demain" });
   await client.next((f) => f.type === "ack", 10_000, "the first ack"); // the socket works
   client.send({ type: "send", clientId: "in-flight", conversationId: chat.id, body: "Bonne soirée" });
@@ -247,7 +245,7 @@ dbTest("ws - closing the server closes its sockets with 1012 after the sends in 
   const acked = client.received.filter((f) => f.type === "ack").map((f) => f.clientId);
   const stored = (await listMessagesAfter(db, chat.id, 0, 10)).length;
   assertEquals(acked.length, stored, "every stored send was acked before the close");
-  const refused = await WsClient.connect(server.url, { cookie: teacher!.cookie }).then(
+  const refused = await WsClient.connect(server.url, { cookie: teacher.cookie }).then(
     () => false,
     () => true,
   );

@@ -4,12 +4,12 @@
  * each with its OWN connection pool and LISTEN connection, linked only by the tiers a test selects.
  */
 import type { Database } from "../../db/types.ts";
-import type { Role, User } from "../../db/models.ts";
-import { makeConversation, makeEstablishment } from "../../db/factories.ts";
+import type { Establishment, Role, User } from "../../db/models.ts";
+import { type MadeConversation, makeConversation, makeEstablishment } from "../../db/factories.ts";
 import { migrate } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
-import { newPostgresDatabaseUrl } from "./databases.ts";
+import { newPostgresDatabaseUrl, testPostgresUrl } from "./databases.ts";
 import { loginCookie, makeLoginUser, startTestServer, type TestServer } from "./server.ts";
 import { type Frame, WsClient, type WsConnectOptions } from "./ws_client.ts";
 
@@ -19,20 +19,64 @@ export interface Person {
   cookie: string;
 }
 
+/**
+ * `Deno.test` options of the tests that need a real PostgreSQL server: ignored without one, except on
+ * CI (like the `[postgres]` half of `dbTest`); no sanitizers, since servers and pools outlive a step.
+ */
+export const postgresOnly = {
+  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+} as const;
+
+/** Realtime options that link instances through PostgreSQL alone (BroadcastChannel left out). */
+export const POSTGRES_TIERS: RealtimeOptions = { tiers: ["local", "postgres"] };
+
+/** One {@linkcode Person} per role of `R`, as a tuple when the roles are written out. */
+export type People<R extends readonly Role[]> = { -readonly [K in keyof R]: Person };
+
 /** Creates people with `roles` in a new establishment, logged in through `server`. */
-export async function school(db: Database, server: TestServer, roles: readonly Role[]) {
+export async function school<const R extends readonly Role[]>(
+  db: Database,
+  server: TestServer,
+  roles: R,
+): Promise<{ establishment: Establishment; people: People<R> }> {
   const establishment = await makeEstablishment(db);
   const people: Person[] = [];
   for (const role of roles) {
     const user = await makeLoginUser(db, { establishmentId: establishment.id, role });
     people.push({ user, cookie: await loginCookie(server.url, user.email) });
   }
-  return { establishment, people };
+  return { establishment, people: people as People<R> };
 }
 
 /** A conversation between `people` (the first creates it). */
-export async function conversation(db: Database, establishmentId: string, people: readonly Person[]) {
+export async function conversation(
+  db: Database,
+  establishmentId: string,
+  people: readonly Person[],
+): Promise<MadeConversation> {
   return await makeConversation(db, { establishmentId, members: people.map((p) => p.user.id) });
+}
+
+/**
+ * The common scene of realtime tests: a new school with people of `roles` (logged in through
+ * `server`) and one conversation between all of them, e.g. `["teacher", "parent"]`.
+ */
+export async function schoolWithChat<const R extends readonly Role[]>(
+  db: Database,
+  server: TestServer,
+  roles: R,
+): Promise<{ establishment: Establishment; people: People<R>; chat: MadeConversation }> {
+  const { establishment, people } = await school(db, server, roles);
+  const chat = await conversation(db, establishment.id, people);
+  return { establishment, people, chat };
+}
+
+/** A connected client and the `hello` frame it was greeted with. */
+export interface Connected {
+  client: WsClient;
+  hello: Frame;
 }
 
 /** Connects `person` to `server` and returns the client with its `hello` frame taken. */
@@ -40,7 +84,7 @@ export async function connect(
   server: TestServer,
   person: Person,
   options: WsConnectOptions = {},
-): Promise<{ client: WsClient; hello: Frame }> {
+): Promise<Connected> {
   const client = await WsClient.connect(server.url, { cookie: person.cookie, ...options });
   const hello = await client.nextOfType("hello");
   return { client, hello };
@@ -74,12 +118,17 @@ export interface StoredMessage {
   createdAt: string;
 }
 
+/** `N` test servers: a tuple for one or two, so `const [a, b] = cluster.servers` needs no `!`. */
+export type Servers<N extends number> = N extends 1 ? [TestServer]
+  : N extends 2 ? [TestServer, TestServer]
+  : TestServer[];
+
 /** Several instances on one fresh PostgreSQL database. */
-export interface Cluster {
+export interface Cluster<N extends number = number> {
   /** A handle of the test's own for setup and assertions. */
   db: Database;
   url: string;
-  servers: TestServer[];
+  servers: Servers<N>;
   close(): Promise<void>;
 }
 
@@ -87,7 +136,10 @@ export interface Cluster {
  * Starts `count` instances on a new, migrated PostgreSQL database, each on its own `Database`
  * handle (own pool, own LISTEN connection), with `options` (e.g. the tiers to link them).
  */
-export async function postgresCluster(count: number, options: RealtimeOptions): Promise<Cluster> {
+export async function postgresCluster<const N extends number>(
+  count: N,
+  options: RealtimeOptions,
+): Promise<Cluster<N>> {
   const url = await newPostgresDatabaseUrl();
   const db = await openDatabase({ databaseUrl: url, dataDir: "memory://", poolSize: 4 });
   await migrate(db);
@@ -101,13 +153,40 @@ export async function postgresCluster(count: number, options: RealtimeOptions): 
   return {
     db,
     url,
-    servers,
+    servers: servers as Servers<N>,
     async close() {
       await Promise.all(servers.map((server) => server.close()));
       await Promise.all(handles.map((handle) => handle.close()));
       await db.close();
     },
   };
+}
+
+/** Runs `fn` on a {@linkcode postgresCluster} and closes the cluster afterwards, also when `fn` throws. */
+export async function withCluster<const N extends number>(
+  count: N,
+  options: RealtimeOptions,
+  fn: (cluster: Cluster<N>) => Promise<void>,
+): Promise<void> {
+  const cluster = await postgresCluster(count, options);
+  try {
+    await fn(cluster);
+  } finally {
+    await cluster.close();
+  }
+}
+
+/**
+ * Registers the test `name` (give it its `[postgres]` suffix) run by {@linkcode withCluster} with
+ * `instances` Préau instances linked by `realtime` ({@linkcode POSTGRES_TIERS} for PostgreSQL alone),
+ * under the {@linkcode postgresOnly} options.
+ */
+export function clusterTest<const N extends number>(
+  name: string,
+  setup: { instances: N; realtime: RealtimeOptions },
+  fn: (cluster: Cluster<N>) => Promise<void>,
+): void {
+  Deno.test({ name, ...postgresOnly, fn: () => withCluster(setup.instances, setup.realtime, fn) });
 }
 
 /** Message frames (`message` or `ack`) of `conversationId` among `frames`, in arrival order. */

@@ -99,32 +99,15 @@ export class WsClient {
     timeoutMs = 10_000,
     what = "a frame",
   ): Promise<Frame> {
-    return new Promise<Frame>((resolve, reject) => {
-      const check = () => {
+    return this.#waitFor(
+      () => {
         const index = this.#queue.findIndex(predicate);
-        if (index !== -1) {
-          finish();
-          resolve(this.#queue.splice(index, 1)[0]!);
-        } else if (this.#closedWith) {
-          finish();
-          reject(
-            new Error(`socket closed (${this.#closedWith.code} ${this.#closedWith.reason}) before ${what}`),
-          );
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(
-          new Error(`timed out after ${timeoutMs} ms waiting for ${what}; queued: ${this.#describeQueue()}`),
-        );
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
-    });
+        return index === -1 ? undefined : { value: this.#queue.splice(index, 1)[0]! };
+      },
+      timeoutMs,
+      what,
+      () => `queued: ${this.#describeQueue()}`,
+    );
   }
 
   /**
@@ -136,31 +119,12 @@ export class WsClient {
     timeoutMs = 10_000,
     what = "a condition",
   ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (condition(this.received)) {
-          finish();
-          resolve();
-        } else if (this.#closedWith) {
-          finish();
-          reject(
-            new Error(`socket closed (${this.#closedWith.code} ${this.#closedWith.reason}) before ${what}`),
-          );
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(
-          new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received ${this.received.length}`),
-        );
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
-    });
+    return this.#waitFor(
+      () => condition(this.received) ? { value: undefined } : undefined,
+      timeoutMs,
+      what,
+      () => `received ${this.received.length}`,
+    );
   }
 
   /** Takes the next frame of `type`. */
@@ -185,6 +149,42 @@ export class WsClient {
       this.#socket.close(1000);
     } catch { /* closing already */ }
     await this.waitClosed().catch(() => {});
+  }
+
+  /**
+   * Resolves with what `attempt` returns once it returns something, trying now and at each new frame;
+   * rejects when the socket closes first, or after `timeoutMs` (the error ends with `progress()`).
+   */
+  #waitFor<T>(
+    attempt: () => { value: T } | undefined,
+    timeoutMs: number,
+    what: string,
+    progress: () => string,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const found = attempt();
+        if (found) {
+          finish();
+          resolve(found.value);
+        } else if (this.#closedWith) {
+          finish();
+          reject(
+            new Error(`socket closed (${this.#closedWith.code} ${this.#closedWith.reason}) before ${what}`),
+          );
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${progress()}`));
+      }, timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+      check();
+    });
   }
 
   #describeQueue(): string {
