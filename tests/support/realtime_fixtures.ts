@@ -3,6 +3,7 @@
  * that connect and read their `hello`, and several Préau instances on one PostgreSQL database —
  * each with its OWN connection pool and LISTEN connection, linked only by the tiers a test selects.
  */
+import type { WireMessage } from "../../client/types.ts";
 import type { Database } from "../../db/types.ts";
 import type { Establishment, Role, User } from "../../db/models.ts";
 import { type MadeConversation, makeConversation, makeEstablishment } from "../../db/factories.ts";
@@ -107,16 +108,8 @@ export async function sendAndAck(
   return ack.message as StoredMessage;
 }
 
-/** A message as it appears in frames. */
-export interface StoredMessage {
-  id: string;
-  conversationId: string;
-  seq: number;
-  senderId: string;
-  senderName: string;
-  body: string;
-  createdAt: string;
-}
+/** A message as it appears in frames (the wire type the browser uses). */
+export type StoredMessage = WireMessage;
 
 /** `N` test servers: a tuple for one or two, so `const [a, b] = cluster.servers` needs no `!`. */
 export type Servers<N extends number> = N extends 1 ? [TestServer]
