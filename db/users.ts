@@ -39,6 +39,23 @@ export async function findUserForLogin(
   return rows[0] ?? null;
 }
 
+/**
+ * Replaces the password hash of `userId` only if it is still `previousHash`: an upgrade after a
+ * login must never overwrite a password the person changed meanwhile. Returns whether it did.
+ */
+export async function upgradePasswordHash(
+  q: Queryable,
+  userId: string,
+  previousHash: string,
+  newHash: string,
+): Promise<boolean> {
+  const rows = await q.query<{ id: string }>(
+    "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 RETURNING id",
+    [userId, previousHash, newHash],
+  );
+  return rows.length === 1;
+}
+
 /** The person with this id, or null (also for ids that are not uuids). */
 export async function getUser(q: Queryable, id: string): Promise<User | null> {
   if (!isUuid(id)) return null;

@@ -11,10 +11,10 @@
 
 import type { Database } from "../db/types.ts";
 import type { Membership, User } from "../db/models.ts";
-import { findUserForLogin, getUser, listMemberships } from "../db/users.ts";
+import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from "../db/users.ts";
 import { createSession, extendSession, getActiveSession, revokeSession } from "../db/sessions.ts";
 import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
-import { DUMMY_HASH, verifyPassword } from "./passwords.ts";
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { signSessionToken, tokenKey, verifySessionToken } from "./tokens.ts";
 
@@ -122,7 +122,11 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
           failedCredentials = true;
           throw invalidCredentials();
         }
-        const { passwordHash: _, ...user } = found;
+        const { passwordHash, ...user } = found;
+        // The only moment the plain password is known: move old hashes to the current parameters.
+        if (needsRehash(passwordHash)) {
+          await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password));
+        }
         const now = clock();
         const expiresAt = expiryFrom(now);
         const session = await createSession(db, { userId: user.id, expiresAt, userAgent, ip: clientAddress });

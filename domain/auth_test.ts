@@ -5,7 +5,8 @@ import { dbTest } from "../tests/support/databases.ts";
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
 import { type AuthOptions, createAuthService } from "./auth.ts";
-import { hashPassword } from "./passwords.ts";
+import { hashPassword, needsRehash } from "./passwords.ts";
+import { argon2id } from "hash-wasm";
 
 const PASSWORD = "préau-secret-42";
 const HASH = await hashPassword(PASSWORD);
@@ -149,6 +150,35 @@ dbTest("authenticate - a token signed with another secret is refused", async (db
   const other = createAuthService(db, { secret: "another-secret-".padEnd(48, "y") });
   const { token } = await other.login(user.email, PASSWORD, "203.0.113.6");
   await rejectsWith("unauthorized", () => withClock(db).auth.authenticate(token));
+});
+
+dbTest("login - a hash made with older parameters is upgraded on a successful login", async (db) => {
+  const establishment = await makeEstablishment(db);
+  // Rehash a real hash with weaker parameters so that it still verifies.
+  const outdated = await argon2id({
+    password: PASSWORD,
+    salt: crypto.getRandomValues(new Uint8Array(16)),
+    parallelism: 1,
+    iterations: 1,
+    memorySize: 19456,
+    hashLength: 32,
+    outputType: "encoded",
+  });
+  const user = await makeUser(db, {
+    establishmentId: establishment.id,
+    role: "parent",
+    passwordHash: outdated,
+  });
+  const { auth } = withClock(db);
+  await auth.login(user.email, PASSWORD, "203.0.113.9");
+  const [row] = await db.query<{ hash: string }>("select password_hash as hash from users where id = $1", [
+    user.id,
+  ]);
+  assert(
+    row && row.hash !== outdated && !needsRehash(row.hash),
+    "the stored hash now uses current parameters",
+  );
+  await auth.login(user.email, PASSWORD, "203.0.113.9");
 });
 
 dbTest("me - the person and their memberships, by establishment name", async (db) => {
