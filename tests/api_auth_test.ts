@@ -2,14 +2,7 @@
 import { SignJWT } from "jose";
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import {
-  api,
-  loginCookie,
-  makeLoginUser,
-  startTestServer,
-  TEST_PASSWORD,
-  TEST_SECRET,
-} from "./support/server.ts";
+import { api, loginCookie, makeLoginUser, TEST_PASSWORD, TEST_SECRET, withServer } from "./support/server.ts";
 import { makeEstablishment } from "../db/factories.ts";
 import { createSession } from "../db/sessions.ts";
 import { createApp } from "../server/app.ts";
@@ -25,8 +18,7 @@ const errorCode = (body: unknown) => (body as { error?: { code?: string } }).err
 
 dbTest("auth - login sets an HttpOnly SameSite=Lax session cookie and /api/me answers", async (db) => {
   const { school, user } = await person(db);
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const res = await fetch(`${server.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -47,9 +39,7 @@ dbTest("auth - login sets an HttpOnly SameSite=Lax session cookie and /api/me an
       user: { id: user.id, name: user.name, email: user.email, locale: "fr" },
       memberships: [{ establishmentId: school.id, establishmentName: school.name, role: "parent" }],
     });
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("auth - the cookie is Secure when the app is served over https", async (db) => {
@@ -113,8 +103,7 @@ dbTest("auth - repeated failures are rate limited with 429 and Retry-After", asy
 
 dbTest("auth - logout revokes the session at once", async (db) => {
   const { user } = await person(db);
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const cookie = await loginCookie(server.url, user.email);
     assertEquals((await api(server.url, cookie, "/api/me")).status, 200);
     const out = await api(server.url, cookie, "/api/auth/logout", { method: "POST" });
@@ -123,9 +112,7 @@ dbTest("auth - logout revokes the session at once", async (db) => {
     const after = await api(server.url, cookie, "/api/me");
     assertEquals(after.status, 401);
     assertEquals(errorCode(after.body), "unauthorized");
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("auth - forged, expired and incomplete tokens are refused", async (db) => {
@@ -165,8 +152,7 @@ dbTest("auth - forged, expired and incomplete tokens are refused", async (db) =>
 
 dbTest("auth - unsafe requests from another origin are refused with 403", async (db) => {
   const { user } = await person(db);
-  const server = await startTestServer(db, { allowedOrigins: ["https://partner.example"] });
-  try {
+  await withServer(db, { allowedOrigins: ["https://partner.example"] }, async (server) => {
     const cookie = await loginCookie(server.url, user.email);
     const foreign = await api(server.url, cookie, "/api/auth/logout", {
       method: "POST",
@@ -185,9 +171,7 @@ dbTest("auth - unsafe requests from another origin are refused with 403", async 
       headers: { origin: "https://partner.example" },
     });
     assertEquals(allowed.status, 204);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("auth - requests without a session get 401 unauthorized", async (db) => {

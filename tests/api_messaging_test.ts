@@ -1,7 +1,7 @@
 /** The messaging REST API over real HTTP: conversations, history, read markers, recipients, isolation. */
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { api, loginCookie, makeLoginUser, startTestServer, type TestServer } from "./support/server.ts";
+import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
 import { makeEstablishment } from "../db/factories.ts";
 import { setMembership } from "../db/users.ts";
 import { appendMessage } from "../db/messages.ts";
@@ -30,15 +30,6 @@ async function world(db: Database, server: TestServer) {
   const farTeacher = await member(other.id, "teacher", `Nadia Petit ${token}`);
   await setMembership(db, { userId: parent.user.id, establishmentId: other.id, role: "parent" });
   return { school, other, admin, teacher, parent, parent2, student, farTeacher, token };
-}
-
-async function withServer(db: Database, fn: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startTestServer(db);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
 }
 
 /** Opens (or reuses) the two-person conversation of `from` and `to` through the API; returns its id. */

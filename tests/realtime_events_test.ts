@@ -1,7 +1,7 @@
 /** Ephemeral and control events across instances: typing, read markers, new conversations. */
 import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
-import { api, startTestServer } from "./support/server.ts";
+import { api, withServer } from "./support/server.ts";
 import {
   clusterTest,
   collect,
@@ -52,8 +52,7 @@ clusterTest(
 );
 
 dbTest("typing - a flood is limited per user and conversation", async (db) => {
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const { people: [teacher, parent], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
     const typist = await connect(server, teacher);
     const reader = await connect(server, parent);
@@ -71,9 +70,7 @@ dbTest("typing - a flood is limited per user and conversation", async (db) => {
     assert(delivered >= 5 && delivered <= 7, `the burst of 5 (plus refills) got through, not ${delivered}`);
     assertEquals(delivered + refused, 30);
     await Promise.all([typist.client.close(), reader.client.close()]);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 clusterTest(

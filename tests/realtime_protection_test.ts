@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
-import { api, loginCookie, startTestServer } from "./support/server.ts";
+import { api, loginCookie, startTestServer, withServer } from "./support/server.ts";
 import {
   clusterTest,
   collect,
@@ -21,8 +21,7 @@ dbTest(
   "protection - sends past the burst are refused as rate_limited; a sustained flood closes with 1008",
   async (db) => {
     // Nearly no refill, so the count does not depend on how fast the database answers.
-    const server = await startTestServer(db, { realtime: { sendRate: { capacity: 20, perSecond: 0.01 } } });
-    try {
+    await withServer(db, { realtime: { sendRate: { capacity: 20, perSecond: 0.01 } } }, async (server) => {
       const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
       const { client } = await connect(server, teacher);
       for (let i = 0; i < 30; i++) {
@@ -49,15 +48,12 @@ dbTest(
         50,
         "every refusal was answered",
       );
-    } finally {
-      await server.close();
-    }
+    });
   },
 );
 
 dbTest("protection - a user's socket beyond the cap is closed with 1008 and a reason", async (db) => {
-  const server = await startTestServer(db, { realtime: { maxSocketsPerUser: 3 } });
-  try {
+  await withServer(db, { realtime: { maxSocketsPerUser: 3 } }, async (server) => {
     const { people: [parent] } = await school(db, server, ["parent"]);
     const open = [];
     for (let i = 0; i < 3; i++) open.push((await connect(server, parent)).client);
@@ -73,9 +69,7 @@ dbTest("protection - a user's socket beyond the cap is closed with 1008 and a re
     const replacement = await connect(server, parent);
     assertEquals(replacement.hello.type, "hello", "room again once one closed");
     await Promise.all([...open, replacement.client].map((c) => c.close()));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 clusterTest(
@@ -127,17 +121,14 @@ clusterTest(
 );
 
 dbTest("protection - a session that expires is closed with 4401 at the next re-check", async (db) => {
-  const server = await startTestServer(db, { realtime: { revalidateIntervalMs: 200 } });
-  try {
+  await withServer(db, { realtime: { revalidateIntervalMs: 200 } }, async (server) => {
     const { people: [parent] } = await school(db, server, ["parent"]);
     const { client } = await connect(server, parent);
     const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
     const { sessionId } = await server.services.auth.authenticate(token);
     await db.query(`update sessions set expires_at = now() - interval '1 second' where id = $1`, [sessionId]);
     assertEquals((await client.waitClosed()).code, 4401);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("protection - a slow consumer is closed with 1013 while the others keep receiving", async (db) => {

@@ -1,7 +1,7 @@
 /** `/ws/chat` on one instance: the upgrade checks, hello, frame validation and permissions. */
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
-import { api, startTestServer } from "./support/server.ts";
+import { api, startTestServer, withServer } from "./support/server.ts";
 import { rawUpgrade, WsClient } from "./support/ws_client.ts";
 import { connect, conversation, school, schoolWithChat, sendAndAck } from "./support/realtime_fixtures.ts";
 import { revokeSession } from "../db/sessions.ts";
@@ -10,8 +10,7 @@ import { listMessagesAfter } from "../db/messages.ts";
 const errorCode = (body: unknown) => (body as { error?: { code?: string } }).error?.code;
 
 dbTest("ws - hello carries the user and the counters of every conversation they can see", async (db) => {
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const { establishment, people: [teacher, parent], chat } = await schoolWithChat(db, server, [
       "teacher",
       "parent",
@@ -30,16 +29,13 @@ dbTest("ws - hello carries the user and the counters of every conversation they 
     assertEquals(client.received[0]?.type, "hello", "hello is the first frame");
     await client.close();
     await writer.client.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest(
   "ws - the upgrade is refused before it happens without a session or from a foreign origin",
   async (db) => {
-    const server = await startTestServer(db, { allowedOrigins: ["https://app.example"] });
-    try {
+    await withServer(db, { allowedOrigins: ["https://app.example"] }, async (server) => {
       const { people: [parent] } = await school(db, server, ["parent"]);
       const cookie = parent.cookie;
 
@@ -71,15 +67,12 @@ dbTest(
       const revoked = await rawUpgrade(server.url, { cookie });
       assertEquals([revoked.status, errorCode(JSON.parse(revoked.body))], [401, "unauthorized"]);
       await client.close();
-    } finally {
-      await server.close();
-    }
+    });
   },
 );
 
 dbTest("ws - malformed frames are answered with error frames and the socket stays open", async (db) => {
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
     const { client } = await connect(server, teacher);
     const expectError = async (code: string, clientId?: string) => {
@@ -116,26 +109,20 @@ dbTest("ws - malformed frames are answered with error frames and the socket stay
     const stored = await sendAndAck(client, chat.id, "still here");
     assertEquals(stored.seq, 1, "none of the refused frames stored anything");
     await client.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("ws - a frame over 64 KiB closes the socket with 1009", async (db) => {
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const { people: [parent] } = await school(db, server, ["parent"]);
     const { client } = await connect(server, parent);
     client.send(JSON.stringify({ type: "ping", pad: "x".repeat(64 * 1024) }));
     assertEquals((await client.waitClosed()).code, 1009);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("ws - a non-member's send, typing and read answer not_found and reach nobody", async (db) => {
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const { establishment, people: [teacher, parent, outsider] } = await school(db, server, [
       "teacher",
       "parent",
@@ -163,14 +150,11 @@ dbTest("ws - a non-member's send, typing and read answer not_found and reach nob
     assertEquals(member.client.queued(), []);
     assertEquals(await listMessagesAfter(db, chat.id, 0, 10), []);
     await member.client.close();
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest("ws - a send is acked to its socket and reaches the other tabs and members once", async (db) => {
-  const server = await startTestServer(db);
-  try {
+  await withServer(db, async (server) => {
     const { people: [teacher, parent], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
     const tab1 = await connect(server, teacher);
     const tab2 = await connect(server, teacher);
@@ -204,16 +188,13 @@ dbTest("ws - a send is acked to its socket and reaches the other tabs and member
       "the sender gets the ack only",
     );
     await Promise.all([tab1, tab2, other].map(({ client }) => client.close()));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 dbTest(
   "ws - a repeated clientId stores one row and acks the original, also after a reconnect",
   async (db) => {
-    const server = await startTestServer(db);
-    try {
+    await withServer(db, async (server) => {
       const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
       const first = await connect(server, teacher);
       const original = await sendAndAck(first.client, chat.id, "Une seule fois", "retry-1");
@@ -225,9 +206,7 @@ dbTest(
       assertEquals(await sendAndAck(second.client, chat.id, "Une seule fois", "retry-1"), original);
       assertEquals((await listMessagesAfter(db, chat.id, 0, 10)).map((m) => m.id), [original.id]);
       await second.client.close();
-    } finally {
-      await server.close();
-    }
+    });
   },
 );
 

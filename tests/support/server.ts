@@ -64,6 +64,21 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
   };
 }
 
+/** Runs `fn` with a test server over `db` (see {@linkcode startTestServer}) and always closes it. */
+export async function withServer<T>(
+  db: Database,
+  optsOrFn: TestServerOptions | ((server: TestServer) => Promise<T>),
+  maybeFn?: (server: TestServer) => Promise<T>,
+): Promise<T> {
+  const [opts, fn] = typeof optsOrFn === "function" ? [{}, optsOrFn] : [optsOrFn, maybeFn!];
+  const server = await startTestServer(db, opts);
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
 /** Logs in through the real endpoint and returns the `Cookie` header value to send afterwards. */
 export async function loginCookie(base: string, email: string, password = TEST_PASSWORD): Promise<string> {
   const res = await fetch(`${base}/api/auth/login`, {
