@@ -1,5 +1,6 @@
 /** Préau's entry point: `deno task start`. Composition only; see `server/start.ts`. */
-import { ConfigError, loadConfig } from "./server/config.ts";
+import { loadConfig } from "./server/config.ts";
+import { startFailureMessage } from "./server/compose.ts";
 import { startPreau } from "./server/start.ts";
 import { installShutdown } from "./server/shutdown.ts";
 
@@ -7,9 +8,6 @@ try {
   const running = await startPreau(loadConfig(), { dev: Deno.args.includes("--dev") });
   installShutdown(running.shutdown);
 } catch (err) {
-  const reason = err instanceof ConfigError
-    ? `configuration error: ${err.message}`
-    : String(err instanceof Error ? err.message : err);
-  console.error(`Préau could not start. ${reason}`);
+  console.error(startFailureMessage(err));
   Deno.exit(1);
 }

@@ -13,10 +13,7 @@
  * HTTP server first and closes open sockets itself with 1001; see docs/protocol.md.)
  */
 import { ConfigError, loadConfig } from "./server/config.ts";
-import { openDatabase } from "./db/open.ts";
-import { migrate } from "./db/migrate.ts";
-import { deploymentOptions } from "./realtime/options.ts";
-import { createApp } from "./server/app.ts";
+import { composePreau, startFailureMessage } from "./server/compose.ts";
 import { Shutdown } from "./server/shutdown.ts";
 
 const shutdown = new Shutdown();
@@ -30,17 +27,7 @@ async function build(): Promise<(req: Request) => Response | Promise<Response>> 
         "and PREAU_SECRET, or run `deno task start` for the embedded database",
     );
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  shutdown.add("database", () => db.close());
-  await migrate(db);
-  const { app, services } = await createApp({
-    db,
-    config,
-    secret: config.secret,
-    isStopping: () => shutdown.stopping,
-    realtime: deploymentOptions(config.databaseUrl),
-  });
-  shutdown.add("realtime", () => services.realtime.close());
+  const { app } = await composePreau(config, shutdown);
   return app.fetch;
 }
 
@@ -49,10 +36,7 @@ try {
   fetchHandler = await build();
 } catch (err) {
   await shutdown.shutdown({ log: () => {} });
-  const reason = err instanceof ConfigError
-    ? `configuration error: ${err.message}`
-    : String(err instanceof Error ? err.message : err);
-  console.error(`Préau could not start. ${reason}`);
+  console.error(startFailureMessage(err));
   Deno.exit(1);
 }
 

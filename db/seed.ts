@@ -11,6 +11,9 @@ import { createConversationInTransaction } from "./conversations.ts";
 import { appendMessageInTransaction } from "./messages.ts";
 
 /** The demo establishments, keyed by how the tables below refer to them. */
+/** The password of every demo account (documented in the README and demo-data.md). */
+export const DEMO_PASSWORD = "preau-demo";
+
 export const DEMO_ESTABLISHMENTS = {
   ferry: { name: "École Jules-Ferry", slug: "ecole-jules-ferry" },
   hugo: { name: "Collège Victor-Hugo", slug: "college-victor-hugo" },
@@ -67,10 +70,11 @@ const DEMO_CONVERSATIONS: readonly [School, string, string[], string | null, [st
  * Seeds the demo data in one transaction, so a failure leaves nothing behind. Idempotent: when both
  * demo establishment slugs exist (or a concurrent seed is committing them) it changes nothing and
  * returns created=false. Throws when only one of them exists, since that database holds other data.
+ * `passwordHash` is called only when seeding, so an already seeded start pays no Argon2 work.
  */
 export async function seedDemo(
   db: Database,
-  options: { passwordHash: string },
+  options: { passwordHash: () => Promise<string> },
 ): Promise<{ created: boolean }> {
   return await db.transaction(async (tx) => {
     const slugs = Object.values(DEMO_ESTABLISHMENTS).map((e) => e.slug);
@@ -94,7 +98,7 @@ export async function seedDemo(
       ferry: claimed[0].id,
       hugo: (await createEstablishment(tx, DEMO_ESTABLISHMENTS.hugo)).id,
     };
-    const users = await seedUsers(tx, schools, options.passwordHash);
+    const users = await seedUsers(tx, schools, await options.passwordHash());
     await seedConversations(tx, schools, users);
     return { created: true };
   });

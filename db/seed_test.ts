@@ -43,10 +43,13 @@ async function counts(db: Database) {
 dbTest(
   "seed - creates exactly the demo people and memberships, and a second run changes nothing",
   async (db) => {
-    const first = await seedDemo(db, { passwordHash: "$demo-hash$" });
+    const first = await seedDemo(db, { passwordHash: () => Promise.resolve("$demo-hash$") });
     // Another test in this process may have seeded the shared database already; either way it is seeded now.
     const before = await counts(db);
-    assertEquals((await seedDemo(db, { passwordHash: "$other-hash$" })).created, false);
+    assertEquals(
+      (await seedDemo(db, { passwordHash: () => Promise.resolve("$other-hash$") })).created,
+      false,
+    );
     assertEquals(await counts(db), before);
     assertEquals({ ...before, conversations: undefined, messages: undefined }, {
       establishments: 2,
@@ -72,7 +75,7 @@ dbTest(
 );
 
 dbTest("seed - Hélène Dupont starts with unread messages in both schools, seqs without gaps", async (db) => {
-  await seedDemo(db, { passwordHash: "$demo-hash$" });
+  await seedDemo(db, { passwordHash: () => Promise.resolve("$demo-hash$") });
   const helene = await findUserForLogin(db, "parent.dupont@example.test");
   assert(helene, "Hélène Dupont exists");
   assertEquals((await listMemberships(db, helene.id)).map((m) => m.establishmentName), [

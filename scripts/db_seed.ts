@@ -7,11 +7,8 @@
 import { loadConfig } from "../server/config.ts";
 import { openDatabase } from "../db/open.ts";
 import { migrate } from "../db/migrate.ts";
-import { DEMO_USERS, seedDemo } from "../db/seed.ts";
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "../db/seed.ts";
 import { hashPassword } from "../domain/passwords.ts";
-
-/** The password of every demo account (documented in the README and demo-data.md). */
-const DEMO_PASSWORD = "preau-demo";
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -20,7 +17,7 @@ async function main(): Promise<number> {
   try {
     const { applied } = await migrate(db);
     console.log(applied.length > 0 ? `Applied migrations: ${applied.join(", ")}` : "Schema is up to date.");
-    const { created } = await seedDemo(db, { passwordHash: await hashPassword(DEMO_PASSWORD) });
+    const { created } = await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
     if (created) {
       console.log(
         `Seeded the demo data into ${where}. Log in with any of these, password "${DEMO_PASSWORD}":`,

@@ -1,19 +1,11 @@
 /**
- * Starts Préau: database (PGlite or PostgreSQL), migrations, demo data on the embedded default,
- * the secret, the app, the HTTP server, and a shutdown that drains and closes them in reverse.
+ * Starts Préau for `deno task start`: composes it (`server/compose.ts`), serves it over HTTP, prints
+ * the URL and demo logins, and returns a shutdown that drains and closes everything in reverse.
  */
-import { openDatabase } from "../db/open.ts";
-import { migrate } from "../db/migrate.ts";
-import { seedDemo } from "../db/seed.ts";
-import { hashPassword } from "../domain/passwords.ts";
-import { deploymentOptions } from "../realtime/options.ts";
+import { DEMO_PASSWORD } from "../db/seed.ts";
 import type { Config } from "./config.ts";
-import { createApp } from "./app.ts";
-import { resolveSecret } from "./secret.ts";
+import { composePreau } from "./compose.ts";
 import { Shutdown } from "./shutdown.ts";
-
-/** The password of every demo account (documented in the README). */
-export const DEMO_PASSWORD = "preau-demo";
 
 /** Options of {@linkcode startPreau}. */
 export interface StartOptions {
@@ -37,25 +29,8 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
   const shutdown = new Shutdown();
   const embedded = config.databaseUrl === undefined;
 
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  shutdown.add("database", () => db.close());
   try {
-    const { applied } = await migrate(db);
-    if (applied.length > 0) log(`database: applied ${applied.join(", ")}`);
-    if (embedded) {
-      const seeded = await seedDemo(db, { passwordHash: await hashPassword(DEMO_PASSWORD) });
-      if (seeded.created) log("database: seeded the demo establishments");
-    }
-    const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
-    const { app, services } = await createApp({
-      db,
-      config,
-      secret,
-      dev: opts.dev,
-      isStopping: () => shutdown.stopping,
-      realtime: deploymentOptions(config.databaseUrl),
-    });
-    shutdown.add("realtime", () => services.realtime.close());
+    const { app, services } = await composePreau(config, shutdown, { log, dev: opts.dev });
 
     const listening = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve(

@@ -19,7 +19,7 @@ import { makeLoginUser, startTestServer, TEST_PASSWORD, type TestServer } from "
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import type { Role, User } from "../db/models.ts";
 import type { Database } from "../db/types.ts";
-import { seedDemo } from "../db/seed.ts";
+import { DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
 import { hashPassword } from "../domain/passwords.ts";
 
 const BROWSER_DB = { kinds: ["postgres"] as const, ignore: ignoreWithoutBrowser() };
@@ -355,12 +355,12 @@ dbTest(
 );
 
 dbTest("browser - the demo school's main screen renders for a teacher (README screenshot)", async (db) => {
-  await seedDemo(db, { passwordHash: await hashPassword("preau-demo") });
+  await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
   const server = await startTestServer(db);
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const t = await signInPage(browser, server.url, "m.martin@jules-ferry.test", "preau-demo");
+    const t = await signInPage(browser, server.url, "m.martin@jules-ferry.test", DEMO_PASSWORD);
     assertEquals(new URL(t.page.url()).pathname, "/fr/admin/messagerie");
     await t.page.locator("[data-conversation-id]", { hasText: "Hélène Dupont" }).click();
     await waitForMessage(t.page, "La sortie a lieu jeudi, départ à 9 h devant l'école.");

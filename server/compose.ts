@@ -1,0 +1,58 @@
+/**
+ * Everything a Préau process needs before it can answer requests, shared by `deno task start`
+ * (`server/start.ts`) and `deno serve` (`serve.ts`): the database, migrations, demo data on the
+ * embedded default, the secret, and the app with its realtime core. Each resource registers its
+ * closer on `shutdown` as soon as it exists, so a failure halfway closes what was opened.
+ */
+import { openDatabase } from "../db/open.ts";
+import { migrate } from "../db/migrate.ts";
+import { DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
+import { hashPassword } from "../domain/passwords.ts";
+import { deploymentOptions } from "../realtime/options.ts";
+import { type Config, ConfigError } from "./config.ts";
+import { createApp, type PreauApp } from "./app.ts";
+import { resolveSecret } from "./secret.ts";
+import type { Shutdown } from "./shutdown.ts";
+
+/** Options of {@linkcode composePreau}. */
+export interface ComposeOptions {
+  /** Lines for people (migrations applied, demo seeded). Default `console.log`. */
+  log?: (line: string) => void;
+  /** Build islands unminified in memory. Default `false`. */
+  dev?: boolean;
+}
+
+/** Opens, migrates (and on the embedded default seeds) the database, then builds the app. */
+export async function composePreau(
+  config: Config,
+  shutdown: Shutdown,
+  opts: ComposeOptions = {},
+): Promise<PreauApp> {
+  const log = opts.log ?? console.log;
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  shutdown.add("database", () => db.close());
+  const { applied } = await migrate(db);
+  if (applied.length > 0) log(`database: applied ${applied.join(", ")}`);
+  if (config.databaseUrl === undefined) {
+    const seeded = await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
+    if (seeded.created) log("database: seeded the demo establishments");
+  }
+  const preau = await createApp({
+    db,
+    config,
+    secret: await resolveSecret({ secret: config.secret, dataDir: config.dataDir }),
+    dev: opts.dev,
+    isStopping: () => shutdown.stopping,
+    realtime: deploymentOptions(config.databaseUrl),
+  });
+  shutdown.add("realtime", () => preau.services.realtime.close());
+  return preau;
+}
+
+/** The one line printed when a start fails: configuration problems are named as such. */
+export function startFailureMessage(err: unknown): string {
+  const reason = err instanceof ConfigError
+    ? `configuration error: ${err.message}`
+    : String(err instanceof Error ? err.message : err);
+  return `Préau could not start. ${reason}`;
+}
