@@ -18,7 +18,7 @@
  */
 import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
-import { getAccess, getConversationSummary, listParticipantIds } from "../db/conversations.ts";
+import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
 import { getActiveSession } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
@@ -26,8 +26,8 @@ import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ConversationStream } from "./conversation_stream.ts";
-import { type BusEvent, newEventId, type PublishedEvent } from "./events.ts";
-import { CLOSE } from "./frames.ts";
+import type { BusEvent } from "../protocol/bus_events.ts";
+import { CLOSE } from "../protocol/server_frames.ts";
 import type { RateOption, ResolvedOptions } from "./options.ts";
 
 /** What the hub needs. */
@@ -35,8 +35,6 @@ export interface HubDeps {
   db: Database;
   messaging: Messaging;
   options: ResolvedOptions;
-  /** Publishes on the bus (the local tier hands it back to {@linkcode Hub.onEvent} at once). */
-  publish(event: PublishedEvent): Promise<void>;
 }
 
 /** Counters for tests and metrics. */
@@ -55,7 +53,6 @@ export class Hub implements ConnectionHost {
   readonly limits: { send: RateLimiter; typing: RateLimiter; frames: RateLimiter };
   stopping = false;
   readonly #db: Database;
-  readonly #publish: (event: PublishedEvent) => Promise<void>;
   #conns = new Set<Connection>();
   #byUser = new Map<string, Set<Connection>>();
   #bySession = new Map<string, Set<Connection>>();
@@ -71,7 +68,6 @@ export class Hub implements ConnectionHost {
     this.#db = deps.db;
     this.messaging = deps.messaging;
     this.options = deps.options;
-    this.#publish = deps.publish;
     const limiter = (rate: RateOption) =>
       new RateLimiter({ capacity: rate.capacity, refillPerSecond: rate.perSecond });
     this.limits = {
@@ -137,44 +133,20 @@ export class Hub implements ConnectionHost {
         this.#streams.delete(conversationId);
       }
     }
-    for (const conversationId of conn.typingIn) this.publishTyping(conn, conversationId, false);
+    for (const conversationId of conn.typingIn) conn.stoppedTyping(conversationId);
     conn.typingIn.clear();
   }
 
-  messageStored(conn: Connection, message: Message, clientId: string): void {
+  /**
+   * A send of `conn` was stored (the domain already published it, so the stream may have it):
+   * its ack takes the message's place in the socket's order.
+   */
+  acknowledge(conn: Connection, message: Message, clientId: string): void {
     const stream = this.#streams.get(message.conversationId);
-    if (stream && conn.watches(message.conversationId)) {
-      if (!stream.expectAck(message.seq, conn, clientId)) {
-        conn.deliver(message.conversationId, message, clientId);
-      }
-    } else {
-      conn.deliver(message.conversationId, message, clientId); // not watched here: a plain ack
+    if (stream && conn.watches(message.conversationId) && stream.expectAck(message.seq, conn, clientId)) {
+      return;
     }
-    void this.#publish({
-      kind: "message",
-      conversationId: message.conversationId,
-      seq: message.seq,
-      messages: [message],
-    });
-  }
-
-  publishTyping(conn: Connection, conversationId: string, typing: boolean): void {
-    void this.#publish({
-      kind: "typing",
-      id: newEventId(),
-      conversationId,
-      userId: conn.user.id,
-      name: conn.user.name,
-      typing,
-    });
-  }
-
-  publishRead(conversationId: string, userId: string, seq: number): void {
-    void this.#publish({ kind: "read", id: newEventId(), conversationId, userId, seq });
-  }
-
-  async canSee(userId: string, conversationId: string): Promise<boolean> {
-    return (await getAccess(this.#db, conversationId, userId)) !== null;
+    conn.deliver(message.conversationId, message, clientId);
   }
 
   fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]> {
@@ -224,7 +196,7 @@ export class Hub implements ConnectionHost {
           conn.close(CLOSE.sessionEnded, "signed out: sign in again to reconnect");
         }
         return;
-      case "membership_removed":
+      case "membership_changed":
         for (const conn of [...this.#byUser.get(event.userId) ?? []]) {
           conn.close(CLOSE.sessionEnded, "your access changed: check GET /api/me, then reconnect");
         }

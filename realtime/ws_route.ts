@@ -13,7 +13,8 @@ import { AppError, errorBody } from "../domain/errors.ts";
 import { errorResponse, json } from "../server/http.ts";
 import { isSameOriginOrAllowed, type OriginPolicy } from "../server/origin.ts";
 import { sessionTokenFromRequest } from "../server/session_cookie.ts";
-import { CLOSE, closeReason } from "./frames.ts";
+import { CLOSE } from "../protocol/server_frames.ts";
+import { closeReason } from "./frames.ts";
 
 /** What the upgrade needs. */
 export interface UpgradeDeps {

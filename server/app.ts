@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
 import { createAuthService } from "../domain/auth.ts";
+import { EventHub } from "../domain/events.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
@@ -45,13 +46,18 @@ export interface PreauApp {
 
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
-  const auth = createAuthService(opts.db, { secret: opts.secret });
-  const messaging = createMessaging(opts.db);
+  const events = new EventHub();
+  const auth = createAuthService(opts.db, { secret: opts.secret, events });
+  const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
-  const realtime = createRealtime({ db: opts.db, auth, messaging, originPolicy, isStopping }, opts.realtime);
+  const realtime = createRealtime(
+    { db: opts.db, auth, messaging, events, originPolicy, isStopping },
+    opts.realtime,
+  );
   const services: Services = {
     db: opts.db,
+    events,
     auth,
     messaging,
     originPolicy,

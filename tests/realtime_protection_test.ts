@@ -106,7 +106,7 @@ clusterTest(
     const onB = await connect(b, parent);
     const staff = await connect(a, teacher);
 
-    const removed = await removeMember(db, a.services.realtime, {
+    const removed = await removeMember(db, a.services.events, {
       userId: parent.user.id,
       establishmentId: establishment.id,
     });
