@@ -86,9 +86,18 @@ export class Hub implements ConnectionHost {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
-  /** Takes over an upgraded socket: registers it, then sends `hello` once it is open. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string): Connection {
+  /**
+   * Takes over an upgraded socket: registers it, then sends `hello` once it is open. The socket
+   * closes by itself (4401) when its session expires at `expiresAt`, not at the next re-check.
+   */
+  accept(
+    socket: WebSocket,
+    user: { id: string; name: string },
+    sessionId: string,
+    expiresAt: Date,
+  ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
+    this.#closeAtExpiry(conn, expiresAt.getTime());
     this.#conns.add(conn);
     addTo(this.#byUser, user.id, conn);
     addTo(this.#bySession, sessionId, conn);
@@ -258,6 +267,36 @@ export class Hub implements ConnectionHost {
   close(): void {
     for (const stream of this.#streams.values()) stream.close();
     this.#streams.clear();
+  }
+
+  /**
+   * Arms `conn`'s expiry timer. When it fires, the session row decides: a session renewed since
+   * (the person kept using Préau over HTTP) re-arms the timer at its new expiry; an expired or
+   * revoked one closes the socket.
+   */
+  #closeAtExpiry(conn: Connection, at: number): void {
+    // setTimeout holds at most ~24.8 days; a later expiry is re-checked then.
+    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+    conn.setExpiryTimer(setTimeout(() => void this.#expiryDue(conn), delay));
+  }
+
+  async #expiryDue(conn: Connection): Promise<void> {
+    if (conn.closed) return;
+    let session;
+    try {
+      session = await getActiveSession(this.#db, conn.sessionId);
+    } catch (error) {
+      console.warn(`realtime: checking an expiring session failed (retrying in 5 s): ${error}`);
+      return this.#closeAtExpiry(conn, Date.now() + 5000);
+    }
+    if (conn.closed) return;
+    // A second of margin: the database clock and ours may differ slightly.
+    if (
+      session !== null && session.userId === conn.user.id && session.expiresAt.getTime() > Date.now() + 1000
+    ) {
+      return this.#closeAtExpiry(conn, session.expiresAt.getTime());
+    }
+    conn.close(CLOSE.sessionEnded, "your session expired: sign in again");
   }
 
   async #pushConversation(conversationId: string): Promise<void> {

@@ -97,7 +97,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     idleTimeoutSeconds: o.idleTimeoutSeconds,
     maxSocketsPerUser: o.maxSocketsPerUser,
     socketsOf: (userId) => hub.socketsOf(userId),
-    accept: (socket, user, sessionId) => void hub.accept(socket, user, sessionId),
+    accept: (socket, user, sessionId, expiresAt) => void hub.accept(socket, user, sessionId, expiresAt),
   });
   // Tiers never reject; a hint a tier failed to carry is caught up from the database.
   const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));

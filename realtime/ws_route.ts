@@ -26,8 +26,8 @@ export interface UpgradeDeps {
   maxSocketsPerUser: number;
   /** Live sockets of the user on this instance. */
   socketsOf(userId: string): number;
-  /** Takes the upgraded socket over. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string): void;
+  /** Takes the upgraded socket over; `expiresAt` is when its session's token expires. */
+  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string, expiresAt: Date): void;
 }
 
 /** Returns the handler of `GET /ws/chat`. */
@@ -73,7 +73,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
         socket.onerror = () => {};
         return response;
       }
-      deps.accept(socket, user, session.sessionId);
+      deps.accept(socket, user, session.sessionId, session.expiresAt);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
-import { createAuthService } from "../domain/auth.ts";
+import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
@@ -33,6 +33,8 @@ export interface AppOptions {
   isStopping?: () => boolean;
   /** Build islands unminified in memory, ignoring `_build/`. Default `false`. */
   dev?: boolean;
+  /** Session lifetime and renewal (see `domain/auth.ts`). Default: 7 days, renewed after a day of use. */
+  sessions?: Pick<AuthOptions, "ttlSeconds" | "renewAfterSeconds">;
   /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
   realtime?: RealtimeOptions;
 }
@@ -47,7 +49,7 @@ export interface PreauApp {
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const events = new EventHub();
-  const auth = createAuthService(opts.db, { secret: opts.secret, events });
+  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events });
   const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);

@@ -120,6 +120,33 @@ clusterTest(
   },
 );
 
+clusterTest(
+  "protection - a session's sockets close with 4401 on every instance when it expires, not at a re-check [postgres]",
+  // Sessions of 2 s, never renewed; re-checks far away, so only the expiry timer can close them.
+  {
+    instances: 2,
+    realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000 },
+    sessions: { ttlSeconds: 2, renewAfterSeconds: 3600 },
+  },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
+    const { expiresAt } = await a.services.auth.authenticate(token);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    const [closedA, closedB] = await Promise.all([onA.client.waitClosed(), onB.client.waitClosed()]);
+    assertEquals([closedA.code, closedB.code], [4401, 4401]);
+    const late = Date.now() - expiresAt.getTime();
+    assert(late < 1500, `closed ${late} ms after the expiry`);
+    // Nothing more reaches them: a message after the close is not among their frames.
+    const before = [onA.client.received.length, onB.client.received.length];
+    const staff = await connect(a, { ...teacher, cookie: await loginCookie(a.url, teacher.user.email) });
+    await sendAndAck(staff.client, chat.id, "après l'expiration");
+    assertEquals([onA.client.received.length, onB.client.received.length], before);
+    await staff.client.close();
+  },
+);
+
 dbTest("protection - a session that expires is closed with 4401 at the next re-check", async (db) => {
   await withServer(db, { realtime: { revalidateIntervalMs: 200 } }, async (server) => {
     const { people: [parent] } = await school(db, server, ["parent"]);

@@ -6,7 +6,7 @@ import type { Database } from "../../db/types.ts";
 import type { Role, User } from "../../db/models.ts";
 import { makeUser } from "../../db/factories.ts";
 import { hashPassword } from "../../domain/passwords.ts";
-import { createApp, type PreauApp } from "../../server/app.ts";
+import { type AppOptions, createApp, type PreauApp } from "../../server/app.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
@@ -37,6 +37,8 @@ export interface TestServerOptions {
   allowedOrigins?: string[];
   /** Realtime tiers and limits, e.g. `{ tiers: ["local", "postgres"] }` for cross-instance tests. */
   realtime?: RealtimeOptions;
+  /** Session lifetime, e.g. `{ ttlSeconds: 2 }` to see sessions expire. */
+  sessions?: AppOptions["sessions"];
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
@@ -46,6 +48,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     config: { allowedOrigins: opts.allowedOrigins ?? [], publicUrl: undefined },
     secret: TEST_SECRET,
     realtime: opts.realtime,
+    sessions: opts.sessions,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
