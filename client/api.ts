@@ -13,6 +13,22 @@ import {
   type WireMessage,
 } from "../protocol/wire.ts";
 
+let sessionEnded: (() => void) | undefined;
+
+/**
+ * What to do when any call answers 401 (the session ended: signed out in another tab, expired,
+ * revoked): the messagerie sends the person to the login page. Callers still get the error, and
+ * say nothing about it (see {@linkcode isSessionEnded}): the page is leaving.
+ */
+export function onSessionEnded(handler: () => void): void {
+  sessionEnded = handler;
+}
+
+/** Whether `error` is the 401 of an ended session (nothing to show: the login page is coming). */
+export function isSessionEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
+}
+
 /** A non-2xx answer (or a network failure: status 0, code `network`). */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -52,6 +68,7 @@ async function request<T>(
   try {
     body = text === "" ? undefined : JSON.parse(text);
   } catch { /* not JSON: reported below */ }
+  if (res.status === 401) sessionEnded?.();
   if (!res.ok) {
     const parsed = v.safeParse(errorBodySchema, body);
     const error = parsed.success ? parsed.output.error : undefined;

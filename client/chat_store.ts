@@ -54,6 +54,20 @@ export const ACK_TIMEOUT_MS = 10_000;
 export const TYPING_TTL_MS = 6_000;
 /** Senders repeat `typing: true` at most this often (contract). */
 export const TYPING_REPEAT_MS = 3_000;
+/**
+ * Least time between two `typing` frames (true or false) of one conversation: the server accepts
+ * one a second per person and conversation, and its refusals count toward the flood limit.
+ */
+export const TYPING_GAP_MS = 1_100;
+
+/** What we last told the server about our typing in one conversation, and what we want to tell. */
+interface TypingSent {
+  typing: boolean;
+  at: number;
+  want: boolean;
+  /** A frame waiting for the gap to pass. */
+  later?: ReturnType<typeof setTimeout>;
+}
 const PAGE = 50;
 
 export class ChatStore {
@@ -70,7 +84,7 @@ export class ChatStore {
   private readonly threads = new Map<string, Thread>();
   private readonly ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly syncing = new Map<string, Promise<void>>();
-  private readonly typingSent = new Map<string, number>();
+  private readonly typingSent = new Map<string, TypingSent>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private listRefresh: Promise<void> | undefined;
   /** Conversations `hello` placed in other establishments: their messages are not listed here. */
@@ -145,6 +159,7 @@ export class ChatStore {
   handleDisconnect(): void {
     clearTimeout(this.typingTimer);
     this.typing.value = {};
+    for (const sent of this.typingSent.values()) clearTimeout(sent.later);
     this.typingSent.clear();
     for (const timer of this.ackTimers.values()) clearTimeout(timer);
     this.ackTimers.clear();
@@ -173,7 +188,8 @@ export class ChatStore {
       }
     });
     if (refresh) void this.refreshList();
-    for (const item of this.outbox.peek()) if (item.state === "queued") this.transmit(item.clientId);
+    // Failed ones too: the same clientId is stored at most once, and a stored one is just acked again.
+    for (const item of this.outbox.peek()) if (item.state !== "pending") this.transmit(item.clientId);
   }
 
   private onMessage(message: WireMessage): void {
@@ -186,13 +202,32 @@ export class ChatStore {
   }
 
   private onAck(clientId: string, message: WireMessage): void {
-    clearTimeout(this.ackTimers.get(clientId));
-    this.ackTimers.delete(clientId);
     batch(() => {
-      this.outbox.value = this.outbox.value.filter((o) => o.clientId !== clientId);
+      this.settle([clientId]);
       this.addToThread(message);
       this.summarise(message);
     });
+  }
+
+  /**
+   * Our messages now stored: their outbox copies (pending, queued or failed) are the delivered
+   * ones, whatever confirmed them (the ack, another tab's `message` frame, a resync after reconnect).
+   */
+  private settle(clientIds: Iterable<string | undefined>): void {
+    const done = new Set<string>();
+    for (const id of clientIds) if (id !== undefined) done.add(id);
+    if (done.size === 0 || !this.outbox.peek().some((o) => done.has(o.clientId))) return;
+    for (const id of done) {
+      clearTimeout(this.ackTimers.get(id));
+      this.ackTimers.delete(id);
+    }
+    this.outbox.value = this.outbox.peek().filter((o) => !done.has(o.clientId));
+  }
+
+  /** Merges fetched or received messages into a thread and settles our copies among them. */
+  private mergeInto(thread: Thread, messages: WireMessage[]): void {
+    thread.messages.value = mergeMessages(thread.messages.peek(), messages);
+    this.settle(messages.map((m) => m.senderId === this.userId ? m.clientId : undefined));
   }
 
   private onTyping(conversationId: string, userId: string, name: string, typing: boolean): void {
@@ -205,9 +240,10 @@ export class ChatStore {
 
   /** Adds a message to its thread when that thread is held, and fetches any hole it reveals. */
   private addToThread(message: WireMessage): void {
+    if (message.senderId === this.userId) this.settle([message.clientId]);
     const thread = this.threads.get(message.conversationId);
     if (!thread) return;
-    thread.messages.value = mergeMessages(thread.messages.peek(), [message]);
+    this.mergeInto(thread, [message]);
     if (!thread.loaded) return;
     const gapAfter = firstGap(thread.messages.peek());
     if (gapAfter !== undefined) void this.syncAfter(message.conversationId, gapAfter);
@@ -268,7 +304,7 @@ export class ChatStore {
       for (let pages = 0; pages < 100; pages++) {
         const page = await this.api.fetchMessages(conversationId, { after: from, limit: 100 });
         const thread = this.thread(conversationId);
-        thread.messages.value = mergeMessages(thread.messages.peek(), page);
+        this.mergeInto(thread, page);
         for (const message of page) this.summarise(message);
         if (page.length < 100) break;
         from = lastSeqOf(page);
@@ -292,11 +328,12 @@ export class ChatStore {
     thread.failed.value = false;
     try {
       const page = await this.api.fetchMessages(conversationId, { limit: PAGE });
-      thread.messages.value = mergeMessages(thread.messages.peek(), page);
+      this.mergeInto(thread, page);
       thread.hasOlder.value = (thread.messages.peek()[0]?.seq ?? 1) > 1;
       thread.loaded = true;
       await this.recheck(conversationId);
     } catch (error) {
+      if (defaultApi.isSessionEnded(error)) return; // the login page is coming
       thread.failed.value = true;
       console.warn("chat: loading the conversation failed", error);
     } finally {
@@ -312,7 +349,7 @@ export class ChatStore {
     thread.loading.value = true;
     try {
       const page = await this.api.fetchMessages(conversationId, { before: first.seq, limit: PAGE });
-      thread.messages.value = mergeMessages(thread.messages.peek(), page);
+      this.mergeInto(thread, page);
       thread.hasOlder.value = (thread.messages.peek()[0]?.seq ?? 1) > 1;
     } catch (error) {
       console.warn("chat: loading earlier messages failed", error);
@@ -362,7 +399,9 @@ export class ChatStore {
       state: "queued",
     };
     this.outbox.value = [...this.outbox.peek(), item];
-    this.stopTyping(conversationId);
+    // The server clears our typing itself once the message is stored: no `false` frame needed.
+    const typing = this.typingSent.get(conversationId);
+    if (typing) typing.typing = typing.want = false;
     this.transmit(item.clientId);
   }
 
@@ -387,20 +426,38 @@ export class ChatStore {
     }
   }
 
-  /** Called on every keystroke: sends `typing: true` at most every 3 s. */
+  /** Called on every keystroke: says we are typing (`true` repeated at most every 3 s). */
   noteTyping(conversationId: string): void {
-    const last = this.typingSent.get(conversationId) ?? 0;
-    if (Date.now() - last < TYPING_REPEAT_MS) return;
-    if (this.transport?.send({ type: "typing", conversationId, typing: true })) {
-      this.typingSent.set(conversationId, Date.now());
-    }
+    this.tellTyping(conversationId, true);
   }
 
-  /** Sends `typing: false` if we said we were typing. */
+  /** Says we stopped typing, if we had said we were. */
   stopTyping(conversationId: string): void {
-    if (!this.typingSent.has(conversationId)) return;
-    this.typingSent.delete(conversationId);
-    this.transport?.send({ type: "typing", conversationId, typing: false });
+    this.tellTyping(conversationId, false);
+  }
+
+  /**
+   * Sends what we want the others to see of our typing, never sooner than
+   * {@linkcode TYPING_GAP_MS} after the previous typing frame: a frame due sooner waits for the
+   * gap (and is dropped if what we want changed back meanwhile).
+   */
+  private tellTyping(conversationId: string, want: boolean): void {
+    let sent = this.typingSent.get(conversationId);
+    if (!sent) this.typingSent.set(conversationId, sent = { typing: false, at: -Infinity, want });
+    sent.want = want;
+    const since = Date.now() - sent.at;
+    if (want === sent.typing && (!want || since < TYPING_REPEAT_MS)) return;
+    if (since < TYPING_GAP_MS) {
+      sent.later ??= setTimeout(() => {
+        sent.later = undefined;
+        this.tellTyping(conversationId, sent.want);
+      }, TYPING_GAP_MS - since);
+      return;
+    }
+    if (this.transport?.send({ type: "typing", conversationId, typing: want })) {
+      sent.typing = want;
+      sent.at = Date.now();
+    }
   }
 
   private transmit(clientId: string): void {

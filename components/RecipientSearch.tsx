@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { openConversation, searchRecipients } from "../client/api.ts";
+import { isSessionEnded, openConversation, searchRecipients } from "../client/api.ts";
 import type { Recipient, WireConversation } from "../client/types.ts";
 import type { Translate } from "../i18n/mod.ts";
 import { FOCUS_RING } from "./styles.ts";
@@ -52,7 +52,7 @@ export function RecipientSearch({ establishmentId, t, onOpened, ready }: Recipie
         setActive(found.length > 0 ? 0 : -1);
         setPhase("done");
       } catch (error) {
-        if (!controller.signal.aborted) {
+        if (!controller.signal.aborted && !isSessionEnded(error)) {
           console.warn("recipient search failed", error);
           setPhase("failed");
         }
@@ -79,6 +79,7 @@ export function RecipientSearch({ establishmentId, t, onOpened, ready }: Recipie
       setQuery("");
       onOpened(conversation);
     } catch (error) {
+      if (isSessionEnded(error)) return;
       console.warn("opening the conversation failed", error);
       setPhase("openFailed");
     }

@@ -11,7 +11,7 @@ import { isUuid, type Message, toInt32 } from "./models.ts";
 import { sqlState } from "./errors.ts";
 
 const MESSAGE_COLUMNS = `m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId",
-  u.name AS "senderName", m.body, m.created_at AS "createdAt"`;
+  u.name AS "senderName", m.body, m.created_at AS "createdAt", m.client_id AS "clientId"`;
 
 /** What a sender submits; `clientId` (1–64 chars) makes retries idempotent, `body` is 1–4000 chars. */
 export interface AppendMessageInput {

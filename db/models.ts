@@ -52,6 +52,11 @@ export interface Message {
   senderName: string;
   body: string;
   createdAt: Date;
+  /**
+   * The sender's idempotency key (`send.clientId`). Only ever shown to the sender (their client
+   * merges its pending copy with it); every wire builder drops it for anyone else.
+   */
+  clientId?: string;
 }
 
 /** A conversation as one participant sees it in their list. `unread` = max(0, lastSeq − readSeq). */

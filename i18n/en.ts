@@ -28,6 +28,7 @@ export const en: Dictionary = {
   "login.invalid": "Wrong email address or password.",
   "login.rateLimited": "Too many attempts. Wait a few minutes and try again.",
   "login.missing": "Enter your email address and your password.",
+  "login.sessionEnded": "Your session has ended, sign in again.",
   "login.failed": "Signing in failed. Try again in a moment.",
 
   "list.heading": "Conversations",
@@ -43,6 +44,7 @@ export const en: Dictionary = {
   "chat.back": "Back to conversations",
   "chat.history": "Messages",
   "chat.loadingOlder": "Loading earlier messages…",
+  "chat.unreadMarker": "New messages",
   "chat.beginning": "Beginning of the conversation",
   "chat.loadFailed": "Could not load the messages. They will come back once reconnected.",
   "chat.jumpToNew": { one: "{count} new message", other: "{count} new messages" },
@@ -76,6 +78,7 @@ export const en: Dictionary = {
   },
   "status.reconnectingNow": "Reconnecting…",
   "status.offline": "Offline",
+  "status.tooMany": "Too many open tabs: close one, then retry",
   "status.retryNow": "Retry now",
 
   "search.open": "New conversation",

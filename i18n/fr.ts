@@ -31,6 +31,7 @@ export const fr = {
   "login.rateLimited": "Trop de tentatives. Patientez quelques minutes puis réessayez.",
   "login.missing": "Saisissez votre adresse e-mail et votre mot de passe.",
   "login.failed": "La connexion a échoué. Réessayez dans un instant.",
+  "login.sessionEnded": "Votre session a pris fin, reconnectez-vous.",
 
   "list.heading": "Conversations",
   "list.empty": "Aucune conversation pour l'instant. Commencez-en une avec le bouton +.",
@@ -46,6 +47,7 @@ export const fr = {
   "chat.history": "Messages",
   "chat.loadingOlder": "Chargement des messages précédents…",
   "chat.beginning": "Début de la conversation",
+  "chat.unreadMarker": "Nouveaux messages",
   "chat.loadFailed": "Impossible de charger les messages. Ils réapparaîtront à la reconnexion.",
   "chat.jumpToNew": { one: "{count} nouveau message", other: "{count} nouveaux messages" },
   "chat.today": "Aujourd'hui",
@@ -78,6 +80,7 @@ export const fr = {
   },
   "status.reconnectingNow": "Reconnexion…",
   "status.offline": "Hors ligne",
+  "status.tooMany": "Trop d'onglets ouverts : fermez-en un, puis réessayez",
   "status.retryNow": "Réessayer maintenant",
 
   "search.open": "Nouvelle conversation",

@@ -91,6 +91,8 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
   const top = useRef<HTMLLIElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [ready, setReady] = useState(false);
+  // Where the reader stopped reading when they opened it (reading it moves readSeq on at once).
+  const firstUnread = useRef(conversation.unread > 0 ? conversation.readSeq + 1 : null);
 
   const incomingCount = messages.reduce((n, m) => n + (m.senderId === boot.user.id ? 0 : 1), 0);
   const last = outgoing.at(-1)?.clientId ?? messages.at(-1)?.id;
@@ -141,6 +143,17 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
   for (const m of messages) {
     day(m.createdAt);
     const mine = m.senderId === boot.user.id;
+    if (m.seq === firstUnread.current && !mine) {
+      items.push(
+        <li key="unread-marker" class="flex items-center gap-3 px-4 py-2" data-unread-marker>
+          <span class="h-px flex-1 bg-blue-700" aria-hidden="true" />
+          <span class="text-xs font-semibold uppercase tracking-wide text-blue-800">
+            {t("chat.unreadMarker")}
+          </span>
+          <span class="h-px flex-1 bg-blue-700" aria-hidden="true" />
+        </li>,
+      );
+    }
     items.push(
       <MessageBubble
         key={m.id}

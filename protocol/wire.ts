@@ -26,6 +26,8 @@ const messageFields = {
   senderId: text,
   senderName: v.string(),
   body: v.string(),
+  /** Only in what is sent to the message's own sender: the `clientId` of its `send` (additive). */
+  clientId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
 };
 
 /** A stored message as clients receive it. */

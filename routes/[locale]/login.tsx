@@ -82,6 +82,11 @@ export default function LoginPage({ state, data, url }: PageProps<LoginData, Pag
         <form method="post" action={url.pathname + url.search} class="mt-8 rounded-2xl bg-white p-6 shadow">
           <h1 class="text-xl font-bold text-slate-900">{t("login.heading")}</h1>
           <p class="mt-1 text-sm text-slate-600">{t("login.intro")}</p>
+          {!data.error && url.searchParams.get("ended") === "1" && (
+            <p role="status" class="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900">
+              {t("login.sessionEnded")}
+            </p>
+          )}
           {data.error && (
             <p
               role="alert"
