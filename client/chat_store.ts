@@ -1,6 +1,6 @@
 /**
- * The messagerie's state in the browser, shared by every island of the page: the conversation
- * list of the current establishment, each opened conversation's messages, the outbox of messages
+ * The messagerie's state in the browser, shared by every island of the page: the one conversation
+ * list of every establishment of the inbox (`boot.establishments`), each opened conversation's messages, the outbox of messages
  * being sent, who is typing, and the selected conversation. Server frames go in through
  * {@linkcode ChatStore.handleFrame}; frames go out through a {@linkcode Transport} (the socket).
  *
@@ -87,11 +87,14 @@ export class ChatStore {
   private readonly typingSent = new Map<string, TypingSent>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private listRefresh: Promise<void> | undefined;
-  /** Conversations `hello` placed in other establishments: their messages are not listed here. */
+  /** Conversations `hello` placed in establishments outside this inbox (the other portal's). */
   private readonly elsewhere = new Set<string>();
+  private readonly inbox: Set<string>;
   private transport: Transport | undefined;
 
   constructor(readonly boot: ChatBoot, private readonly api: ChatApi = defaultApi) {
+    this.inbox = new Set(boot.establishments.map((e) => e.id));
+    this.inbox.add(boot.establishmentId);
     this.conversations = signal(sortConversations(boot.conversations));
     this.selectedId = signal(boot.selectedId);
     if (boot.selectedId !== null) {
@@ -168,8 +171,8 @@ export class ChatStore {
 
   private onHello(states: { id: string; establishmentId: string; lastSeq: number; readSeq: number }[]) {
     let refresh = false;
-    const here = states.filter((s) => s.establishmentId === this.boot.establishmentId);
-    for (const s of states) if (s.establishmentId !== this.boot.establishmentId) this.elsewhere.add(s.id);
+    const here = states.filter((s) => this.inbox.has(s.establishmentId));
+    for (const s of states) if (!this.inbox.has(s.establishmentId)) this.elsewhere.add(s.id);
     batch(() => {
       for (const state of here) {
         const known = this.conversation(state.id);
@@ -274,7 +277,7 @@ export class ChatStore {
   }
 
   private upsertConversation(conversation: WireConversation): void {
-    if (conversation.establishmentId !== this.boot.establishmentId) return;
+    if (!this.inbox.has(conversation.establishmentId)) return;
     const others = this.conversations.peek().filter((c) => c.id !== conversation.id);
     this.conversations.value = sortConversations([...others, conversation]);
   }
@@ -358,9 +361,10 @@ export class ChatStore {
     }
   }
 
-  /** Reloads the list of the current establishment (new or unknown conversations). */
+  /** Reloads the list of every establishment of the inbox (new or unknown conversations). */
   refreshList(): Promise<void> {
-    this.listRefresh ??= this.api.fetchConversations(this.boot.establishmentId)
+    this.listRefresh ??= Promise.all([...this.inbox].map((id) => this.api.fetchConversations(id)))
+      .then((lists) => lists.flat())
       .then((list) => {
         // Keep local knowledge the list may not have yet (messages acked after the query ran).
         const held = new Map(this.conversations.peek().map((c) => [c.id, c]));

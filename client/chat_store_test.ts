@@ -33,6 +33,7 @@ function boot(held: WireMessage[]): ChatBoot {
     timeZone: "Europe/Paris",
     user: { id: ME, name: "Hélène" },
     establishmentId: "e1",
+    establishments: [{ id: "e1", name: "École Jules-Ferry" }],
     basePath: "/fr/parents/messagerie",
     conversations: [conversation],
     selectedId: CONV,

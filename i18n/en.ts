@@ -32,6 +32,8 @@ export const en: Dictionary = {
   "login.failed": "Signing in failed. Try again in a moment.",
 
   "list.heading": "Conversations",
+  "list.filter": "Filter by school",
+  "list.allSchools": "All",
   "list.empty": "No conversations yet. Start one with the + button.",
   "list.author": "{name}: {body}",
   "list.noMessage": "No messages yet",

@@ -34,6 +34,8 @@ export const fr = {
   "login.sessionEnded": "Votre session a pris fin, reconnectez-vous.",
 
   "list.heading": "Conversations",
+  "list.filter": "Filtrer par établissement",
+  "list.allSchools": "Tous",
   "list.empty": "Aucune conversation pour l'instant. Commencez-en une avec le bouton +.",
   "list.author": "{name} : {body}",
   "list.noMessage": "Pas encore de message",

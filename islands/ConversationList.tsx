@@ -6,10 +6,12 @@ import { useChatStore } from "../client/use_chat.ts";
 import { useWebSocket } from "../client/use_web_socket.ts";
 import { ConversationItem } from "../components/ConversationItem.tsx";
 import { RecipientSearch } from "../components/RecipientSearch.tsx";
+import { FOCUS_RING } from "../components/styles.ts";
 import { translator } from "../i18n/mod.ts";
 
 /**
- * The list pane: conversations of the current establishment, most recent first, kept live by the
+ * The list pane: one inbox over every establishment of the person's portal (a school filter with
+ * its unread counts when there are several), most recent first, kept live by the
  * socket (new messages reorder it and raise badges; new conversations appear), the "+" search,
  * and the unread count in the document title. On narrow screens it hides while a conversation
  * is shown.
@@ -30,7 +32,13 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
     document.title = total > 0 ? t("title.unread", { count: total, title }) : title;
   }, [total]);
 
-  const conversations = store.conversations.value;
+  const [school, setSchool] = useState<string | null>(null);
+  const schools = boot.establishments;
+  const names = new Map(schools.map((e) => [e.id, e.name]));
+  const all = store.conversations.value;
+  const conversations = school === null ? all : all.filter((c) => c.establishmentId === school);
+  const unreadIn = (id: string | null) =>
+    all.reduce((n, c) => n + (id === null || c.establishmentId === id ? c.unread : 0), 0);
   return (
     <aside
       aria-labelledby="conversations-heading"
@@ -54,6 +62,45 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
           }}
         />
       </div>
+      {schools.length > 1 && (
+        <div
+          role="group"
+          aria-label={t("list.filter")}
+          class="flex gap-1 overflow-x-auto border-b border-slate-200 px-3 py-2"
+          data-school-filter
+        >
+          {[{ id: null, name: t("list.allSchools") }, ...schools].map((e) => {
+            const unread = unreadIn(e.id);
+            return (
+              <button
+                key={e.id ?? "all"}
+                type="button"
+                aria-pressed={school === e.id}
+                onClick={() => setSchool(e.id)}
+                class={`flex min-h-[2.75rem] shrink-0 items-center gap-1.5 whitespace-nowrap rounded-full px-3 text-sm font-medium ${
+                  school === e.id
+                    ? "bg-blue-700 text-white"
+                    : "bg-slate-100 text-slate-800 hover:bg-slate-200"
+                } ${FOCUS_RING}`}
+                data-school-choice={e.id ?? "all"}
+              >
+                {e.name}
+                {unread > 0 && (
+                  <span
+                    class={`rounded-full px-1.5 text-xs font-bold ${
+                      school === e.id ? "bg-white text-blue-800" : "bg-blue-700 text-white"
+                    }`}
+                    data-school-unread={unread}
+                  >
+                    <span aria-hidden="true">{unread}</span>
+                    <span class="sr-only">{t("list.unread", { count: unread })}</span>
+                  </span>
+                )}
+              </button>
+            );
+          })}
+        </div>
+      )}
       {conversations.length === 0
         ? <p class="p-4 text-sm text-slate-600">{t("list.empty")}</p>
         : (
@@ -69,6 +116,7 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
                 locale={boot.locale}
                 timeZone={timeZone}
                 t={t}
+                school={schools.length > 1 ? names.get(conversation.establishmentId) : undefined}
                 onOpen={(event) => {
                   if (!isPlainClick(event)) return;
                   event.preventDefault();

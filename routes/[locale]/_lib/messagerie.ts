@@ -59,7 +59,12 @@ export function messagerieHandler(portal: Portal) {
         });
       }
 
-      const conversations = await services.messaging.listConversations(user.id, membership.establishmentId);
+      // One inbox: every establishment where this person uses this portal, listed together.
+      const inbox = me.memberships.filter((m) => portalForRole(m.role) === portal);
+      const lists = await Promise.all(
+        inbox.map((m) => services.messaging.listConversations(user.id, m.establishmentId)),
+      );
+      const conversations = lists.flat().sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
       const messages = conversationId === undefined
         ? []
         : await services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE });
@@ -68,6 +73,7 @@ export function messagerieHandler(portal: Portal) {
         timeZone: ctx.state.timeZone,
         user: { id: user.id, name: user.name },
         establishmentId: membership.establishmentId,
+        establishments: inbox.map((m) => ({ id: m.establishmentId, name: m.establishmentName })),
         basePath: `/${locale}/${portal}/messagerie`,
         conversations: wire(conversations),
         selectedId: conversationId ?? null,

@@ -1,0 +1,79 @@
+/**
+ * What families and teachers expect of the messagerie, in real Chromium: one inbox across
+ * schools, read receipts, group conversations from the "+" dialog, search as people type, and
+ * a notification (favicon, title) while the tab is in the background.
+ */
+import { dbTest } from "./support/databases.ts";
+import { assert, assertEquals } from "./support/assert.ts";
+import { BROWSER_TIMEOUT } from "./support/browser.ts";
+import { BROWSER_DB, send, twoPeople, waitForMessage, withWorld } from "./support/messagerie_world.ts";
+import { makeLoginUser } from "./support/server.ts";
+import { makeConversation, makeEstablishment } from "../db/factories.ts";
+import { appendMessage } from "../db/messages.ts";
+import { setMembership } from "../db/users.ts";
+
+dbTest(
+  "browser - a parent of two schools sees one inbox, each conversation tagged, unread counted per school",
+  async (db) => {
+    await withWorld(db, async (w) => {
+      const other = await makeEstablishment(db, { name: `Collège ${w.token}` });
+      const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
+      await setMembership(db, { userId: parent.id, establishmentId: other.id, role: "parent" });
+      const teacherA = await w.person("teacher", `Marc Martin ${w.token}`);
+      const teacherB = await makeLoginUser(db, {
+        establishmentId: other.id,
+        role: "teacher",
+        name: `Anne Roy ${w.token}`,
+      });
+      const inA = await makeConversation(db, {
+        establishmentId: w.school.id,
+        members: [teacherA.id, parent.id],
+      });
+      const inB = await makeConversation(db, {
+        establishmentId: other.id,
+        members: [teacherB.id, parent.id],
+      });
+      await appendMessage(db, {
+        conversationId: inA.id,
+        senderId: teacherA.id,
+        clientId: "a-1",
+        body: "Bonjour de l'école",
+      });
+
+      const p = await w.signIn(parent);
+      const page = p.page;
+      await page.locator(`[data-conversation-id="${inA.id}"] [data-school]`).filter({
+        hasText: w.school.name,
+      }).waitFor();
+      await page.locator(`[data-conversation-id="${inB.id}"] [data-school]`).filter({ hasText: other.name })
+        .waitFor();
+      // A message from the other school arrives live: listed, counted in its school and in the title.
+      await appendMessage(db, {
+        conversationId: inB.id,
+        senderId: teacherB.id,
+        clientId: "b-1",
+        body: "Du collège",
+      });
+      const t = await w.signIn(teacherB, `/fr/admin/messagerie/${inB.id}`);
+      await send(t.page, "Réunion au collège jeudi");
+      await page.locator(`[data-conversation-id="${inB.id}"] [data-unread="2"]`).waitFor();
+      await page.waitForFunction(() => document.title.startsWith("(3) "), null, { timeout: BROWSER_TIMEOUT });
+      await page.locator(`[data-school-choice="${other.id}"] [data-school-unread="2"]`).waitFor();
+      await page.locator(`[data-school-choice="${w.school.id}"] [data-school-unread="1"]`).waitFor();
+      await page.locator('[data-school-choice="all"] [data-school-unread="3"]').waitFor();
+      assertEquals(
+        await page.locator("[data-conversation-id]").first().getAttribute("data-conversation-id"),
+        inB.id,
+        "the newest activity is on top, whatever the school",
+      );
+      // The filter shows one school's conversations.
+      await page.locator(`[data-school-choice="${other.id}"]`).click();
+      assertEquals(await page.locator("[data-conversation-list] [data-conversation-id]").count(), 1);
+      await page.locator(`[data-conversation-id="${inB.id}"]`).click();
+      await waitForMessage(page, "Réunion au collège jeudi");
+      await page.waitForFunction(() => document.title.startsWith("(1) "), null, { timeout: BROWSER_TIMEOUT });
+      assertEquals([...p.errors, ...t.errors], []);
+    });
+  },
+  BROWSER_DB,
+);
