@@ -39,6 +39,13 @@ export interface Thread {
   loaded: boolean;
 }
 
+/** How far another member has read a conversation, and since when (read receipts). */
+export interface ReadMark {
+  seq: number;
+  /** ISO time, when known. */
+  at: string | null;
+}
+
 export interface Typist {
   userId: string;
   name: string;
@@ -76,6 +83,8 @@ export class ChatStore {
   readonly outbox = signal<Outgoing[]>([]);
   /** Conversation id → who is typing there (not us). */
   readonly typing = signal<Record<string, Typist[]>>({});
+  /** Conversation id → member id → how far they have read (not us). */
+  readonly readMarks = signal<Record<string, Record<string, ReadMark>>>({});
   /** The last message received from someone else, for the live region. */
   readonly lastIncoming = signal<WireMessage | null>(null);
   /** Unread messages over the listed conversations (document title, badges). */
@@ -96,6 +105,7 @@ export class ChatStore {
     this.inbox = new Set(boot.establishments.map((e) => e.id));
     this.inbox.add(boot.establishmentId);
     this.conversations = signal(sortConversations(boot.conversations));
+    for (const conversation of boot.conversations) this.noteReadMarks(conversation);
     this.selectedId = signal(boot.selectedId);
     if (boot.selectedId !== null) {
       const thread = this.thread(boot.selectedId);
@@ -152,6 +162,7 @@ export class ChatStore {
         return this.onTyping(frame.conversationId, frame.userId, frame.name, frame.typing);
       case "read":
         if (frame.userId === this.userId) this.applyRead(frame.conversationId, frame.seq);
+        else this.moveReadMark(frame.conversationId, frame.userId, frame.seq, new Date().toISOString());
         return;
       case "conversation":
         return this.upsertConversation(frame.conversation);
@@ -197,6 +208,10 @@ export class ChatStore {
 
   private onMessage(message: WireMessage): void {
     batch(() => {
+      // Sending advances the sender's read marker (contract).
+      if (message.senderId !== this.userId) {
+        this.moveReadMark(message.conversationId, message.senderId, message.seq, message.createdAt);
+      }
       this.addToThread(message);
       this.clearTypist(message.conversationId, message.senderId);
       this.summarise(message);
@@ -276,8 +291,29 @@ export class ChatStore {
     });
   }
 
+  /** Takes the members' read markers a conversation object carries. */
+  private noteReadMarks(conversation: WireConversation): void {
+    for (const p of conversation.participants) {
+      if (p.id !== this.userId && p.readSeq !== undefined) {
+        this.moveReadMark(conversation.id, p.id, p.readSeq, p.readAt ?? null);
+      }
+    }
+  }
+
+  /** Moves another member's read marker forward (never back). */
+  private moveReadMark(conversationId: string, userId: string, seq: number, at: string | null): void {
+    const marks = this.readMarks.peek()[conversationId] ?? {};
+    const known = marks[userId];
+    if (known && known.seq >= seq) return;
+    this.readMarks.value = {
+      ...this.readMarks.peek(),
+      [conversationId]: { ...marks, [userId]: { seq, at } },
+    };
+  }
+
   private upsertConversation(conversation: WireConversation): void {
     if (!this.inbox.has(conversation.establishmentId)) return;
+    this.noteReadMarks(conversation);
     const others = this.conversations.peek().filter((c) => c.id !== conversation.id);
     this.conversations.value = sortConversations([...others, conversation]);
   }
@@ -368,6 +404,7 @@ export class ChatStore {
       .then((list) => {
         // Keep local knowledge the list may not have yet (messages acked after the query ran).
         const held = new Map(this.conversations.peek().map((c) => [c.id, c]));
+        for (const conversation of list) this.noteReadMarks(conversation);
         this.conversations.value = sortConversations(list.map((c) => {
           const mine = held.get(c.id);
           if (!mine || mine.lastSeq <= c.lastSeq) return c;

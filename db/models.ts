@@ -41,6 +41,10 @@ export interface Participant {
   id: string;
   name: string;
   role: Role;
+  /** How far they have read (read receipts). */
+  readSeq?: number;
+  /** When their read marker last moved forward (ISO time as JSON aggregates it), if ever. */
+  readAt?: string | null;
 }
 
 /** A stored message. `seq` starts at 1 in each conversation and has no gaps. */

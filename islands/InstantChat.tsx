@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ChatStore } from "../client/chat_store.ts";
+import type { ChatStore, ReadMark } from "../client/chat_store.ts";
 import { useNow, useTimeZone } from "../client/clock.ts";
 import { conversationHref, isPlainClick, navigateTo } from "../client/navigation.ts";
 import type { ChatBoot, WireConversation } from "../client/types.ts";
@@ -12,6 +12,7 @@ import { conversationName } from "../components/ConversationItem.tsx";
 import { DaySeparator } from "../components/DaySeparator.tsx";
 import { MessageBubble } from "../components/MessageBubble.tsx";
 import { MessageInput } from "../components/MessageInput.tsx";
+import { ReadReceipt } from "../components/ReadReceipt.tsx";
 import { FOCUS_RING } from "../components/styles.ts";
 import { TypingIndicator } from "../components/TypingIndicator.tsx";
 import { dayKey, formatDayLabel } from "../i18n/format.ts";
@@ -140,6 +141,7 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
     previousDay = key;
   };
   const common = { locale: boot.locale as Locale, timeZone, t };
+  const receipt = receiptOf(conversation, boot.user.id, messages, store.readMarks.value[id] ?? {});
   for (const m of messages) {
     day(m.createdAt);
     const mine = m.senderId === boot.user.id;
@@ -168,6 +170,11 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
       />,
     );
     previousSender = m.senderId;
+    if (receipt && m.seq === receipt.seq) {
+      items.push(
+        <ReadReceipt key="read-receipt" readers={receipt.readers} others={receipt.others} {...common} />,
+      );
+    }
   }
   for (const o of outgoing) {
     day(o.createdAt);
@@ -239,6 +246,31 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
       />
     </>
   );
+}
+
+/**
+ * Where the read receipt goes: in a two-person conversation under our last message the other has
+ * read; in a group under our last message, with who has read it.
+ */
+function receiptOf(
+  conversation: WireConversation,
+  userId: string,
+  messages: readonly { seq: number; senderId: string }[],
+  marks: Record<string, ReadMark>,
+) {
+  const others = conversation.participants.filter((p) => p.id !== userId);
+  const mine = messages.filter((m) => m.senderId === userId);
+  if (others.length === 0 || mine.length === 0) return undefined;
+  if (others.length === 1) {
+    const mark = marks[others[0]!.id];
+    const seen = mark ? mine.filter((m) => m.seq <= mark.seq).at(-1) : undefined;
+    if (!mark || !seen) return undefined;
+    return { seq: seen.seq, others: 1, readers: [{ name: others[0]!.name, at: mark.at }] };
+  }
+  const last = mine.at(-1)!;
+  const readers = others.filter((p) => (marks[p.id]?.seq ?? 0) >= last.seq)
+    .map((p) => ({ name: p.name, at: marks[p.id]?.at ?? null }));
+  return readers.length === 0 ? undefined : { seq: last.seq, others: others.length, readers };
 }
 
 function ChatHeader(

@@ -44,7 +44,14 @@ export const storedMessage = v.object({
 });
 
 /** A conversation participant (current members only). */
-export const participant = v.object({ id: text, name: v.string(), role });
+export const participant = v.object({
+  id: text,
+  name: v.string(),
+  role,
+  /** Additive: how far they have read, and when that last moved (read receipts). */
+  readSeq: v.optional(seq),
+  readAt: v.optional(v.nullable(v.string())),
+});
 export type Participant = v.InferOutput<typeof participant>;
 
 /** A conversation as one participant sees it in their list. */

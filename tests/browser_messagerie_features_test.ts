@@ -77,3 +77,41 @@ dbTest(
   },
   BROWSER_DB,
 );
+
+dbTest(
+  "browser - read receipts: 'Vu à' with the time in a two-person conversation, 'Vu par 1 sur 3' with names in a group",
+  async (db) => {
+    await withWorld(db, async (w) => {
+      const { p, t, parent, teacher } = await twoPeople(w);
+      await send(t.page, "Avez-vous signé le carnet ?");
+      await waitForMessage(p.page, "Avez-vous signé le carnet ?");
+      const receipt = t.page.locator('[data-read-receipt="direct"]');
+      await receipt.filter({ hasText: /^Vu à \d{2}:\d{2}$/ }).waitFor();
+      // Under our message, the one the parent read.
+      const before = await t.page.locator("[data-read-receipt] >> xpath=preceding-sibling::li[1]")
+        .getAttribute(
+          "data-mine",
+        );
+      assertEquals(before, "true");
+
+      const admin = await w.person("admin", `Claire Lefèvre ${w.token}`);
+      const colleague = await w.person("teacher", `Paul Girard ${w.token}`);
+      const group = await makeConversation(db, {
+        establishmentId: w.school.id,
+        members: [teacher.id, parent.id, admin.id, colleague.id],
+        title: `Sortie ${w.token}`,
+      });
+      await t.page.goto(`${w.server.url}/fr/admin/messagerie/${group.id}`);
+      await t.page.locator('[data-connection-status="connected"]').waitFor();
+      await send(t.page, "Départ à 9 h");
+      await p.page.goto(`${w.server.url}/fr/parents/messagerie/${group.id}`);
+      await waitForMessage(p.page, "Départ à 9 h");
+      const seenBy = t.page.locator('[data-read-receipt="group"] button');
+      await seenBy.filter({ hasText: "Vu par 1 sur 3" }).waitFor();
+      await seenBy.click();
+      assertEquals(await t.page.locator("[data-readers] li").allTextContents(), [parent.name]);
+      assertEquals([...p.errors, ...t.errors], []);
+    });
+  },
+  BROWSER_DB,
+);
