@@ -102,9 +102,14 @@ export async function fetchConversations(establishmentId: string, signal?: Abort
   return (await request(path, conversationsAnswer, { signal })).conversations;
 }
 
-/** `POST /api/conversations`: opens the existing two-person conversation or creates one. */
-export async function openConversation(establishmentId: string, participantIds: string[]) {
-  const body = { establishmentId, participantIds };
+/**
+ * `POST /api/conversations`: opens the existing two-person conversation or creates one; with
+ * several people (and a title), a group conversation.
+ */
+export async function openConversation(establishmentId: string, participantIds: string[], title?: string) {
+  const body = title === undefined
+    ? { establishmentId, participantIds }
+    : { establishmentId, participantIds, title };
   return (await request("/api/conversations", conversationAnswer, { method: "POST", body })).conversation;
 }
 

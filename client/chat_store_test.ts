@@ -40,6 +40,7 @@ function boot(held: WireMessage[]): ChatBoot {
     messages: held,
     hasOlder: false,
     loginPath: "/fr/login",
+    canCreateGroups: false,
   };
 }
 

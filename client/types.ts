@@ -42,6 +42,8 @@ export interface ChatBoot {
   messages: WireMessage[];
   /** Whether older messages than `messages` exist. */
   hasOlder: boolean;
+  /** Staff may start group conversations from the "+" dialog. */
+  canCreateGroups: boolean;
   /** Where to send someone whose session ended (`/fr/login?next=…` is appended by the client). */
   loginPath: string;
 }

@@ -96,6 +96,15 @@ export const fr = {
   "search.none": "Personne ne correspond à « {query} ».",
   "search.results": { one: "{count} personne trouvée", other: "{count} personnes trouvées" },
   "search.failed": "La recherche a échoué. Réessayez.",
+  "search.short": { one: "Tapez au moins {count} lettre", other: "Tapez au moins {count} lettres" },
+  "search.group": "Conversation de groupe",
+  "search.groupTitle": "Titre du groupe",
+  "search.groupMembers": "Participants choisis",
+  "search.removeMember": "Retirer {name}",
+  "search.createGroup": {
+    one: "Créer le groupe ({count} personne)",
+    other: "Créer le groupe ({count} personnes)",
+  },
   "search.openFailed": "Impossible d'ouvrir la conversation. Réessayez.",
   "search.close": "Fermer",
 

@@ -36,7 +36,9 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
   const schools = boot.establishments;
   const names = new Map(schools.map((e) => [e.id, e.name]));
   const all = store.conversations.value;
-  const conversations = school === null ? all : all.filter((c) => c.establishmentId === school);
+  // A conversation someone opened with "+" but has not written in yet is not news to anyone else.
+  const shown = all.filter((c) => c.lastSeq > 0 || c.id === selected);
+  const conversations = school === null ? shown : shown.filter((c) => c.establishmentId === school);
   const unreadIn = (id: string | null) =>
     all.reduce((n, c) => n + (id === null || c.establishmentId === id ? c.unread : 0), 0);
   return (
@@ -54,6 +56,7 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
         </h2>
         <RecipientSearch
           establishmentId={boot.establishmentId}
+          canCreateGroups={boot.canCreateGroups}
           t={t}
           ready={ready}
           onOpened={(conversation) => {

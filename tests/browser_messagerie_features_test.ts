@@ -115,3 +115,61 @@ dbTest(
   },
   BROWSER_DB,
 );
+
+dbTest(
+  "browser - staff start a group conversation with several people and a title from the + dialog",
+  async (db) => {
+    await withWorld(db, async (w) => {
+      const teacher = await w.person("teacher", `Marc Martin ${w.token}`);
+      const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
+      const colleague = await w.person("teacher", `Paul Girard ${w.token}`);
+      const t = await w.signIn(teacher);
+      const p = await w.signIn(parent);
+      await t.page.locator("[data-new-conversation]").click();
+      await t.page.locator("[data-group-toggle]").check();
+      await t.page.locator("#group-title").fill(`Sortie au musée ${w.token}`);
+      for (const name of ["Dupont Hél", "Girard"]) {
+        await t.page.locator("#recipient-input").fill(name);
+        await t.page.locator('#recipient-listbox [role="option"]').first().click();
+      }
+      assertEquals((await t.page.locator("[data-group-members] li").allTextContents()).length, 2);
+      await t.page.locator("[data-create-group]").click();
+      await t.page.locator("[data-chat-title]").filter({ hasText: `Sortie au musée ${w.token}` }).waitFor();
+      // Still empty: not in the others' lists yet.
+      assertEquals(await p.page.locator("[data-conversation-id]").count(), 0);
+      await send(t.page, "Départ jeudi à 9 h");
+      await p.page.locator("[data-conversation-id]").filter({ hasText: `Sortie au musée ${w.token}` })
+        .click();
+      await waitForMessage(p.page, "Départ jeudi à 9 h");
+      assert((await p.page.locator("[data-chat-title]").textContent())?.includes("Sortie au musée"));
+      assert((await p.page.locator('[data-pane="chat"] header').innerText()).includes(colleague.name));
+      assertEquals([...p.errors, ...t.errors], []);
+    });
+  },
+  BROWSER_DB,
+);
+
+dbTest(
+  "browser - the search finds people as they type them, says when a query is too short, closes on a click outside",
+  async (db) => {
+    await withWorld(db, async (w) => {
+      await w.person("teacher", `Marc Martin ${w.token}`);
+      const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
+      const { page, errors } = await w.signIn(parent);
+      await page.locator("[data-new-conversation]").click();
+      const input = page.locator("#recipient-input");
+      await input.fill("M");
+      await page.getByText("Tapez au moins 2 lettres").waitFor();
+      assert(!(await page.locator("#recipient-search").innerText()).includes("Personne ne correspond"));
+      for (const query of ["Martin Marc", `${w.token} marc`, "marc mart"]) {
+        await input.fill(query);
+        await page.locator('#recipient-listbox [role="option"]').filter({ hasText: `Marc Martin ${w.token}` })
+          .waitFor();
+      }
+      await page.locator("[data-pane=chat]").click({ position: { x: 10, y: 10 } });
+      await page.locator("#recipient-search").waitFor({ state: "detached" });
+      assertEquals(errors, []);
+    });
+  },
+  BROWSER_DB,
+);

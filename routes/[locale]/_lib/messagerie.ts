@@ -80,6 +80,7 @@ export function messagerieHandler(portal: Portal) {
         messages: wire(messages),
         hasOlder: (messages[0]?.seq ?? 1) > 1,
         loginPath: `/${locale}/login`,
+        canCreateGroups: portal === "admin",
       };
       return await ctx.render({ portal, membership, boot });
     },
