@@ -225,6 +225,12 @@ dbTest(
         establishmentId: second.id,
         members: [farTeacher.id, w.parent.id],
       });
+      await appendMessage(db, {
+        conversationId: far.id,
+        senderId: farTeacher.id,
+        clientId: "far-1",
+        body: "Salut",
+      });
       const cookie = await signIn(app, w.parent.email);
 
       const first = await get(app, `/fr/parents/messagerie?establishment=${w.school.id}`, { cookie });
