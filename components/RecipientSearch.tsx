@@ -150,7 +150,7 @@ export function RecipientSearch(
         aria-label={t("search.open")}
         title={t("search.open")}
         onClick={() => open ? close() : setOpen(true)}
-        class={`flex h-9 w-9 items-center justify-center rounded-full bg-blue-700 text-2xl font-bold leading-none text-white hover:bg-blue-800 disabled:bg-slate-400 ${FOCUS_RING}`}
+        class={`flex h-11 w-11 items-center justify-center rounded-full bg-blue-700 text-2xl font-bold leading-none text-white hover:bg-blue-800 disabled:bg-slate-400 ${FOCUS_RING}`}
         data-new-conversation
       >
         <span aria-hidden="true">+</span>

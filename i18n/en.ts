@@ -32,6 +32,8 @@ export const en: Dictionary = {
   "login.failed": "Signing in failed. Try again in a moment.",
 
   "list.heading": "Conversations",
+  "notify.offer": "Be told of new messages while this tab is in the background?",
+  "notify.enable": "Turn on notifications",
   "list.filter": "Filter by school",
   "list.allSchools": "All",
   "list.empty": "No conversations yet. Start one with the + button.",

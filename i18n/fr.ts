@@ -16,7 +16,7 @@ export const fr = {
   "nav.otherLanguage": "English",
   "nav.otherLanguageLabel": "Read this page in English",
   "nav.establishments": "Établissement",
-  "nav.signedInAs": "Connecté·e : {name}",
+  "nav.signedInAs": "Session de {name}",
   "portal.parents": "Espace familles",
   "portal.none": "Votre compte n'est rattaché à aucun établissement. Contactez la direction de l'école.",
   "nav.messagerie": "Messagerie",
@@ -34,6 +34,8 @@ export const fr = {
   "login.sessionEnded": "Votre session a pris fin, reconnectez-vous.",
 
   "list.heading": "Conversations",
+  "notify.offer": "Être prévenu des nouveaux messages quand l'onglet est en arrière-plan ?",
+  "notify.enable": "Activer les notifications",
   "list.filter": "Filtrer par établissement",
   "list.allSchools": "Tous",
   "list.empty": "Aucune conversation pour l'instant. Commencez-en une avec le bouton +.",
@@ -109,7 +111,7 @@ export const fr = {
   "search.close": "Fermer",
 
   "role.admin": "Direction",
-  "role.teacher": "Enseignant·e",
+  "role.teacher": "Enseignant",
   "role.parent": "Parent",
   "role.student": "Élève",
 

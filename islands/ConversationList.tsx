@@ -1,4 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
+import {
+  askForNotifications,
+  mayAskForNotifications,
+  notifyInBackground,
+  showCountInFavicon,
+} from "../client/attention.ts";
 import { useNow, useTimeZone } from "../client/clock.ts";
 import { conversationHref, isPlainClick, navigateTo } from "../client/navigation.ts";
 import type { ChatBoot } from "../client/types.ts";
@@ -30,7 +36,16 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
   useEffect(() => {
     const title = t("title.messagerie");
     document.title = total > 0 ? t("title.unread", { count: total, title }) : title;
+    showCountInFavicon(total);
   }, [total]);
+
+  // Background notifications: offered by a button (permission is never asked on load).
+  const [canAsk, setCanAsk] = useState(false);
+  useEffect(() => setCanAsk(mayAskForNotifications()), []);
+  const incoming = store.lastIncoming.value;
+  useEffect(() => {
+    if (incoming) notifyInBackground(incoming, (id) => navigateTo(store, id));
+  }, [incoming]);
 
   const [school, setSchool] = useState<string | null>(null);
   const schools = boot.establishments;
@@ -65,6 +80,22 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
           }}
         />
       </div>
+      {canAsk && (
+        <div class="flex items-center justify-between gap-2 border-b border-slate-200 bg-blue-50 px-4 py-2 text-sm">
+          <span class="text-slate-800">{t("notify.offer")}</span>
+          <button
+            type="button"
+            onClick={async () => {
+              await askForNotifications();
+              setCanAsk(false);
+            }}
+            class={`min-h-[2.75rem] shrink-0 rounded-lg px-3 font-semibold text-blue-800 underline ${FOCUS_RING}`}
+            data-enable-notifications
+          >
+            {t("notify.enable")}
+          </button>
+        </div>
+      )}
       {schools.length > 1 && (
         <div
           role="group"

@@ -48,6 +48,7 @@ export default function InstantChat({ boot }: { boot: ChatBoot }) {
       } relative min-h-0 min-w-0 flex-1 flex-col bg-slate-50`}
       aria-labelledby={conversation ? "chat-heading" : undefined}
       data-pane="chat"
+      data-chat-open={selected !== null ? "" : undefined}
     >
       {selected !== null && conversation
         ? (
@@ -201,6 +202,7 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
         ref={scroller}
         onScroll={stick.onScroll}
         tabIndex={0}
+        role="log"
         aria-label={t("chat.history")}
         class={`min-h-0 flex-1 overflow-y-auto py-2 ${FOCUS_RING} focus-visible:ring-inset`}
         data-history
@@ -291,7 +293,7 @@ function ChatHeader(
           event.preventDefault();
           navigateTo(store, null);
         }}
-        class={`flex h-10 w-10 shrink-0 items-center justify-center rounded-full text-xl font-bold text-blue-800 hover:bg-slate-100 md:hidden ${FOCUS_RING}`}
+        class={`flex h-11 w-11 shrink-0 items-center justify-center rounded-full text-xl font-bold text-blue-800 hover:bg-slate-100 md:hidden ${FOCUS_RING}`}
         title={t("chat.back")}
         data-back
       >
@@ -302,8 +304,11 @@ function ChatHeader(
         <h2 id="chat-heading" class="truncate text-base font-bold text-slate-900" data-chat-title>
           {conversationName(conversation, boot.user.id)}
         </h2>
-        <p class="truncate text-xs text-slate-600">
-          {others.map((p) => `${p.name} (${t(`role.${p.role}`)})`).join(", ")}
+        <p class="truncate text-xs text-slate-600" data-chat-subtitle>
+          {others.length === 1 && !conversation.title
+            // The title already is their name: say who they are.
+            ? t(`role.${others[0]!.role}`)
+            : others.map((p) => `${p.name} (${t(`role.${p.role}`)})`).join(", ")}
         </p>
       </div>
     </header>

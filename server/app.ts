@@ -6,6 +6,7 @@
  * before the database.
  */
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
@@ -70,6 +71,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
 
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
+  app.use("*", compress()); // gzip/deflate for browsers that accept it (HTML, JS, CSS, JSON over 1 KiB)
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,

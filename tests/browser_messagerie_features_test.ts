@@ -173,3 +173,62 @@ dbTest(
   },
   BROWSER_DB,
 );
+
+dbTest(
+  "browser - in a background tab a new message notifies (permission asked only after a click), with the count in favicon and title",
+  async (db) => {
+    await withWorld(db, async (w) => {
+      const { p, t, chat } = await twoPeople(w);
+      const tab = await p.context.newPage();
+      // A recording Notification and a controllable visibility (headless tabs are always visible).
+      await tab.addInitScript(() => {
+        const record = globalThis as unknown as { __notes: unknown[]; __asked: number };
+        record.__notes = [];
+        record.__asked = 0;
+        let permission = "default";
+        class FakeNotification {
+          static get permission() {
+            return permission;
+          }
+          static requestPermission() {
+            record.__asked++;
+            permission = "granted";
+            return Promise.resolve(permission);
+          }
+          onclick: (() => void) | null = null;
+          constructor(title: string, options: { body?: string; tag?: string }) {
+            record.__notes.push({ title, body: options.body, tag: options.tag });
+          }
+          close() {}
+        }
+        Object.defineProperty(globalThis, "Notification", { value: FakeNotification });
+        Object.defineProperty(document, "visibilityState", {
+          get: () => (globalThis as unknown as { __hidden?: boolean }).__hidden ? "hidden" : "visible",
+        });
+      });
+      await tab.goto(`${w.server.url}/fr/parents/messagerie`);
+      await tab.locator('[data-connection-status="connected"]').waitFor();
+      assertEquals(await tab.evaluate(() => (globalThis as unknown as { __asked: number }).__asked), 0);
+      await tab.locator("[data-enable-notifications]").click();
+      await tab.locator("[data-enable-notifications]").waitFor({ state: "detached" });
+      assertEquals(await tab.evaluate(() => (globalThis as unknown as { __asked: number }).__asked), 1);
+      await tab.evaluate(() => (globalThis as unknown as { __hidden: boolean }).__hidden = true);
+      await send(t.page, "Cantine fermée demain");
+      await tab.waitForFunction(() => (globalThis as unknown as { __notes: unknown[] }).__notes.length === 1);
+      const [note] = await tab.evaluate(() => (globalThis as unknown as { __notes: unknown[] }).__notes);
+      assertEquals(note, {
+        title: `Marc Martin ${w.token}`,
+        body: "Cantine fermée demain",
+        tag: chat.id,
+      });
+      await tab.waitForFunction(() => document.title === "(1) Messagerie – Préau");
+      const icon = await tab.locator('link[rel="icon"]').getAttribute("href");
+      assert(
+        icon?.startsWith("data:image/svg+xml") && decodeURIComponent(icon).includes(">1</text>"),
+        icon ?? "",
+      );
+      assertEquals(p.errors, []);
+    });
+  },
+  BROWSER_DB,
+);
