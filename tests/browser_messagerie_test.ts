@@ -285,21 +285,33 @@ dbTest(
   BROWSER_DB,
 );
 
-dbTest("browser - the demo school's main screen renders for a teacher (README screenshot)", async (db) => {
-  await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
-  const server = await startTestServer(db);
-  let browser: Browser | undefined;
-  try {
-    browser = await launchBrowser();
-    const t = await signInPage(browser, server.url, "m.martin@jules-ferry.test", DEMO_PASSWORD);
-    assertEquals(new URL(t.page.url()).pathname, "/fr/admin/messagerie");
-    await t.page.locator("[data-conversation-id]", { hasText: "Hélène Dupont" }).click();
-    await waitForMessage(t.page, "La sortie a lieu jeudi, départ à 9 h devant l'école.");
-    await t.page.locator("#message-input").fill("Bonne soirée !");
-    await saveScreenshot(t.page, "messagerie-demo-admin-fr");
-    assertEquals(t.errors, []);
-  } finally {
-    await browser?.close();
-    await server.close();
-  }
-}, BROWSER_DB);
+dbTest(
+  "browser - the demo's main screen for a parent of two schools: one inbox and read receipts (README screenshot)",
+  async (db) => {
+    await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
+    const server = await startTestServer(db);
+    let browser: Browser | undefined;
+    try {
+      browser = await launchBrowser();
+      const p = await signInPage(browser, server.url, "parent.dupont@example.test", DEMO_PASSWORD);
+      assertEquals(new URL(p.page.url()).pathname, "/fr/parents/messagerie");
+      // One inbox: both schools' conversations, tagged.
+      await p.page.locator("[data-school]", { hasText: "Collège Victor-Hugo" }).first().waitFor();
+      await p.page.locator("[data-school]", { hasText: "École Jules-Ferry" }).first().waitFor();
+      await p.page.locator("[data-conversation-id]", { hasText: "Marc Martin" }).click();
+      await waitForMessage(p.page, "La sortie a lieu jeudi, départ à 9 h devant l'école.");
+      await send(p.page, "Merci, c'est signé. Bonne soirée !");
+      const t = await signInPage(browser, server.url, "m.martin@jules-ferry.test", DEMO_PASSWORD);
+      await t.page.locator("[data-conversation-id]", { hasText: "Hélène Dupont" }).click();
+      await waitForMessage(t.page, "Merci, c'est signé. Bonne soirée !");
+      await p.page.locator('[data-read-receipt="direct"]').filter({ hasText: /^Vu à/ }).waitFor();
+      const path = await saveScreenshot(p.page, "messagerie-demo-parent-fr");
+      assert(path.endsWith(".png"));
+      assertEquals([...p.errors, ...t.errors], []);
+    } finally {
+      await browser?.close();
+      await server.close();
+    }
+  },
+  BROWSER_DB,
+);
