@@ -1,5 +1,5 @@
 import { type ChatApi, ChatStore } from "./chat_store.ts";
-import type { ChatBoot, ClientFrame, WireConversation, WireMessage } from "./types.ts";
+import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
 import { assertEquals } from "../tests/support/assert.ts";
 
 const ME = "me";
@@ -41,6 +41,16 @@ function boot(held: WireMessage[]): ChatBoot {
     hasOlder: false,
     loginPath: "/fr/login",
     canCreateGroups: false,
+  };
+}
+
+/** The `hello` of a reconnect, with the conversation at `lastSeq` and `readSeq`. */
+function hello(lastSeq: number, readSeq: number): ServerFrame {
+  return {
+    type: "hello",
+    protocol: 1,
+    user: { id: ME, name: "Hélène" },
+    conversations: [{ id: CONV, establishmentId: "e1", lastSeq, readSeq, unread: lastSeq - readSeq }],
   };
 }
 
@@ -86,12 +96,7 @@ Deno.test("chat store - offline messages queue; hello resyncs and sends them wit
   assertEquals(store.outbox.peek().map((o) => o.state), ["queued"]);
   assertEquals(sent, []);
   socket.open = true;
-  store.handleFrame({
-    type: "hello",
-    protocol: 1,
-    user: { id: ME, name: "Hélène" },
-    conversations: [{ id: CONV, establishmentId: "e1", lastSeq: 4, readSeq: 2, unread: 2 }],
-  });
+  store.handleFrame(hello(4, 2));
   await settle();
   assertEquals(calls[0], { after: 2, limit: 100 });
   assertEquals(seqs(), [1, 2, 3, 4]);
@@ -140,12 +145,7 @@ Deno.test("chat store - a failed copy becomes the delivered message when a resyn
   // The server had stored it after all: the resync after the reconnect brings it, with its clientId.
   server.push({ ...message(2, ME), body: "Rendez-vous jeudi", clientId });
   socket.open = true;
-  store.handleFrame({
-    type: "hello",
-    protocol: 1,
-    user: { id: ME, name: "Hélène" },
-    conversations: [{ id: CONV, establishmentId: "e1", lastSeq: 2, readSeq: 2, unread: 0 }],
-  });
+  store.handleFrame(hello(2, 2));
   await settle();
   assertEquals(store.outbox.peek(), [], "no 'not sent' copy beside the delivered one");
   assertEquals(store.thread(CONV).messages.peek().map((m) => m.body), ["#1", "Rendez-vous jeudi"]);
