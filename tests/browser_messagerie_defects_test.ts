@@ -163,7 +163,14 @@ dbTest(
         hasText: "Trop d'onglets ouverts : fermez-en un, puis réessayez",
       }).waitFor();
       // Closing a tab and asking again connects.
+      const before = w.server.services.realtime.stats().sockets;
       await second.close();
+      // The server has seen that tab go.
+      const deadline = Date.now() + 10_000;
+      while (w.server.services.realtime.stats().sockets >= before) {
+        assert(Date.now() < deadline, "the closed tab's socket is still counted");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const tries = attempts.length;
       await third.getByRole("button", { name: "Réessayer maintenant" }).click();
       await third.locator('[data-connection-status="connected"]').waitFor();

@@ -39,6 +39,12 @@ dbTest(
         clientId: "a-1",
         body: "Bonjour de l'école",
       });
+      await appendMessage(db, {
+        conversationId: inB.id,
+        senderId: teacherB.id,
+        clientId: "b-1",
+        body: "Du collège",
+      });
 
       const p = await w.signIn(parent);
       const page = p.page;
@@ -47,13 +53,7 @@ dbTest(
       }).waitFor();
       await page.locator(`[data-conversation-id="${inB.id}"] [data-school]`).filter({ hasText: other.name })
         .waitFor();
-      // A message from the other school arrives live: listed, counted in its school and in the title.
-      await appendMessage(db, {
-        conversationId: inB.id,
-        senderId: teacherB.id,
-        clientId: "b-1",
-        body: "Du collège",
-      });
+      // A message from the other school arrives live: counted in its school and in the title.
       const t = await w.signIn(teacherB, `/fr/admin/messagerie/${inB.id}`);
       await send(t.page, "Réunion au collège jeudi");
       await page.locator(`[data-conversation-id="${inB.id}"] [data-unread="2"]`).waitFor();
