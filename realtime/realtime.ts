@@ -91,6 +91,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
   const hub = new Hub({ db: deps.db, messaging: deps.messaging, options: o });
   const isStopping = () => hub.stopping || (deps.isStopping?.() ?? false);
   const handleUpgrade = createUpgradeHandler({
+    instanceId,
     auth: deps.auth,
     originPolicy: deps.originPolicy,
     isStopping,

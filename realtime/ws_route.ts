@@ -7,6 +7,10 @@
  *
  * One refusal happens after the upgrade, so that browsers can show its reason: a user's socket
  * beyond `maxSocketsPerUser` on this instance is opened and closed at once with 1008.
+ *
+ * The 101 answer names the instance that holds the socket in {@linkcode INSTANCE_HEADER} (a random id
+ * per process or `deno serve --parallel` isolate, nothing else), so an operator or a test can see how a
+ * load balancer or the kernel spread the sockets.
  */
 import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
@@ -16,8 +20,13 @@ import { sessionTokenFromRequest } from "../server/session_cookie.ts";
 import { CLOSE } from "../protocol/server_frames.ts";
 import { closeReason } from "./frames.ts";
 
+/** Response header of the upgrade naming the instance that serves the socket. */
+export const INSTANCE_HEADER = "x-preau-instance";
+
 /** What the upgrade needs. */
 export interface UpgradeDeps {
+  /** This instance's id, sent in {@linkcode INSTANCE_HEADER}. */
+  instanceId: string;
   auth: AuthService;
   originPolicy: OriginPolicy;
   /** True while draining: new sockets are refused with 503. */
@@ -61,6 +70,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
         throw new AppError("bad_request", `Not a valid WebSocket upgrade: ${String(error)}`);
       }
       const { socket, response } = upgraded;
+      response.headers.set(INSTANCE_HEADER, deps.instanceId);
       const user = { id: session.user.id, name: session.user.name };
       if (deps.socketsOf(user.id) >= deps.maxSocketsPerUser) {
         socket.onopen = () =>

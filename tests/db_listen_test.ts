@@ -1,5 +1,8 @@
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest, freshDatabase } from "./support/databases.ts";
+import { dbTest, freshDatabase, sanitized, sharesPglite } from "./support/databases.ts";
+
+// dbTest shares a PGlite in this module: no op sanitizer for its other tests either.
+sharesPglite();
 
 /** Resolves with the next value pushed, or rejects after `ms` (tests never wait unbounded). */
 function inbox<T>(ms = 10_000) {
@@ -155,8 +158,7 @@ Deno.test({
   name:
     "listen - after the listening backend is killed, onListen fires again and notifications flow [postgres]",
   ignore: !Deno.env.get("PREAU_TEST_PG_URL") && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...sanitized(),
   async fn() {
     // A database of its own, so the only LISTEN connection in it is the one under test.
     const db = await freshDatabase("postgres");

@@ -1,6 +1,6 @@
 /** Ephemeral and control events across instances: typing, read markers, new conversations. */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest } from "./support/databases.ts";
+import { dbTest, sharesPglite } from "./support/databases.ts";
 import { api, withServer } from "./support/server.ts";
 import {
   clusterTest,
@@ -12,6 +12,9 @@ import {
   sendAndAck,
 } from "./support/realtime_fixtures.ts";
 import type { Frame } from "./support/ws_client.ts";
+
+// dbTest shares a PGlite in this module: no op sanitizer for its other tests either.
+sharesPglite();
 
 const isTyping = (conversationId: string, typing: boolean) => (f: Frame) =>
   f.type === "typing" && f.conversationId === conversationId && f.typing === typing;

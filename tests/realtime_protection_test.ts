@@ -3,7 +3,7 @@
  * sessions ending (logout, membership removal, expiry) closing live sockets with 4401.
  */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest } from "./support/databases.ts";
+import { dbTest, sharesPglite } from "./support/databases.ts";
 import { api, loginCookie, startTestServer, withServer } from "./support/server.ts";
 import {
   clusterTest,
@@ -16,6 +16,9 @@ import {
 } from "./support/realtime_fixtures.ts";
 import { RawWsClient, WsClient } from "./support/ws_client.ts";
 import { removeMember } from "../domain/memberships.ts";
+
+// dbTest shares a PGlite in this module: no op sanitizer for its other tests either.
+sharesPglite();
 
 dbTest(
   "protection - sends past the burst are refused as rate_limited; a sustained flood closes with 1008",

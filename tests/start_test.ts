@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
-import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts";
+import { newPostgresDatabaseUrl, sanitized, testPostgresUrl } from "./support/databases.ts";
 import { openDatabase } from "../db/open.ts";
 import { makeEstablishment, makeUser } from "../db/factories.ts";
 import { hashPassword } from "../domain/passwords.ts";
@@ -104,8 +104,7 @@ async function checkServes(url: string, email: string, password: string): Promis
 
 Deno.test({
   name: "start - the embedded default serves a styled page, seeds the demo, and reuses its data directory",
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...sanitized(),
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "preau-start-" });
     try {
@@ -136,8 +135,7 @@ Deno.test({
 Deno.test({
   name: "start - with DATABASE_URL it migrates a real PostgreSQL and serves the same page, without demo data",
   ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...sanitized(),
   async fn() {
     const databaseUrl = await newPostgresDatabaseUrl();
     const started = await startMain({ DATABASE_URL: databaseUrl, PREAU_SECRET: "s".repeat(40) });
@@ -166,8 +164,7 @@ Deno.test({
 
 Deno.test({
   name: "start - invalid configuration and an unreachable database stop the start with a clear message",
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...sanitized(),
   async fn() {
     const run = async (env: Record<string, string>) => {
       const out = await new Deno.Command(Deno.execPath(), {

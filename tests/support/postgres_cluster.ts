@@ -184,7 +184,11 @@ async function waitUntilReady(
 
 async function stopServer(server: Deno.ChildProcess, pgCtlStop: () => Deno.Command): Promise<void> {
   const stop = await pgCtlStop().output();
-  const exited = await Promise.race([server.status, new Promise<undefined>((r) => setTimeout(r, 10_000))]);
+  let timer: number | undefined;
+  const exited = await Promise.race([
+    server.status,
+    new Promise<undefined>((r) => timer = setTimeout(r, 10_000)),
+  ]).finally(() => clearTimeout(timer));
   if (!stop.success || exited === undefined) {
     // pg_ctl could not stop it in time: kill what we spawned and wait for it.
     try {

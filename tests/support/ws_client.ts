@@ -282,13 +282,16 @@ export interface RawFrame {
  * the server's data piles up in the kernel buffers and then in the server's send buffer.
  */
 export class RawWsClient {
+  /** The headers of the server's 101 answer. */
+  readonly headers: Headers;
   readonly #tcp: Deno.TcpConn;
   #data: Uint8Array;
   #chunk = new Uint8Array(64 * 1024);
 
-  private constructor(tcp: Deno.TcpConn, rest: Uint8Array) {
+  private constructor(tcp: Deno.TcpConn, rest: Uint8Array, headers: Headers) {
     this.#tcp = tcp;
     this.#data = rest;
+    this.headers = headers;
   }
 
   /** Completes the handshake (throws unless the answer is 101). Nothing is read afterwards until asked. */
@@ -299,7 +302,7 @@ export class RawWsClient {
       conn.tcp.close();
       throw new Error(`upgrade refused with ${answer.status}: ${answer.body}`);
     }
-    return new RawWsClient(conn.tcp, answer.rest);
+    return new RawWsClient(conn.tcp, answer.rest, answer.headers);
   }
 
   /** Sends a masked text frame. */
