@@ -20,7 +20,7 @@ import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
 import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
-import { getActiveSession } from "../db/sessions.ts";
+import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
@@ -62,6 +62,8 @@ export class Hub implements ConnectionHost {
   #recentSeq = new Map<string, number>();
   #reads = new Semaphore(8);
   #revalidating: Promise<void> | undefined;
+  #sweeping: Promise<void> | undefined;
+  #sweepFailing = false;
   #lastRevalidation = 0;
 
   constructor(deps: HubDeps) {
@@ -220,6 +222,30 @@ export class Hub implements ConnectionHost {
   /** Asks every stream to read what the database has after its last delivered seq. */
   syncAll(): void {
     for (const stream of this.#streams.values()) stream.requestSync();
+  }
+
+  /**
+   * Closes (4401) the sockets of every session that is no longer active, checked in one query for
+   * all of this instance's sessions. Runs every `sessionSweepMs`; overlapping runs are skipped.
+   */
+  sweepSessions(): Promise<void> {
+    if (this.#sweeping !== undefined || this.#bySession.size === 0 || this.stopping) return Promise.resolve();
+    this.#sweeping = (async () => {
+      try {
+        for (const sessionId of await listEndedSessions(this.#db, [...this.#bySession.keys()])) {
+          for (const conn of [...this.#bySession.get(sessionId) ?? []]) {
+            conn.close(CLOSE.sessionEnded, "your session has ended: sign in again");
+          }
+        }
+      } catch (error) {
+        // An outage: the next sweep (or the re-check) tries again; one line, not a trace per second.
+        if (!this.#sweepFailing) console.warn(`realtime: checking sessions failed: ${error}`);
+        this.#sweepFailing = true;
+        return;
+      }
+      this.#sweepFailing = false;
+    })().finally(() => this.#sweeping = undefined);
+    return this.#sweeping;
   }
 
   /** Re-reads every local user's sessions and conversations (see the module documentation). */

@@ -147,6 +147,30 @@ clusterTest(
   },
 );
 
+clusterTest(
+  "protection - deleting a session row by hand closes its sockets on every instance within a second [postgres]",
+  { instances: 2, realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000 } },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    const staff = await connect(a, teacher);
+    const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
+    const { sessionId } = await a.services.auth.authenticate(token);
+    // Outside the domain: no event is published, only the sweep can notice.
+    await db.query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
+    const deletedAt = Date.now();
+    const [closedA, closedB] = await Promise.all([onA.client.waitClosed(), onB.client.waitClosed()]);
+    assertEquals([closedA.code, closedB.code], [4401, 4401]);
+    const after = Date.now() - deletedAt;
+    assert(after < 2000, `closed ${after} ms after the deletion`);
+    const before = [onA.client.received.length, onB.client.received.length];
+    await sendAndAck(staff.client, chat.id, "après la suppression");
+    assertEquals([onA.client.received.length, onB.client.received.length], before);
+    await staff.client.close();
+  },
+);
+
 dbTest("protection - a session that expires is closed with 4401 at the next re-check", async (db) => {
   await withServer(db, { realtime: { revalidateIntervalMs: 200 } }, async (server) => {
     const { people: [parent] } = await school(db, server, ["parent"]);
