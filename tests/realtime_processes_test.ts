@@ -13,7 +13,7 @@ import {
   sendAndAck,
   type StoredMessage,
 } from "./support/realtime_fixtures.ts";
-import { ROOT, spawnPreau, spawnServe } from "./support/processes.ts";
+import { ROOT, spawnPreau, withServe } from "./support/processes.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
@@ -83,10 +83,7 @@ Deno.test({
     "processes - deno serve --parallel with two isolates delivers every message once, in order [postgres]",
   ...postgresOnly,
   async fn() {
-    const databaseUrl = await newPostgresDatabaseUrl();
-    const served = await spawnServe({ DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET }, 2);
-    const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
-    try {
+    await withServe(2, async ({ served, db }) => {
       assertStringIncludes(served.output(), "with 2 threads");
       const { people, conversationId } = await staffGroup(db, served.url, 3);
       // Two tabs each, all on the one port: the kernel spreads the connections over the isolates.
@@ -117,10 +114,7 @@ Deno.test({
         const { code } = await client.waitClosed();
         assert(code === 1001 || code === 1012, `closed with ${code}`);
       }
-    } finally {
-      await served.stop(1000);
-      await db.close();
-    }
+    });
   },
 });
 

@@ -4,13 +4,12 @@
  * serve` (the connection info `serve.ts` passes on) and behind a trusted load balancer.
  */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest, newPostgresDatabaseUrl } from "./support/databases.ts";
-import { spawnServe } from "./support/processes.ts";
+import { dbTest } from "./support/databases.ts";
+import { withServe } from "./support/processes.ts";
 import { postgresOnly, school } from "./support/realtime_fixtures.ts";
-import { loginCookie, makeLoginUser, TEST_PASSWORD, TEST_SECRET, withServer } from "./support/server.ts";
+import { loginCookie, makeLoginUser, TEST_PASSWORD, withServer } from "./support/server.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { makeEstablishment } from "../db/factories.ts";
-import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
 
 /** Failed logins allowed per client address (`domain/auth.ts`, `perAddress`). */
@@ -109,10 +108,7 @@ Deno.test({
     "sessions - under deno serve, failed logins from 127.0.0.1 until 429 do not block a login from 127.0.0.2 [postgres]",
   ...postgresOnly,
   async fn() {
-    const databaseUrl = await newPostgresDatabaseUrl();
-    const served = await spawnServe({ DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET }, 2);
-    const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
-    try {
+    await withServe(2, async ({ served, db }) => {
       const user = await makeLoginUser(db, {
         establishmentId: (await makeEstablishment(db)).id,
         role: "parent",
@@ -134,10 +130,7 @@ Deno.test({
         429,
         "127.0.0.1 itself stays refused",
       );
-    } finally {
-      await served.stop(5_000);
-      await db.close();
-    }
+    });
   },
 });
 

@@ -4,6 +4,11 @@
  * isolates, signals, and the connection info the entry points pass on.
  */
 
+import { openDatabase } from "../../db/open.ts";
+import type { Database } from "../../db/types.ts";
+import { newPostgresDatabaseUrl } from "./databases.ts";
+import { TEST_SECRET } from "./server.ts";
+
 /** The project root, where the child processes run. */
 export const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -85,4 +90,23 @@ export function spawnServe(env: Record<string, string>, jobs = 2): Promise<Runni
     { DENO_JOBS: String(jobs), ...env },
     /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
+}
+
+/**
+ * Runs `fn` against {@linkcode spawnServe} on a new PostgreSQL database, with a `db` handle of the
+ * test's own on it (created after the start, so migrations are applied); stops and closes both after.
+ */
+export async function withServe(
+  jobs: number,
+  fn: (cluster: { served: Running; db: Database }) => Promise<void>,
+): Promise<void> {
+  const databaseUrl = await newPostgresDatabaseUrl();
+  const served = await spawnServe({ DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET }, jobs);
+  const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
+  try {
+    await fn({ served, db });
+  } finally {
+    await served.stop(1000);
+    await db.close();
+  }
 }
