@@ -12,7 +12,7 @@ import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
 import { errorResponse, json } from "../server/http.ts";
 import { isSameOriginOrAllowed, type OriginPolicy } from "../server/origin.ts";
-import { sessionTokenFromRequest } from "../server/session_cookie.ts";
+import { authenticateUpgrade } from "../server/session.ts";
 import { CLOSE } from "../protocol/server_frames.ts";
 import { closeReason } from "./frames.ts";
 
@@ -51,9 +51,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
           "This connection came from another site; use Préau from its own address.",
         );
       }
-      const token = sessionTokenFromRequest(req);
-      if (token === undefined) throw new AppError("unauthorized", "You are not signed in; sign in first.");
-      const session = await deps.auth.authenticate(token);
+      const session = await authenticateUpgrade(deps.auth, req);
       let upgraded: { socket: WebSocket; response: Response };
       try {
         upgraded = Deno.upgradeWebSocket(req, { idleTimeout: deps.idleTimeoutSeconds });

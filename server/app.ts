@@ -25,8 +25,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
   db: Database;
-  /** Origins and public URL (see `server/config.ts`). */
-  config: Pick<Config, "allowedOrigins" | "publicUrl">;
+  /** Origins, public URL and trusted proxies (see `server/config.ts`); default: no trusted proxy. */
+  config: Pick<Config, "allowedOrigins" | "publicUrl"> & Partial<Pick<Config, "trustedProxies">>;
   /** The session-token key (≥ 32 characters). */
   secret: string;
   /** True while draining; readiness then answers 503. Default: never. */
@@ -63,6 +63,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     auth,
     messaging,
     originPolicy,
+    trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
