@@ -88,6 +88,9 @@ dbTest("inputs - NUL or a lone surrogate in any JSON body field answers 400 nami
           errorOf(res.body).message?.startsWith(`${field}: `),
           `${what} names the field: ${errorOf(res.body).message}`,
         );
+        if (field !== "seq") {
+          assertStringIncludes(errorOf(res.body).message ?? "", "cannot be stored", `${what} says why`);
+        }
       }
     }
     // Nothing was created or moved by the refused requests.
@@ -132,6 +135,7 @@ dbTest("inputs - NUL in any query parameter or path parameter answers 400 naming
           errorOf(res.body).message?.startsWith(`${field}: `),
           `${what} names ${field}: ${errorOf(res.body).message}`,
         );
+        assertStringIncludes(errorOf(res.body).message ?? "", "cannot be stored", `${what} says why`);
       }
     }
   });
