@@ -12,7 +12,7 @@
  * seq order, once, per conversation.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
-import { AppError, badRequest, rateLimited, toAppError } from "../domain/errors.ts";
+import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
 import { parseInput } from "../domain/schemas.ts";
 import { type ClientFrame, clientFrame } from "../protocol/client_frames.ts";
 import { CLOSE, type ServerFrame } from "../protocol/server_frames.ts";
@@ -49,7 +49,7 @@ export class Connection implements StreamWatcher {
   readonly #socket: WebSocket;
   #ready = false;
   #closed = false;
-  #early: unknown[] = [];
+  #early: string[] = [];
   #earlyConversations: ConversationSummary[] = [];
   readonly #delivery: SocketDelivery;
   #work: Promise<void> = Promise.resolve();
@@ -57,6 +57,7 @@ export class Connection implements StreamWatcher {
   /** Sends of this socket not yet answered, per conversation (their messages wait for the ack). */
   #sending = new Map<string, number>();
   #rejections: number[] = [];
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Conversations where this socket said `typing: true` last. */
   readonly typingIn = new Set<string>();
   /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
@@ -158,10 +159,18 @@ export class Connection implements StreamWatcher {
     }
   }
 
+  /** Replaces the timer that closes this socket when its session expires (cleared on close). */
+  setExpiryTimer(timer: ReturnType<typeof setTimeout>): void {
+    clearTimeout(this.#expiryTimer);
+    Deno.unrefTimer(timer); // an open socket keeps the process alive, not its expiry
+    this.#expiryTimer = timer;
+  }
+
   /** Closes the socket with `code` and stops everything about it. */
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#expiryTimer);
     this.#host.unregister(this);
     try {
       this.#socket.close(code, closeReason(reason));
@@ -183,13 +192,20 @@ export class Connection implements StreamWatcher {
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#expiryTimer);
     this.#host.unregister(this);
   }
 
   #onFrame(data: unknown): void {
     if (this.#closed || this.#host.stopping) return;
     const { options, limits } = this.#host;
-    if (typeof data === "string" && exceedsBytes(data, options.maxFrameBytes)) {
+    if (typeof data !== "string") {
+      // The protocol is JSON text only; a client sending binary is not ours, and each binary frame
+      // is held whole in memory before we see it: stop at the first.
+      this.close(CLOSE.unsupportedData, "binary frames are not accepted: send UTF-8 JSON text frames");
+      return;
+    }
+    if (exceedsBytes(data, options.maxFrameBytes)) {
       this.close(CLOSE.tooLarge, `frames are limited to ${options.maxFrameBytes} bytes`);
       return;
     }
@@ -200,9 +216,6 @@ export class Connection implements StreamWatcher {
       }
       this.#early.push(data);
       return;
-    }
-    if (typeof data !== "string") {
-      return this.#reject(badRequest("frame: expected a UTF-8 JSON text frame, not binary data"));
     }
     let raw: unknown;
     try {
@@ -286,9 +299,7 @@ export class Connection implements StreamWatcher {
           return;
       }
     } catch (error) {
-      const appError = toAppError(error);
-      if (!(error instanceof AppError)) console.error(`realtime: ${frame.type} frame failed:`, error);
-      this.#reject(appError, clientId);
+      this.#reject(reportFailure(error, `realtime: ${frame.type} frame`), clientId);
     }
   }
 

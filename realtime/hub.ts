@@ -20,7 +20,7 @@ import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
 import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
-import { getActiveSession } from "../db/sessions.ts";
+import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
@@ -62,6 +62,8 @@ export class Hub implements ConnectionHost {
   #recentSeq = new Map<string, number>();
   #reads = new Semaphore(8);
   #revalidating: Promise<void> | undefined;
+  #sweeping: Promise<void> | undefined;
+  #sweepFailing = false;
   #lastRevalidation = 0;
 
   constructor(deps: HubDeps) {
@@ -86,9 +88,18 @@ export class Hub implements ConnectionHost {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
-  /** Takes over an upgraded socket: registers it, then sends `hello` once it is open. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string): Connection {
+  /**
+   * Takes over an upgraded socket: registers it, then sends `hello` once it is open. The socket
+   * closes by itself (4401) when its session expires at `expiresAt`, not at the next re-check.
+   */
+  accept(
+    socket: WebSocket,
+    user: { id: string; name: string },
+    sessionId: string,
+    expiresAt: Date,
+  ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
+    this.#closeAtExpiry(conn, expiresAt.getTime());
     this.#conns.add(conn);
     addTo(this.#byUser, user.id, conn);
     addTo(this.#bySession, sessionId, conn);
@@ -213,6 +224,30 @@ export class Hub implements ConnectionHost {
     for (const stream of this.#streams.values()) stream.requestSync();
   }
 
+  /**
+   * Closes (4401) the sockets of every session that is no longer active, checked in one query for
+   * all of this instance's sessions. Runs every `sessionSweepMs`; overlapping runs are skipped.
+   */
+  sweepSessions(): Promise<void> {
+    if (this.#sweeping !== undefined || this.#bySession.size === 0 || this.stopping) return Promise.resolve();
+    this.#sweeping = (async () => {
+      try {
+        for (const sessionId of await listEndedSessions(this.#db, [...this.#bySession.keys()])) {
+          for (const conn of [...this.#bySession.get(sessionId) ?? []]) {
+            conn.close(CLOSE.sessionEnded, "your session has ended: sign in again");
+          }
+        }
+      } catch (error) {
+        // An outage: the next sweep (or the re-check) tries again; one line, not a trace per second.
+        if (!this.#sweepFailing) console.warn(`realtime: checking sessions failed: ${error}`);
+        this.#sweepFailing = true;
+        return;
+      }
+      this.#sweepFailing = false;
+    })().finally(() => this.#sweeping = undefined);
+    return this.#sweeping;
+  }
+
   /** Re-reads every local user's sessions and conversations (see the module documentation). */
   revalidateAll(): Promise<void> {
     this.#revalidating ??= (async () => {
@@ -258,6 +293,36 @@ export class Hub implements ConnectionHost {
   close(): void {
     for (const stream of this.#streams.values()) stream.close();
     this.#streams.clear();
+  }
+
+  /**
+   * Arms `conn`'s expiry timer. When it fires, the session row decides: a session renewed since
+   * (the person kept using Préau over HTTP) re-arms the timer at its new expiry; an expired or
+   * revoked one closes the socket.
+   */
+  #closeAtExpiry(conn: Connection, at: number): void {
+    // setTimeout holds at most ~24.8 days; a later expiry is re-checked then.
+    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+    conn.setExpiryTimer(setTimeout(() => void this.#expiryDue(conn), delay));
+  }
+
+  async #expiryDue(conn: Connection): Promise<void> {
+    if (conn.closed) return;
+    let session;
+    try {
+      session = await getActiveSession(this.#db, conn.sessionId);
+    } catch (error) {
+      console.warn(`realtime: checking an expiring session failed (retrying in 5 s): ${error}`);
+      return this.#closeAtExpiry(conn, Date.now() + 5000);
+    }
+    if (conn.closed) return;
+    // A second of margin: the database clock and ours may differ slightly.
+    if (
+      session !== null && session.userId === conn.user.id && session.expiresAt.getTime() > Date.now() + 1000
+    ) {
+      return this.#closeAtExpiry(conn, session.expiresAt.getTime());
+    }
+    conn.close(CLOSE.sessionEnded, "your session expired: sign in again");
   }
 
   async #pushConversation(conversationId: string): Promise<void> {

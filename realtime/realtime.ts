@@ -98,11 +98,12 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     idleTimeoutSeconds: o.idleTimeoutSeconds,
     maxSocketsPerUser: o.maxSocketsPerUser,
     socketsOf: (userId) => hub.socketsOf(userId),
-    accept: (socket, user, sessionId) => void hub.accept(socket, user, sessionId),
+    accept: (socket, user, sessionId, expiresAt) => void hub.accept(socket, user, sessionId, expiresAt),
   });
   // Tiers never reject; a hint a tier failed to carry is caught up from the database.
   const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));
   let timer: ReturnType<typeof setInterval> | undefined;
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -116,6 +117,9 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
         const interval = setInterval(() => void hub.revalidateAll(), o.revalidateIntervalMs);
         Deno.unrefTimer(interval);
         timer = interval;
+        const sweep = setInterval(() => void hub.sweepSessions(), o.sessionSweepMs);
+        Deno.unrefTimer(sweep);
+        sweepTimer = sweep;
       })();
       return started;
     },
@@ -128,6 +132,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
       closing ??= (async () => {
         hub.stopping = true;
         clearInterval(timer);
+        clearInterval(sweepTimer);
         await hub.drain(Date.now() + o.drainTimeoutMs);
         await hub.closeAll(
           closeOptions.code ?? CLOSE.restarting,

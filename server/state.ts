@@ -3,6 +3,7 @@ import type { AuthService } from "../domain/auth.ts";
 import type { EventHub } from "../domain/events.ts";
 import type { createMessaging } from "../domain/messaging.ts";
 import type { User } from "../db/models.ts";
+import type { AddressRange } from "./client_address.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
@@ -19,6 +20,8 @@ export interface Services {
   auth: AuthService;
   messaging: Messaging;
   originPolicy: OriginPolicy;
+  /** `PREAU_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client (`server/client_address.ts`). */
+  trustedProxies: readonly AddressRange[];
   /** The WebSocket hub and fan-out bus (it hears the domain's events; nobody publishes by hand). */
   realtime: Realtime;
   /** Whether the process is draining (readiness answers 503). */

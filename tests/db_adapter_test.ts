@@ -3,7 +3,7 @@ import { dbKindTest, dbTest, freshDatabase, sharesPglite } from "./support/datab
 import { DatabaseUsageError, sqlState } from "../db/errors.ts";
 import type { Database } from "../db/types.ts";
 
-// dbTest shares a PGlite in this module: no op sanitizer for its other tests either.
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
 sharesPglite();
 
 /** A table of its own for this test (the shared database is shared by the whole module). */

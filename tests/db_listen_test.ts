@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest, freshDatabase, sanitized, sharesPglite } from "./support/databases.ts";
 
-// dbTest shares a PGlite in this module: no op sanitizer for its other tests either.
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
 sharesPglite();
 
 /** Resolves with the next value pushed, or rejects after `ms` (tests never wait unbounded). */

@@ -13,7 +13,7 @@ import {
 } from "./support/realtime_fixtures.ts";
 import type { Frame } from "./support/ws_client.ts";
 
-// dbTest shares a PGlite in this module: no op sanitizer for its other tests either.
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
 sharesPglite();
 
 const isTyping = (conversationId: string, typing: boolean) => (f: Frame) =>

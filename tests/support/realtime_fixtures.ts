@@ -11,7 +11,13 @@ import { migrate } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
 import { newPostgresDatabaseUrl, sanitized, testPostgresUrl } from "./databases.ts";
-import { loginCookie, makeLoginUser, startTestServer, type TestServer } from "./server.ts";
+import {
+  loginCookie,
+  makeLoginUser,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from "./server.ts";
 import { type Frame, WsClient, type WsConnectOptions } from "./ws_client.ts";
 
 /** A person of the test school with a session cookie. */
@@ -22,11 +28,20 @@ export interface Person {
 
 /**
  * `Deno.test` options of the tests that need a real PostgreSQL server: ignored without one, except on
- * CI (like the `[postgres]` half of `dbTest`), with the sanitizers on (see `sanitized`).
+ * CI (like the `[postgres]` half of `dbTest`), with the sanitizers of `sanitized` (read when spread,
+ * i.e. when the test is registered).
  */
-export function postgresOnly(): { ignore: boolean; sanitizeOps: boolean; sanitizeResources: boolean } {
-  return { ignore: !testPostgresUrl() && !Deno.env.get("CI"), ...sanitized() };
-}
+export const postgresOnly = {
+  get ignore(): boolean {
+    return !testPostgresUrl() && !Deno.env.get("CI");
+  },
+  get sanitizeOps(): boolean {
+    return sanitized().sanitizeOps;
+  },
+  get sanitizeResources(): boolean {
+    return sanitized().sanitizeResources;
+  },
+};
 
 /** Realtime options that link instances through PostgreSQL alone (BroadcastChannel left out). */
 export const POSTGRES_TIERS: RealtimeOptions = { tiers: ["local", "postgres"] };
@@ -130,6 +145,7 @@ export interface Cluster<N extends number = number> {
 export async function postgresCluster<const N extends number>(
   count: N,
   options: RealtimeOptions,
+  serverOptions: Omit<TestServerOptions, "realtime"> = {},
 ): Promise<Cluster<N>> {
   const url = await newPostgresDatabaseUrl();
   const db = await openDatabase({ databaseUrl: url, dataDir: "memory://", poolSize: 4 });
@@ -139,7 +155,7 @@ export async function postgresCluster<const N extends number>(
   for (let i = 0; i < count; i++) {
     const handle = await openDatabase({ databaseUrl: url, dataDir: "memory://", poolSize: 6 });
     handles.push(handle);
-    servers.push(await startTestServer(handle, { realtime: options }));
+    servers.push(await startTestServer(handle, { ...serverOptions, realtime: options }));
   }
   return {
     db,
@@ -158,8 +174,9 @@ export async function withCluster<const N extends number>(
   count: N,
   options: RealtimeOptions,
   fn: (cluster: Cluster<N>) => Promise<void>,
+  serverOptions: Omit<TestServerOptions, "realtime"> = {},
 ): Promise<void> {
-  const cluster = await postgresCluster(count, options);
+  const cluster = await postgresCluster(count, options, serverOptions);
   try {
     await fn(cluster);
   } finally {
@@ -174,10 +191,14 @@ export async function withCluster<const N extends number>(
  */
 export function clusterTest<const N extends number>(
   name: string,
-  setup: { instances: N; realtime: RealtimeOptions },
+  setup: { instances: N; realtime: RealtimeOptions; sessions?: TestServerOptions["sessions"] },
   fn: (cluster: Cluster<N>) => Promise<void>,
 ): void {
-  Deno.test({ name, ...postgresOnly(), fn: () => withCluster(setup.instances, setup.realtime, fn) });
+  Deno.test({
+    name,
+    ...postgresOnly,
+    fn: () => withCluster(setup.instances, setup.realtime, fn, { sessions: setup.sessions }),
+  });
 }
 
 /** Ids of the marker messages sent by {@linkcode settled}, which {@linkcode messagesOf} leaves out. */
