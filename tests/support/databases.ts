@@ -6,13 +6,14 @@
  * PGlite and one fresh PostgreSQL database (`preau_test_<random>` on `PREAU_TEST_PG_URL`) per test
  * module. Tests must therefore not assume an empty database: create your own rows with unique names.
  *
- * Sanitizers (off by default since Deno 2.8): the tests registered here, and those given
- * {@linkcode sanitized}, run with Deno's op and resource sanitizers ON, so a test that leaves a timer,
- * a socket, a server or a response body behind fails. Shared handles are opened in `Deno.test.beforeAll` and closed in
- * `Deno.test.afterAll`, outside every test, since their libraries keep timers for as long as they are
- * open (postgres.js starts a lifetime timer per connection, so the admin pool is also filled up front).
- * One exception, explained at {@linkcode sharesPglite}: no sanitizer for `dbTest` nor for any test of a
- * module that uses it. `scripts/test.ts` removing the whole cluster is the real cleanup.
+ * Sanitizers (off by default since Deno 2.8): tests given {@linkcode sanitized} (`dbKindTest`, the
+ * cluster tests of `realtime_fixtures.ts`, the database tests written with `Deno.test`) run with Deno's
+ * op and resource sanitizers ON, so a test that leaves a timer, a socket, a server or a response body
+ * behind fails. Shared handles are opened in `Deno.test.beforeAll` and closed in `Deno.test.afterAll`,
+ * outside every test, since their libraries keep timers for as long as they are open (postgres.js
+ * starts a lifetime timer per connection, so the admin pool is also filled up front). One exception,
+ * explained at {@linkcode sharesPglite}: no sanitizer for `dbTest` nor for any test of a module that
+ * uses it. `scripts/test.ts` removing the whole cluster is the real cleanup.
  *
  * Postgres tests need `PREAU_TEST_PG_URL` (set by `deno task test`). Without it they are ignored, or,
  * when `CI` is set, they fail: CI must never silently skip a backend.
