@@ -5,6 +5,7 @@ import type { User } from "../db/models.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
+import type { MailService } from "../domain/mail/mail_service.ts";
 
 export type { AuthService };
 /** The messaging service (conversations, messages, read markers, recipients). */
@@ -18,6 +19,8 @@ export interface Services {
   originPolicy: OriginPolicy;
   /** The WebSocket hub and fan-out bus; REST handlers publish events on it after committing. */
   realtime: Realtime;
+  /** Mail: transport, queue worker and digest scheduler (started by `server/compose.ts`). */
+  mail: MailService;
   /** Whether the process is draining (readiness answers 503). */
   isStopping(): boolean;
   /** Whether every migration is applied (for readiness). */
