@@ -89,3 +89,16 @@ export async function listStaffEmails(
     [establishmentId, opts.authorId ?? null, Math.min(Math.max(1, opts.limit ?? 50), 200)],
   );
 }
+
+/** The author's and the establishment's names, for the footer of a staff email. */
+export async function senderNames(
+  q: Queryable,
+  authorId: string,
+  establishmentId: string,
+): Promise<{ author: string; establishment: string }> {
+  const rows = await q.query<{ author: string; establishment: string }>(
+    `SELECT u.name AS author, e.name AS establishment FROM users u, establishments e WHERE u.id = $1 AND e.id = $2`,
+    [authorId, establishmentId],
+  );
+  return rows[0] ?? { author: "", establishment: "" };
+}

@@ -32,6 +32,8 @@ export class SendError extends Error {
 export interface MailTransport {
   /** For the start line: "SMTP smtp.example:587" or "outbox /data/outbox". */
   readonly description: string;
+  /** The outbox directory, for the outbox transport only. */
+  readonly outboxDir?: string;
   send(mail: QueuedMail, from: Mailbox): Promise<Delivery>;
   close(): void;
 }
@@ -91,6 +93,7 @@ export function outboxTransport(dir: string): MailTransport {
   const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
   return {
     description: `outbox ${dir}`,
+    outboxDir: dir,
     async send(mail, from) {
       const info = await builder.sendMail(messageOptions(mail, from));
       await Deno.mkdir(dir, { recursive: true });
