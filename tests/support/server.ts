@@ -8,6 +8,7 @@ import { makeUser } from "../../db/factories.ts";
 import { hashPassword } from "../../domain/passwords.ts";
 import { createApp, type PreauApp } from "../../server/app.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
+import type { MailService } from "../../domain/mail/mail_service.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
 export const TEST_SECRET = "test-secret-of-at-least-thirty-two-characters";
@@ -37,6 +38,8 @@ export interface TestServerOptions {
   allowedOrigins?: string[];
   /** Realtime tiers and limits, e.g. `{ tiers: ["local", "postgres"] }` for cross-instance tests. */
   realtime?: RealtimeOptions;
+  /** The mail service (see `tests/support/mail.ts`); default: an unstarted one writing to a temp outbox. */
+  mail?: MailService;
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
@@ -46,6 +49,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     config: { allowedOrigins: opts.allowedOrigins ?? [], publicUrl: undefined },
     secret: TEST_SECRET,
     realtime: opts.realtime,
+    mail: opts.mail,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
