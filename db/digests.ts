@@ -144,22 +144,28 @@ export async function loadDigestConversations(
 ): Promise<DigestConversation[]> {
   if (targets.length === 0) return [];
   return await q.query<DigestConversation>(
-    `SELECT t.user_id AS "userId", t.establishment_id AS "establishmentId", c.id AS "conversationId",
-       c.title, c.last_seq - p.read_seq AS unread, c.last_seq AS "lastSeq", lm.body AS "lastBody",
-       lu.name AS "lastSender", lm.created_at AS "lastAt",
-       (SELECT coalesce(json_agg(DISTINCT su.name), '[]'::json) FROM messages sm
-          JOIN users su ON su.id = sm.sender_id
-          WHERE sm.conversation_id = c.id AND sm.seq > greatest(p.read_seq, c.last_seq - 50)) AS senders,
-       (SELECT coalesce(json_agg(ou.name ORDER BY ou.name), '[]'::json) FROM participants op
-          JOIN users ou ON ou.id = op.user_id
-          WHERE op.conversation_id = c.id AND op.user_id <> t.user_id) AS "otherNames"
+    // LATERAL keeps the plan "for each target, its own participant rows" (index on participants.user_id)
+    // even without table statistics (PGlite has no autovacuum), instead of joining on the establishment.
+    `SELECT t.user_id AS "userId", t.establishment_id AS "establishmentId", x.*
      FROM ${TARGETS}
-     JOIN participants p ON p.user_id = t.user_id
-     JOIN conversations c ON c.id = p.conversation_id AND c.establishment_id = t.establishment_id
-     JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
-     JOIN users lu ON lu.id = lm.sender_id
-     WHERE c.last_seq > p.read_seq
-     ORDER BY t.user_id, t.establishment_id, lm.created_at DESC, c.id`,
+     CROSS JOIN LATERAL (
+       SELECT c.id AS "conversationId", c.title, c.last_seq - p.read_seq AS unread, c.last_seq AS "lastSeq",
+         lm.body AS "lastBody", (SELECT name FROM users WHERE id = lm.sender_id) AS "lastSender",
+         lm.created_at AS "lastAt",
+         (SELECT coalesce(json_agg(DISTINCT (SELECT name FROM users WHERE id = sm.sender_id)), '[]'::json)
+            FROM messages sm
+            WHERE sm.conversation_id = c.id AND sm.seq > greatest(p.read_seq, c.last_seq - 50)) AS senders,
+         (SELECT coalesce(json_agg((SELECT name FROM users WHERE id = op.user_id)), '[]'::json)
+            FROM participants op
+            WHERE op.conversation_id = c.id AND op.user_id <> t.user_id) AS "otherNames"
+       FROM participants p
+       -- OFFSET 0 keeps this a per-participant primary-key lookup (an optimisation fence).
+       CROSS JOIN LATERAL (SELECT * FROM conversations c1 WHERE c1.id = p.conversation_id OFFSET 0) c
+       JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
+       WHERE p.user_id = t.user_id AND c.establishment_id = t.establishment_id AND c.last_seq > p.read_seq
+       ORDER BY lm.created_at DESC, c.id
+     ) x
+     ORDER BY t.user_id, t.establishment_id`,
     [targetsJson(targets)],
   );
 }

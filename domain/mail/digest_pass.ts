@@ -27,7 +27,7 @@ export interface DigestPassOptions {
   delayMs: number;
   /** After a digest, unread people wait this long for the next one unless they read [6 h]. */
   intervalMs?: number;
-  /** People per batch [500]. */
+  /** People per batch [1000]. */
   batch?: number;
   baseUrl: string;
   fromAddress: string;
@@ -47,7 +47,7 @@ export const DEFAULT_DIGEST_INTERVAL_MS = 6 * 3_600_000;
 
 /** Runs one pass (see the module documentation). */
 export async function runDigestPass(db: Database, opts: DigestPassOptions): Promise<DigestPassResult> {
-  const batch = opts.batch ?? 500;
+  const batch = opts.batch ?? 1000;
   const result: DigestPassResult = { enqueued: 0, batches: 0, busy: false };
   let after: DigestTarget | null = null;
   for (;;) {

@@ -21,7 +21,7 @@ export interface MailServiceOptions {
   delayMs?: number;
   /** See {@linkcode DigestPassOptions.intervalMs} [6 h]. */
   digestIntervalMs?: number;
-  /** People per digest batch [500]. */
+  /** People per digest batch [1000]. */
   digestBatch?: number;
   /** The clock [() => new Date()]. */
   now?: () => Date;

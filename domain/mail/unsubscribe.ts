@@ -7,16 +7,19 @@ import { isUuid } from "../../db/models.ts";
 
 const PURPOSE = "preau-unsubscribe:";
 
+/** Imported keys by secret: a digest pass signs thousands of tokens with the same one. */
+const keys = new Map<string, Promise<CryptoKey>>();
+
 async function mac(secret: string, userId: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
+    keys.set(secret, key);
+  }
   const sig = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(PURPOSE + userId)),
+    await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(PURPOSE + userId)),
   );
   return btoa(String.fromCharCode(...sig)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
