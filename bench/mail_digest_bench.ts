@@ -14,7 +14,12 @@ const db = await createPGliteDatabase("memory://");
 await migrate(db);
 const school = await makeEstablishment(db);
 const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher" });
-await makeUnreadParents(db, { establishmentId: school.id, senderId: teacher.id, count: PEOPLE, ageMs: 3_600_000 });
+await makeUnreadParents(db, {
+  establishmentId: school.id,
+  senderId: teacher.id,
+  count: PEOPLE,
+  ageMs: 3_600_000,
+});
 
 let statements = 0;
 const counting: Database = {
@@ -43,7 +48,11 @@ Deno.bench({
     });
     b.end();
     if (result.enqueued !== PEOPLE) throw new Error(`expected ${PEOPLE} digests, got ${result.enqueued}`);
-    console.log(`  ${result.enqueued} digests in ${result.batches} batches, ${(statements / result.batches).toFixed(1)} statements per batch`);
+    console.log(
+      `  ${result.enqueued} digests in ${result.batches} batches, ${
+        (statements / result.batches).toFixed(1)
+      } statements per batch`,
+    );
   },
 });
 

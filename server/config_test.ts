@@ -62,15 +62,17 @@ Deno.test("config - mail: SMTP URL, sender and delay are validated, with documen
   assertEquals(set.smtpUrl, "smtps://user:p%40ss@mail.example:465");
   assertEquals(set.mailFrom, { name: "École", address: "no-reply@school.test" });
   assertEquals(set.notifyDelayMs, 30_000);
-  for (const [name, value] of [
-    ["PREAU_SMTP_URL", "http://mail.example"],
-    ["PREAU_SMTP_URL", "smtp://:secret@mail.example"],
-    ["PREAU_SMTP_URL", "smtp://mail.example/path"],
-    ["PREAU_MAIL_FROM", "not an address"],
-    ["PREAU_MAIL_FROM", "a@b.test\r\nBcc: c@d.test"],
-    ["PREAU_NOTIFY_DELAY_MINUTES", "-1"],
-    ["PREAU_NOTIFY_DELAY_MINUTES", "ten"],
-  ] as const) {
+  for (
+    const [name, value] of [
+      ["PREAU_SMTP_URL", "http://mail.example"],
+      ["PREAU_SMTP_URL", "smtp://:secret@mail.example"],
+      ["PREAU_SMTP_URL", "smtp://mail.example/path"],
+      ["PREAU_MAIL_FROM", "not an address"],
+      ["PREAU_MAIL_FROM", "a@b.test\r\nBcc: c@d.test"],
+      ["PREAU_NOTIFY_DELAY_MINUTES", "-1"],
+      ["PREAU_NOTIFY_DELAY_MINUTES", "ten"],
+    ] as const
+  ) {
     const err = assertThrows(() => loadConfig({ [name]: value }), ConfigError);
     assertEquals(err.variable, name, value);
   }

@@ -19,21 +19,35 @@ dbTest("browser - the digest's link opens the conversation after login", async (
   try {
     await withServer(db, { mail }, async (server) => {
       const school = await makeEstablishment(db);
-      const teacher = await makeLoginUser(db, { establishmentId: school.id, role: "teacher", name: "Marc Martin" });
-      const parent = await makeLoginUser(db, { establishmentId: school.id, role: "parent", name: "Karim Durand" });
-      const { id } = await makeConversation(db, { establishmentId: school.id, members: [teacher.id, parent.id] });
+      const teacher = await makeLoginUser(db, {
+        establishmentId: school.id,
+        role: "teacher",
+        name: "Marc Martin",
+      });
+      const parent = await makeLoginUser(db, {
+        establishmentId: school.id,
+        role: "parent",
+        name: "Karim Durand",
+      });
+      const { id } = await makeConversation(db, {
+        establishmentId: school.id,
+        members: [teacher.id, parent.id],
+      });
       await sendAs(db, teacher.id, id, "Karim, pouvez-vous passer à l'école ?");
       clock.advance(TEST_DELAY_MS + 1_000);
       await mail.digestPass();
       await mail.deliver();
       const [digest] = mailsTo(smtp.received, parent.email);
       assert(digest, "the parent got a digest");
-      const href = /href="(http:\/\/preau\.test\/fr\/parents\/messagerie\/[^"]+)"/.exec(String(digest.html))?.[1];
+      const href = /href="(http:\/\/preau\.test\/fr\/parents\/messagerie\/[^"]+)"/.exec(String(digest.html))
+        ?.[1];
       assert(href, "the HTML digest links to the conversation");
       const path = new URL(href).pathname;
       assertEquals(path, `/fr/parents/messagerie/${id}`);
 
-      const { page, context, errors } = await signInPage(browser, server.url, parent.email, TEST_PASSWORD, { next: path });
+      const { page, context, errors } = await signInPage(browser, server.url, parent.email, TEST_PASSWORD, {
+        next: path,
+      });
       try {
         assertEquals(new URL(page.url()).pathname, path);
         await page.locator("[data-history] [data-body]", { hasText: "pouvez-vous passer" }).waitFor();

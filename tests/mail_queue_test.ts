@@ -10,7 +10,11 @@ import { makeConversation, makeEstablishment, makeUser } from "../db/factories.t
 import { claimDueMails, enqueueMails, listEstablishmentMails, type NewMail } from "../db/mail_queue.ts";
 import type { Database } from "../db/types.ts";
 
-async function queueSome(db: Database, count: number, now: Date): Promise<{ establishmentId: string; mails: NewMail[] }> {
+async function queueSome(
+  db: Database,
+  count: number,
+  now: Date,
+): Promise<{ establishmentId: string; mails: NewMail[] }> {
   const school = await makeEstablishment(db);
   const mails: NewMail[] = [];
   for (let i = 0; i < count; i++) {
@@ -31,36 +35,39 @@ async function queueSome(db: Database, count: number, now: Date): Promise<{ esta
   return { establishmentId: school.id, mails };
 }
 
-dbTest("queue - a server refusing for a while, then accepting, gets each mail exactly once across a restart", async (db) => {
-  const smtp = await startTestSmtp();
-  const clock = testClock();
-  try {
-    const { mails } = await queueSome(db, 3, clock.now());
-    smtp.refuse = "451 4.3.0 mailbox busy, try later";
-    const first = testMailService(db, { clock, smtpUrl: smtp.url });
-    const refused = await first.deliver();
-    assertEquals(refused, { sent: 0, retried: 3, failed: 0 });
-    await first.close(); // the restart: a new instance over the same database
-    const second = testMailService(db, { clock, smtpUrl: smtp.url });
+dbTest(
+  "queue - a server refusing for a while, then accepting, gets each mail exactly once across a restart",
+  async (db) => {
+    const smtp = await startTestSmtp();
+    const clock = testClock();
     try {
-      assertEquals((await second.deliver()).sent, 0, "retries wait for their backoff");
-      smtp.refuse = null;
-      clock.advance(60 * 60_000);
-      await second.deliver();
-      await second.deliver();
-      for (const mail of mails) {
-        const got = mailsTo(smtp.received, mail.toAddress);
-        assertEquals(got.length, 1, `${mail.toAddress} gets its mail once`);
-        assertEquals(got[0]!.messageId, mail.messageId);
+      const { mails } = await queueSome(db, 3, clock.now());
+      smtp.refuse = "451 4.3.0 mailbox busy, try later";
+      const first = testMailService(db, { clock, smtpUrl: smtp.url });
+      const refused = await first.deliver();
+      assertEquals(refused, { sent: 0, retried: 3, failed: 0 });
+      await first.close(); // the restart: a new instance over the same database
+      const second = testMailService(db, { clock, smtpUrl: smtp.url });
+      try {
+        assertEquals((await second.deliver()).sent, 0, "retries wait for their backoff");
+        smtp.refuse = null;
+        clock.advance(60 * 60_000);
+        await second.deliver();
+        await second.deliver();
+        for (const mail of mails) {
+          const got = mailsTo(smtp.received, mail.toAddress);
+          assertEquals(got.length, 1, `${mail.toAddress} gets its mail once`);
+          assertEquals(got[0]!.messageId, mail.messageId);
+        }
+        assert(smtp.refused >= 3);
+      } finally {
+        await second.close();
       }
-      assert(smtp.refused >= 3);
     } finally {
-      await second.close();
+      await smtp.close();
     }
-  } finally {
-    await smtp.close();
-  }
-});
+  },
+);
 
 dbTest("queue - after about a day of refusals a mail is failed with the server's last answer", async (db) => {
   const smtp = await startTestSmtp();
@@ -82,26 +89,29 @@ dbTest("queue - after about a day of refusals a mail is failed with the server's
   }
 });
 
-dbTest("queue - a mail claimed by a worker that died is sent once its lease expires, same Message-ID", async (db) => {
-  const smtp = await startTestSmtp();
-  const clock = testClock();
-  const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-  try {
-    const { mails } = await queueSome(db, 1, clock.now());
-    const claimed = await claimDueMails(db, { now: clock.now(), limit: 1000, leaseMs: 120_000 });
-    assert(claimed.some((m) => m.messageId === mails[0]!.messageId), "the dead worker held it");
-    await mail.deliver();
-    assertEquals(mailsTo(smtp.received, mails[0]!.toAddress).length, 0, "not while the lease holds");
-    clock.advance(121_000);
-    await mail.deliver();
-    const got = mailsTo(smtp.received, mails[0]!.toAddress);
-    assertEquals(got.length, 1);
-    assertEquals(got[0]!.messageId, mails[0]!.messageId);
-  } finally {
-    await mail.close();
-    await smtp.close();
-  }
-});
+dbTest(
+  "queue - a mail claimed by a worker that died is sent once its lease expires, same Message-ID",
+  async (db) => {
+    const smtp = await startTestSmtp();
+    const clock = testClock();
+    const mail = testMailService(db, { clock, smtpUrl: smtp.url });
+    try {
+      const { mails } = await queueSome(db, 1, clock.now());
+      const claimed = await claimDueMails(db, { now: clock.now(), limit: 1000, leaseMs: 120_000 });
+      assert(claimed.some((m) => m.messageId === mails[0]!.messageId), "the dead worker held it");
+      await mail.deliver();
+      assertEquals(mailsTo(smtp.received, mails[0]!.toAddress).length, 0, "not while the lease holds");
+      clock.advance(121_000);
+      await mail.deliver();
+      const got = mailsTo(smtp.received, mails[0]!.toAddress);
+      assertEquals(got.length, 1);
+      assertEquals(got[0]!.messageId, mails[0]!.messageId);
+    } finally {
+      await mail.close();
+      await smtp.close();
+    }
+  },
+);
 
 dbTest("queue - two instances running the scheduler and the worker send each digest once", async (db) => {
   const smtp = await startTestSmtp();
@@ -114,7 +124,10 @@ dbTest("queue - two instances running the scheduler and the worker send each dig
     const parents = [];
     for (let i = 0; i < 25; i++) {
       const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
-      const { id } = await makeConversation(db, { establishmentId: school.id, members: [teacher.id, parent.id] });
+      const { id } = await makeConversation(db, {
+        establishmentId: school.id,
+        members: [teacher.id, parent.id],
+      });
       await sendAs(db, teacher.id, id, `Bonjour ${i}`);
       parents.push(parent);
     }

@@ -211,7 +211,8 @@ Deno.test("start - an invalid PREAU_SMTP_URL stops the start with a message nami
 });
 
 Deno.test({
-  name: "start - the mail worker runs with the app: a message left unread reaches the SMTP server, then SIGTERM closes it",
+  name:
+    "start - the mail worker runs with the app: a message left unread reaches the SMTP server, then SIGTERM closes it",
   ignore: !testPostgresUrl() && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -232,7 +233,11 @@ Deno.test({
       try {
         const school = await makeEstablishment(db);
         const hash = await hashPassword("start-password");
-        const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher", passwordHash: hash });
+        const teacher = await makeUser(db, {
+          establishmentId: school.id,
+          role: "teacher",
+          passwordHash: hash,
+        });
         const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
         parentEmail = parent.email;
         const cookie = await loginCookie(started.url, teacher.email, "start-password");
@@ -243,7 +248,12 @@ Deno.test({
         });
         const id = (conversation.body as { conversation: { id: string } }).conversation.id;
         // Messages are sent over the socket; storing one directly is the same row for the worker.
-        await appendMessage(db, { conversationId: id, senderId: teacher.id, clientId: "start-mail-1", body: "Bonjour depuis le vrai serveur" });
+        await appendMessage(db, {
+          conversationId: id,
+          senderId: teacher.id,
+          clientId: "start-mail-1",
+          body: "Bonjour depuis le vrai serveur",
+        });
       } finally {
         await db.close();
       }

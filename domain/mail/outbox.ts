@@ -31,7 +31,11 @@ async function requireAdmin(db: Database, userId: string, establishmentId: strin
 }
 
 /** The establishment's mails, newest first (admins only). */
-export async function listOutbox(db: Database, userId: string, establishmentId: string): Promise<QueuedMail[]> {
+export async function listOutbox(
+  db: Database,
+  userId: string,
+  establishmentId: string,
+): Promise<QueuedMail[]> {
   await requireAdmin(db, userId, establishmentId);
   return await listEstablishmentMails(db, establishmentId, { limit: 200 });
 }

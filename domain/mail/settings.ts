@@ -52,8 +52,14 @@ export async function updatePreference(
 }
 
 /** Whether the establishment hides message text in emails (members only). */
-export async function hideMessageTextOf(db: Database, userId: string, establishmentId: string): Promise<boolean> {
-  if ((await getRole(db, userId, establishmentId)) === null) throw notFound("No such establishment among yours.");
+export async function hideMessageTextOf(
+  db: Database,
+  userId: string,
+  establishmentId: string,
+): Promise<boolean> {
+  if ((await getRole(db, userId, establishmentId)) === null) {
+    throw notFound("No such establishment among yours.");
+  }
   return await getHideMessageText(db, establishmentId);
 }
 
@@ -78,7 +84,11 @@ export async function unsubscribe(db: Database, secret: string, token: string): 
 }
 
 /** Whose unsubscribe link this is (for the confirmation page), or undefined for an invalid token. */
-export async function unsubscribeTarget(db: Database, secret: string, token: string): Promise<User | undefined> {
+export async function unsubscribeTarget(
+  db: Database,
+  secret: string,
+  token: string,
+): Promise<User | undefined> {
   const userId = await verifyUnsubscribeToken(secret, token);
   return userId === undefined ? undefined : (await getUser(db, userId)) ?? undefined;
 }

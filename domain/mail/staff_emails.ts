@@ -80,7 +80,9 @@ export async function sendStaffEmail(
   }
   const found = new Set(members.map((m) => m.id));
   if (picked.some((id) => id !== authorId && !found.has(id))) {
-    throw forbidden("Some recipients are not members of this establishment; choose them from the recipient search.");
+    throw forbidden(
+      "Some recipients are not members of this establishment; choose them from the recipient search.",
+    );
   }
   if (members.length === 0) throw badRequest("recipients: choose at least one person or group.");
   const names = await senderNames(db, authorId, input.establishmentId);

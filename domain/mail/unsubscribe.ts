@@ -13,9 +13,15 @@ const keys = new Map<string, Promise<CryptoKey>>();
 async function mac(secret: string, userId: string): Promise<string> {
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-    ]);
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      [
+        "sign",
+      ],
+    );
     keys.set(secret, key);
   }
   const sig = new Uint8Array(

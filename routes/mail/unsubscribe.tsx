@@ -53,7 +53,9 @@ export default function UnsubscribePage({ data, url }: PageProps<UnsubscribeData
       <div class="w-full max-w-md rounded-2xl bg-white p-6 shadow">
         <h1 class="text-xl font-bold text-slate-900">{t("unsubscribe.heading")}</h1>
         {data.state === "invalid" && <p role="alert" class="mt-4 text-red-800">{t("unsubscribe.invalid")}</p>}
-        {data.state === "done" && <p role="status" class="mt-4 text-slate-800" data-unsubscribed>{t("unsubscribe.done")}</p>}
+        {data.state === "done" && (
+          <p role="status" class="mt-4 text-slate-800" data-unsubscribed>{t("unsubscribe.done")}</p>
+        )}
         {data.state === "confirm" && (
           <form method="post" action={url.pathname + url.search} class="mt-4">
             <p class="text-slate-800">{t("unsubscribe.confirm", { email: data.email ?? "" })}</p>

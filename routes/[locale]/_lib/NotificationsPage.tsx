@@ -22,8 +22,12 @@ export function NotificationsPage({ data, state, url }: PageProps<NotificationsD
       <form method="post" action={url.pathname} class="max-w-xl rounded-2xl bg-white p-6 shadow">
         <h1 class="text-xl font-bold text-slate-900">{t("prefs.heading")}</h1>
         <p class="mt-1 text-sm text-slate-700">{t("prefs.intro", { email: state.user.email })}</p>
-        {data.saved && <p role="status" class="mt-4 rounded-lg bg-green-50 px-3 py-2 text-green-900">{t("prefs.saved")}</p>}
-        {data.invalid && <p role="alert" class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-red-800">{t("prefs.invalid")}</p>}
+        {data.saved && (
+          <p role="status" class="mt-4 rounded-lg bg-green-50 px-3 py-2 text-green-900">{t("prefs.saved")}</p>
+        )}
+        {data.invalid && (
+          <p role="alert" class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-red-800">{t("prefs.invalid")}</p>
+        )}
         <fieldset class="mt-4">
           <legend class="sr-only">{t("prefs.heading")}</legend>
           {radio("soon", t("prefs.soon"))}
@@ -31,16 +35,26 @@ export function NotificationsPage({ data, state, url }: PageProps<NotificationsD
           <label class="ml-6 flex items-center gap-2 py-1 text-sm">
             <span>{t("prefs.dailyHour")}</span>
             <select name="dailyHour" class={`rounded border border-slate-400 px-2 py-1 ${FOCUS_RING}`}>
-              {Array.from({ length: 24 }, (_, h) => (
-                <option value={String(h)} selected={h === pref.dailyHour}>{`${String(h).padStart(2, "0")}:00`}</option>
-              ))}
+              {Array.from(
+                { length: 24 },
+                (_, h) => (
+                  <option value={String(h)} selected={h === pref.dailyHour}>
+                    {`${String(h).padStart(2, "0")}:00`}
+                  </option>
+                ),
+              )}
             </select>
           </label>
           {radio("none", t("prefs.none"))}
         </fieldset>
         {data.schools.map((s) => (
           <label class="mt-4 flex items-start gap-2" key={s.establishmentId}>
-            <input type="checkbox" name={`hide-${s.establishmentId}`} checked={s.hideMessageText} class={`mt-1 ${FOCUS_RING}`} />
+            <input
+              type="checkbox"
+              name={`hide-${s.establishmentId}`}
+              checked={s.hideMessageText}
+              class={`mt-1 ${FOCUS_RING}`}
+            />
             <span>
               {t("prefs.hideText", { establishment: s.name })}
               <span class="block text-sm text-slate-600">{t("prefs.hideTextHint")}</span>

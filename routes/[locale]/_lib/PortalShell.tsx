@@ -147,6 +147,8 @@ function adminLinks(locale: Locale, memberships: readonly Membership[]) {
     { href: `/${locale}/admin/messagerie`, label: "nav.messagerie" },
     { href: `/${locale}/admin/emails`, label: "nav.emails" },
   ];
-  if (memberships.some((m) => m.role === "admin")) links.push({ href: `/${locale}/admin/outbox`, label: "nav.outbox" });
+  if (memberships.some((m) => m.role === "admin")) {
+    links.push({ href: `/${locale}/admin/outbox`, label: "nav.outbox" });
+  }
   return links;
 }

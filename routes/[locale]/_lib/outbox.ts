@@ -7,7 +7,7 @@ import { getCookie } from "hono/cookie";
 import type { RouteContext } from "../../../framework/mod.ts";
 import type { Membership } from "../../../db/models.ts";
 import type { QueuedMail } from "../../../db/mail_queue.ts";
-import { listOutbox, readOutboxMail, type ReadableMail } from "../../../domain/mail/outbox.ts";
+import { listOutbox, type ReadableMail, readOutboxMail } from "../../../domain/mail/outbox.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE } from "./portal.ts";
 import type { SignedInPageState } from "./state.ts";
 
@@ -28,7 +28,11 @@ export interface OutboxMailData {
 /** The administered establishment this request is about, or undefined. */
 export function adminMembership(ctx: RouteContext<SignedInPageState, unknown>): Membership | undefined {
   const admin = ctx.state.me.memberships.filter((m) => m.role === "admin");
-  return chooseMembership(admin, ctx.url.searchParams.get("establishment"), getCookie(ctx.hono, ESTABLISHMENT_COOKIE));
+  return chooseMembership(
+    admin,
+    ctx.url.searchParams.get("establishment"),
+    getCookie(ctx.hono, ESTABLISHMENT_COOKIE),
+  );
 }
 
 export const outboxListHandler = {
@@ -38,17 +42,30 @@ export const outboxListHandler = {
     const { services, user } = ctx.state;
     const mails = await listOutbox(services.db, user.id, membership.establishmentId);
     const transport = services.mail.transport;
-    return await ctx.render({ membership, mails, transport: transport.description, outboxDir: transport.outboxDir ?? null });
+    return await ctx.render({
+      membership,
+      mails,
+      transport: transport.description,
+      outboxDir: transport.outboxDir ?? null,
+    });
   },
 };
 
 /** Loads one mail of the chosen establishment, or undefined when it is not one of its mails. */
-export async function loadOutboxMail(ctx: RouteContext<SignedInPageState, unknown>): Promise<OutboxMailData | undefined> {
+export async function loadOutboxMail(
+  ctx: RouteContext<SignedInPageState, unknown>,
+): Promise<OutboxMailData | undefined> {
   const membership = adminMembership(ctx);
   if (!membership) return undefined;
   const { services, user } = ctx.state;
   try {
-    const readable = await readOutboxMail(services.db, services.mail, user.id, membership.establishmentId, ctx.params.mailId ?? "");
+    const readable = await readOutboxMail(
+      services.db,
+      services.mail,
+      user.id,
+      membership.establishmentId,
+      ctx.params.mailId ?? "",
+    );
     return { membership, readable };
   } catch (error) {
     if ((error as { code?: string }).code === "not_found") return undefined;

@@ -8,7 +8,11 @@ import type { RouteContext } from "../../../framework/mod.ts";
 import type { Membership } from "../../../db/models.ts";
 import type { Recipient } from "../../../db/recipients.ts";
 import { AppError } from "../../../domain/errors.ts";
-import { listStaffEmailReports, sendStaffEmail, type StaffEmailReport } from "../../../domain/mail/staff_emails.ts";
+import {
+  listStaffEmailReports,
+  sendStaffEmail,
+  type StaffEmailReport,
+} from "../../../domain/mail/staff_emails.ts";
 import { isStaff } from "../../../domain/permissions.ts";
 import { isSameOriginOrAllowed } from "../../../server/origin.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE } from "./portal.ts";
@@ -29,10 +33,18 @@ type Ctx = RouteContext<SignedInPageState, StaffEmailsData>;
 
 function staffMembership(ctx: Ctx): Membership | undefined {
   const staff = ctx.state.me.memberships.filter((m) => isStaff(m.role));
-  return chooseMembership(staff, ctx.url.searchParams.get("establishment"), getCookie(ctx.hono, ESTABLISHMENT_COOKIE));
+  return chooseMembership(
+    staff,
+    ctx.url.searchParams.get("establishment"),
+    getCookie(ctx.hono, ESTABLISHMENT_COOKIE),
+  );
 }
 
-async function load(ctx: Ctx, membership: Membership, extra: Partial<StaffEmailsData> = {}): Promise<StaffEmailsData> {
+async function load(
+  ctx: Ctx,
+  membership: Membership,
+  extra: Partial<StaffEmailsData> = {},
+): Promise<StaffEmailsData> {
   const { services, user } = ctx.state;
   const query = (ctx.url.searchParams.get("q") ?? "").slice(0, 100);
   const found = query.trim() === ""
@@ -69,7 +81,9 @@ export const staffEmailsHandler = {
       return await ctx.render(await load(ctx, membership, { sent: sent.recipients }));
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      return await ctx.render(await load(ctx, membership, { error: error.message, draft }), { status: error.status });
+      return await ctx.render(await load(ctx, membership, { error: error.message, draft }), {
+        status: error.status,
+      });
     }
   },
 };

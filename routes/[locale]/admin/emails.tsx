@@ -3,7 +3,7 @@ import { Head, type PageProps } from "../../../framework/mod.ts";
 import { translator } from "../../../i18n/mod.ts";
 import { formatFull } from "../../../i18n/format.ts";
 import { FOCUS_RING, PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../../components/styles.ts";
-import { staffEmailsHandler, type StaffEmailsData } from "../_lib/staff_emails.ts";
+import { type StaffEmailsData, staffEmailsHandler } from "../_lib/staff_emails.ts";
 import type { SignedInPageState } from "../_lib/state.ts";
 
 export const handler = staffEmailsHandler;
@@ -24,11 +24,17 @@ export default function StaffEmailsPage({ data, state, url }: PageProps<StaffEma
         <title>{t("title.emails")}</title>
       </Head>
       <div class="max-w-3xl rounded-2xl bg-white p-6 shadow">
-        <h1 class="text-xl font-bold text-slate-900">{t("emails.heading")} – {data.membership.establishmentName}</h1>
+        <h1 class="text-xl font-bold text-slate-900">
+          {t("emails.heading")} – {data.membership.establishmentName}
+        </h1>
         {data.sent !== undefined && (
-          <p role="status" class="mt-4 rounded-lg bg-green-50 px-3 py-2 text-green-900">{t("emails.sent", { count: data.sent })}</p>
+          <p role="status" class="mt-4 rounded-lg bg-green-50 px-3 py-2 text-green-900">
+            {t("emails.sent", { count: data.sent })}
+          </p>
         )}
-        {data.error && <p role="alert" class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-red-800">{data.error}</p>}
+        {data.error && (
+          <p role="alert" class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-red-800">{data.error}</p>
+        )}
         <form method="get" action={url.pathname} class="mt-4 flex items-end gap-2">
           <input type="hidden" name="establishment" value={establishment} />
           <label class="flex-1 text-sm font-semibold">
@@ -37,7 +43,11 @@ export default function StaffEmailsPage({ data, state, url }: PageProps<StaffEma
           </label>
           <button type="submit" class={SECONDARY_BUTTON}>{t("emails.search")}</button>
         </form>
-        <form method="post" action={`${url.pathname}?establishment=${encodeURIComponent(establishment)}`} class="mt-4">
+        <form
+          method="post"
+          action={`${url.pathname}?establishment=${encodeURIComponent(establishment)}`}
+          class="mt-4"
+        >
           {data.found.length > 0 && (
             <ul class="mb-4 rounded-lg border border-slate-200 p-2">
               {data.found.map((r) => (
@@ -77,7 +87,10 @@ export default function StaffEmailsPage({ data, state, url }: PageProps<StaffEma
           <article key={r.id} class="mt-3 rounded-xl bg-white p-4 shadow" data-staff-email={r.id}>
             <h3 class="font-semibold">{r.subject}</h3>
             <p class="text-sm text-slate-600">
-              {t("emails.by", { author: r.authorName, date: formatFull(new Date(r.createdAt), state.locale, state.timeZone) })}
+              {t("emails.by", {
+                author: r.authorName,
+                date: formatFull(new Date(r.createdAt), state.locale, state.timeZone),
+              })}
             </p>
             <ul class="mt-2 text-sm">
               {r.recipients.map((p) => (

@@ -14,7 +14,9 @@ export const handler = {
   /** `POST /api/mail/emails` `{"establishmentId","subject","body","roles"?,"recipientIds"?}` → `201`. */
   async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
     const body = await readJson(ctx.req) as Record<string, unknown> | null;
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("body: expected a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw badRequest("body: expected a JSON object");
+    }
     const list = (name: string): string[] => {
       const value = body[name] ?? [];
       if (!Array.isArray(value) || value.length > 1000 || !value.every((v) => typeof v === "string")) {

@@ -12,7 +12,9 @@ export const handler = {
   /** `PUT /api/mail/preferences` `{"digest"?,"dailyHour"?,"timeZone"?}` → the stored preference. */
   async PUT(ctx: RouteContext<SignedInState>): Promise<Response> {
     const body = await readJson(ctx.req);
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("body: expected a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw badRequest("body: expected a JSON object");
+    }
     return json(await updatePreference(ctx.state.services.db, ctx.state.user.id, body));
   },
 };

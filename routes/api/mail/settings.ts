@@ -8,13 +8,22 @@ export const handler = {
   /** `GET /api/mail/settings?establishmentId=` (members) → `{"hideMessageText"}`. */
   async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
     const establishmentId = ctx.url.searchParams.get("establishmentId") ?? "";
-    return json({ hideMessageText: await hideMessageTextOf(ctx.state.services.db, ctx.state.user.id, establishmentId) });
+    return json({
+      hideMessageText: await hideMessageTextOf(ctx.state.services.db, ctx.state.user.id, establishmentId),
+    });
   },
   /** `PUT /api/mail/settings` `{"establishmentId","hideMessageText"}` (admins) → `204`. */
   async PUT(ctx: RouteContext<SignedInState>): Promise<Response> {
     const body = await readJson(ctx.req) as Record<string, unknown> | null;
-    if (typeof body?.hideMessageText !== "boolean") throw badRequest("hideMessageText: expected true or false");
-    await updateHideMessageText(ctx.state.services.db, ctx.state.user.id, String(body.establishmentId ?? ""), body.hideMessageText);
+    if (typeof body?.hideMessageText !== "boolean") {
+      throw badRequest("hideMessageText: expected true or false");
+    }
+    await updateHideMessageText(
+      ctx.state.services.db,
+      ctx.state.user.id,
+      String(body.establishmentId ?? ""),
+      body.hideMessageText,
+    );
     return new Response(null, { status: 204 });
   },
 };

@@ -51,7 +51,10 @@ export default function OutboxMailPage({ data, state, url }: PageProps<OutboxMai
           class="mt-4 h-[28rem] w-full rounded-lg border border-slate-200"
         />
         <h2 class="mt-6 font-semibold text-slate-900">{t("outbox.plain")}</h2>
-        <pre class="mt-2 whitespace-pre-wrap rounded-lg bg-slate-50 p-3 text-sm" data-mail-text>{readable.text}</pre>
+        <pre
+          class="mt-2 whitespace-pre-wrap rounded-lg bg-slate-50 p-3 text-sm"
+          data-mail-text
+        >{readable.text}</pre>
         {readable.raw !== null && (
           <details class="mt-4">
             <summary class={`cursor-pointer text-sm text-slate-700 ${FOCUS_RING}`}>
