@@ -7,7 +7,7 @@ import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
 import { ignoreWithoutBrowser, launchBrowser, signInPage } from "./support/browser.ts";
 import { startTestSmtp } from "./support/smtp.ts";
-import { mailsTo, sendAs, TEST_DELAY_MS, testClock, testMailService } from "./support/mail.ts";
+import { mailsTo, passDelay, sendAs, testClock, testMailService } from "./support/mail.ts";
 import { makeLoginUser, TEST_PASSWORD, withServer } from "./support/server.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 
@@ -34,9 +34,7 @@ dbTest("browser - the digest's link opens the conversation after login", async (
         members: [teacher.id, parent.id],
       });
       await sendAs(db, teacher.id, id, "Karim, pouvez-vous passer à l'école ?");
-      clock.advance(TEST_DELAY_MS + 1_000);
-      await mail.digestPass();
-      await mail.deliver();
+      await passDelay(clock, mail);
       const [digest] = mailsTo(smtp.received, parent.email);
       assert(digest, "the parent got a digest");
       const href = /href="(http:\/\/preau\.test\/fr\/parents\/messagerie\/[^"]+)"/.exec(String(digest.html))

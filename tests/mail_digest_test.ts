@@ -4,38 +4,21 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
-import { startTestSmtp, type TestSmtp } from "./support/smtp.ts";
-import {
-  mailsTo,
-  sendAs,
-  TEST_DELAY_MS,
-  type TestClock,
-  testClock,
-  testMailService,
-} from "./support/mail.ts";
+import { mailsTo, type MailWorld, passDelay, sendAs, TEST_DELAY_MS, withMail } from "./support/mail.ts";
 import { makeConversation, makeEstablishment, makeUser } from "../db/factories.ts";
 import { markRead } from "../db/messages.ts";
 import { setMailPreference } from "../db/mail_preferences.ts";
 import type { Database } from "../db/types.ts";
-import type { MailService } from "../domain/mail/mail_service.ts";
 
-interface World {
-  smtp: TestSmtp;
-  clock: TestClock;
-  mail: MailService;
+interface World extends MailWorld {
   school: { id: string; name: string };
   teacher: { id: string; name: string; email: string };
   parent: { id: string; name: string; email: string };
   conversationId: string;
-  /** One digest pass then delivery of everything due. */
-  run(): Promise<void>;
 }
 
 async function withWorld(db: Database, fn: (w: World) => Promise<void>): Promise<void> {
-  const smtp = await startTestSmtp();
-  const clock = testClock();
-  const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-  try {
+  await withMail(db, async (mail) => {
     const school = await makeEstablishment(db);
     const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher", name: "Marc Martin" });
     const parent = await makeUser(db, {
@@ -48,23 +31,8 @@ async function withWorld(db: Database, fn: (w: World) => Promise<void>): Promise
       establishmentId: school.id,
       members: [teacher.id, parent.id],
     });
-    await fn({
-      smtp,
-      clock,
-      mail,
-      school,
-      teacher,
-      parent,
-      conversationId,
-      run: async () => {
-        await mail.digestPass();
-        await mail.deliver();
-      },
-    });
-  } finally {
-    await mail.close();
-    await smtp.close();
-  }
+    await fn({ ...mail, school, teacher, parent, conversationId });
+  });
 }
 
 dbTest(
@@ -74,8 +42,7 @@ dbTest(
       await sendAs(db, w.teacher.id, w.conversationId, "Sortie au musée jeudi, pensez au pique-nique");
       await w.run();
       assertEquals(mailsTo(w.smtp.received, w.parent.email).length, 0, "nothing before the delay");
-      w.clock.advance(TEST_DELAY_MS + 1_000);
-      await w.run();
+      await passDelay(w.clock, w.mail);
       const mails = mailsTo(w.smtp.received, w.parent.email);
       assertEquals(mails.length, 1);
       const digest = mails[0]!;
@@ -101,8 +68,7 @@ dbTest("digest - a recipient who read before the delay gets none", async (db) =>
   await withWorld(db, async (w) => {
     const message = await sendAs(db, w.teacher.id, w.conversationId, "Réunion demain");
     await markRead(db, w.conversationId, w.parent.id, message.seq);
-    w.clock.advance(TEST_DELAY_MS + 1_000);
-    await w.run();
+    await passDelay(w.clock, w.mail);
     assertEquals(mailsTo(w.smtp.received, w.parent.email).length, 0);
   });
 });
@@ -110,8 +76,7 @@ dbTest("digest - a recipient who read before the delay gets none", async (db) =>
 dbTest("digest - ten messages give one digest counting ten", async (db) => {
   await withWorld(db, async (w) => {
     for (let i = 1; i <= 10; i++) await sendAs(db, w.teacher.id, w.conversationId, `Message ${i}`);
-    w.clock.advance(TEST_DELAY_MS + 1_000);
-    await w.run();
+    await passDelay(w.clock, w.mail);
     await w.run();
     const mails = mailsTo(w.smtp.received, w.parent.email);
     assertEquals(mails.length, 1);
@@ -123,16 +88,13 @@ dbTest("digest - ten messages give one digest counting ten", async (db) => {
 dbTest("digest - further messages wait until the recipient has read the last digest", async (db) => {
   await withWorld(db, async (w) => {
     await sendAs(db, w.teacher.id, w.conversationId, "Premier");
-    w.clock.advance(TEST_DELAY_MS + 1_000);
-    await w.run();
+    await passDelay(w.clock, w.mail);
     const second = await sendAs(db, w.teacher.id, w.conversationId, "Deuxième");
-    w.clock.advance(TEST_DELAY_MS + 1_000);
-    await w.run();
+    await passDelay(w.clock, w.mail);
     assertEquals(mailsTo(w.smtp.received, w.parent.email).length, 1, "no new digest while unread");
     await markRead(db, w.conversationId, w.parent.id, second.seq);
     await sendAs(db, w.teacher.id, w.conversationId, "Troisième");
-    w.clock.advance(TEST_DELAY_MS + 1_000);
-    await w.run();
+    await passDelay(w.clock, w.mail);
     const mails = mailsTo(w.smtp.received, w.parent.email);
     assertEquals(mails.length, 2, "a new digest once they have read");
     assertStringIncludes(mails[1]!.text ?? "", "Troisième");
@@ -144,8 +106,7 @@ dbTest("digest - the daily preference sends one digest after the chosen hour, no
     const hour = (w.clock.now().getUTCHours() + 2) % 24;
     await setMailPreference(db, w.parent.id, { digest: "daily", dailyHour: hour, timeZone: "UTC" });
     await sendAs(db, w.teacher.id, w.conversationId, "Pour demain");
-    w.clock.advance(TEST_DELAY_MS + 1_000);
-    await w.run();
+    await passDelay(w.clock, w.mail);
     assertEquals(mailsTo(w.smtp.received, w.parent.email).length, 0, "not before the hour");
     w.clock.advance(2 * 3_600_000);
     await w.run();

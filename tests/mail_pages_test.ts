@@ -4,8 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
-import { startTestSmtp } from "./support/smtp.ts";
-import { mailsTo, sendAs, TEST_DELAY_MS, testClock, testMailService } from "./support/mail.ts";
+import { mailsTo, passDelay, sendAs, testClock, testMailService, withMail } from "./support/mail.ts";
 import { api, loginCookie, makeLoginUser, withServer } from "./support/server.ts";
 import { makeConversation, makeEstablishment, makeUser } from "../db/factories.ts";
 import { getMailPreference } from "../db/mail_preferences.ts";
@@ -22,11 +21,8 @@ function on(base: string, url: string): string {
 dbTest(
   "unsubscribe - the one-click link of a digest sets the preference to none without a login",
   async (db) => {
-    const smtp = await startTestSmtp();
-    const clock = testClock();
-    const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-    try {
-      await withServer(db, { mail }, async (server) => {
+    await withMail(db, ({ smtp, clock, mail }) =>
+      withServer(db, { mail }, async (server) => {
         const school = await makeEstablishment(db);
         const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher" });
         const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
@@ -35,9 +31,7 @@ dbTest(
           members: [teacher.id, parent.id],
         });
         await sendAs(db, teacher.id, id, "Bonjour");
-        clock.advance(TEST_DELAY_MS + 1_000);
-        await mail.digestPass();
-        await mail.deliver();
+        await passDelay(clock, mail);
         const [digest] = mailsTo(smtp.received, parent.email);
         assert(digest, "a digest arrived");
         assert(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m.test(digest.raw), digest.raw);
@@ -74,22 +68,15 @@ dbTest(
         await mail.digestPass();
         await mail.deliver();
         assertEquals(mailsTo(smtp.received, parent.email).length, 1, "no digest after unsubscribing");
-      });
-    } finally {
-      await mail.close();
-      await smtp.close();
-    }
+      }));
   },
 );
 
 dbTest(
   "staff email - to all parents reaches exactly the parents of that establishment and nobody of another",
   async (db) => {
-    const smtp = await startTestSmtp();
-    const clock = testClock();
-    const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-    try {
-      await withServer(db, { mail }, async (server) => {
+    await withMail(db, ({ smtp, mail }) =>
+      withServer(db, { mail }, async (server) => {
         const school = await makeEstablishment(db);
         const other = await makeEstablishment(db);
         const teacher = await makeLoginUser(db, { establishmentId: school.id, role: "teacher" });
@@ -131,20 +118,13 @@ dbTest(
           body: { establishmentId: school.id, subject: "x", body: "x", recipientIds: [outsider.id] },
         });
         assertEquals(elsewhere.status, 403, "a person of another establishment cannot be picked");
-      });
-    } finally {
-      await mail.close();
-      await smtp.close();
-    }
+      }));
   },
 );
 
 dbTest("content - an HTML/script body and a subject with CR/LF are neutralised", async (db) => {
-  const smtp = await startTestSmtp();
-  const clock = testClock();
-  const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-  try {
-    await withServer(db, { mail }, async (server) => {
+  await withMail(db, ({ smtp, mail }) =>
+    withServer(db, { mail }, async (server) => {
       const school = await makeEstablishment(db);
       const admin = await makeLoginUser(db, { establishmentId: school.id, role: "admin" });
       const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
@@ -169,11 +149,7 @@ dbTest("content - an HTML/script body and a subject with CR/LF are neutralised",
       assert(!html.includes("<script") && !html.includes("<img"), html);
       assertStringIncludes(html, "&#60;script&#62;");
       assertStringIncludes(got.text ?? "", `<script>alert("x")</script>`);
-    });
-  } finally {
-    await mail.close();
-    await smtp.close();
-  }
+    }));
 });
 
 dbTest(
@@ -198,9 +174,7 @@ dbTest(
           members: [admin.id, parent.id],
         });
         await sendAs(db, admin.id, id, "Les bulletins sont en ligne");
-        clock.advance(TEST_DELAY_MS + 1_000);
-        await mail.digestPass();
-        await mail.deliver();
+        await passDelay(clock, mail);
         const files = [];
         for await (const entry of Deno.readDir(`${dir}/outbox`)) {
           if (entry.name.endsWith(".eml")) files.push(entry.name);

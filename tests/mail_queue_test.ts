@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
 import { startTestSmtp } from "./support/smtp.ts";
-import { mailsTo, sendAs, TEST_DELAY_MS, testClock, testMailService } from "./support/mail.ts";
+import { mailsTo, sendAs, TEST_DELAY_MS, testClock, testMailService, withMail } from "./support/mail.ts";
 import { makeConversation, makeEstablishment, makeUser } from "../db/factories.ts";
 import { claimDueMails, enqueueMails, listEstablishmentMails, type NewMail } from "../db/mail_queue.ts";
 import type { Database } from "../db/types.ts";
@@ -70,10 +70,7 @@ dbTest(
 );
 
 dbTest("queue - after about a day of refusals a mail is failed with the server's last answer", async (db) => {
-  const smtp = await startTestSmtp();
-  const clock = testClock();
-  const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-  try {
+  await withMail(db, async ({ smtp, clock, mail }) => {
     const { establishmentId } = await queueSome(db, 1, clock.now());
     smtp.refuse = "451 4.7.1 greylisted";
     await mail.deliver();
@@ -83,19 +80,13 @@ dbTest("queue - after about a day of refusals a mail is failed with the server's
     assertEquals(row?.status, "failed");
     assertStringIncludes(row?.lastError ?? "", "greylisted");
     assertEquals(smtp.received.length, 0);
-  } finally {
-    await mail.close();
-    await smtp.close();
-  }
+  });
 });
 
 dbTest(
   "queue - a mail claimed by a worker that died is sent once its lease expires, same Message-ID",
   async (db) => {
-    const smtp = await startTestSmtp();
-    const clock = testClock();
-    const mail = testMailService(db, { clock, smtpUrl: smtp.url });
-    try {
+    await withMail(db, async ({ smtp, clock, mail }) => {
       const { mails } = await queueSome(db, 1, clock.now());
       const claimed = await claimDueMails(db, { now: clock.now(), limit: 1000, leaseMs: 120_000 });
       assert(claimed.some((m) => m.messageId === mails[0]!.messageId), "the dead worker held it");
@@ -106,10 +97,7 @@ dbTest(
       const got = mailsTo(smtp.received, mails[0]!.toAddress);
       assertEquals(got.length, 1);
       assertEquals(got[0]!.messageId, mails[0]!.messageId);
-    } finally {
-      await mail.close();
-      await smtp.close();
-    }
+    });
   },
 );
 

@@ -1,24 +1,15 @@
 /**
- * Retry timing of the mail queue: exponential backoff with jitter, capped at an hour between attempts,
- * and a give-up age of about a day (a failing SMTP server is retried for ~24 h, then the mail is failed).
+ * Retry timing of the mail queue: the same exponential backoff with equal jitter as the browser's
+ * reconnects (`client/backoff.ts`, pure and shared), on a mail scale — 30 s doubling to at most an hour
+ * between attempts — and a give-up age of about a day.
  */
+import { backoffDelay, type BackoffOptions } from "../../client/backoff.ts";
 
-/** Options of {@linkcode retryDelayMs}; defaults in brackets. */
-export interface BackoffOptions {
-  /** First delay [30 000 ms]. */
-  baseMs?: number;
-  /** Longest delay [3 600 000 ms]. */
-  maxMs?: number;
-  /** Uniform in [0, 1) [Math.random]. */
-  random?: () => number;
-}
+export type { BackoffOptions };
 
-/** The delay before attempt `attempts + 1`: base·2^(attempts−1), capped, times a jitter in [0.5, 1). */
+/** The delay after failed attempt number `attempts` (1 for the first failure). */
 export function retryDelayMs(attempts: number, opts: BackoffOptions = {}): number {
-  const base = opts.baseMs ?? 30_000;
-  const max = opts.maxMs ?? 3_600_000;
-  const exp = Math.min(max, base * 2 ** Math.max(0, Math.min(30, attempts - 1)));
-  return Math.round(exp * (0.5 + 0.5 * (opts.random ?? Math.random)()));
+  return backoffDelay(Math.max(0, attempts - 1), { baseMs: 30_000, maxMs: 3_600_000, ...opts });
 }
 
 /** How long a mail may keep failing before it is marked failed [24 h]. */

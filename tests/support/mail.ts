@@ -12,6 +12,7 @@ import {
 import { type MailTransport, smtpTransport } from "../../domain/mail/transport.ts";
 import type { ParsedMail } from "mailparser";
 import { TEST_SECRET } from "./server.ts";
+import { startTestSmtp, type TestSmtp } from "./smtp.ts";
 
 /** A test clock: real time plus `offsetMs`, which tests advance. */
 export interface TestClock {
@@ -68,4 +69,45 @@ export function mailsTo<T extends ParsedMail>(received: readonly T[], address: s
     const to = Array.isArray(m.to) ? m.to : m.to ? [m.to] : [];
     return to.some((t) => t.value.some((v) => v.address?.toLowerCase() === lower));
   });
+}
+
+/** What {@linkcode withMail} gives a test. */
+export interface MailWorld {
+  smtp: TestSmtp;
+  clock: TestClock;
+  mail: MailService;
+  /** One digest pass, then delivery of everything due. */
+  run(): Promise<void>;
+}
+
+/** Runs `fn` with a test SMTP server, a test clock and a mail service sending there; closes them all. */
+export async function withMail<T>(
+  db: Database,
+  fn: (w: MailWorld) => Promise<T>,
+  opts: Partial<MailServiceOptions> = {},
+): Promise<T> {
+  const smtp = await startTestSmtp();
+  const clock = testClock();
+  const mail = testMailService(db, { ...opts, clock, smtpUrl: smtp.url });
+  try {
+    return await fn({
+      smtp,
+      clock,
+      mail,
+      run: async () => {
+        await mail.digestPass();
+        await mail.deliver();
+      },
+    });
+  } finally {
+    await mail.close();
+    await smtp.close();
+  }
+}
+
+/** Lets the notify delay pass, then runs one digest pass and delivers everything due. */
+export async function passDelay(clock: TestClock, mail: MailService): Promise<void> {
+  clock.advance(TEST_DELAY_MS + 1_000);
+  await mail.digestPass();
+  await mail.deliver();
 }
