@@ -158,6 +158,7 @@ export const en: Dictionary = {
   "emails.history": "Sent emails",
   "emails.none": "No emails sent.",
   "emails.by": "By {author}, {date}",
+  "emails.failed": "The email was not sent: {reason}",
 
   "unsubscribe.heading": "Unsubscribe from emails",
   "unsubscribe.confirm": "Stop the unread-message summaries sent to {email}?",

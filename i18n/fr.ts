@@ -160,6 +160,7 @@ export const fr = {
   "emails.history": "E-mails envoyés",
   "emails.none": "Aucun e-mail envoyé.",
   "emails.by": "Par {author}, {date}",
+  "emails.failed": "L'e-mail n'est pas parti : {reason}",
 
   "unsubscribe.heading": "Se désinscrire des e-mails",
   "unsubscribe.confirm": "Ne plus recevoir les récapitulatifs de messages non lus à {email} ?",

@@ -243,3 +243,39 @@ dbTest("notifications page - both portals save the digest choice and hour", asyn
     }
   });
 });
+
+dbTest(
+  "staff email page - the form sends to a group and a searched person, and shows each status",
+  async (db) => {
+    await withMail(db, ({ smtp, mail }) =>
+      withServer(db, { mail }, async (server) => {
+        const school = await makeEstablishment(db);
+        const teacher = await makeLoginUser(db, { establishmentId: school.id, role: "teacher" });
+        const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
+        const student = await makeUser(db, {
+          establishmentId: school.id,
+          role: "student",
+          name: "Zoé Élève",
+        });
+        const cookie = await loginCookie(server.url, teacher.email);
+        const page = `${server.url}/fr/admin/emails?establishment=${school.id}`;
+        const search = await (await fetch(`${page}&q=zoe`, { headers: { cookie } })).text();
+        assertStringIncludes(search, `value="${student.id}"`);
+        const form = new URLSearchParams({ subject: "Sortie", body: "Départ 8 h" });
+        form.append("roles", "parent");
+        form.append("recipientIds", student.id);
+        const res = await fetch(page, {
+          method: "POST",
+          headers: { cookie, origin: server.url, "content-type": "application/x-www-form-urlencoded" },
+          body: form,
+        });
+        assertEquals(res.status, 200);
+        assertStringIncludes(await res.text(), "2 destinataires");
+        await mail.deliver();
+        assertEquals(mailsTo(smtp.received, parent.email).length, 1);
+        assertEquals(mailsTo(smtp.received, student.email).length, 1);
+        const after = await (await fetch(page, { headers: { cookie } })).text();
+        assertEquals(after.match(/data-status="sent"/g)?.length, 2);
+      }));
+  },
+);

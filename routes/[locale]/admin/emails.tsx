@@ -33,7 +33,9 @@ export default function StaffEmailsPage({ data, state, url }: PageProps<StaffEma
           </p>
         )}
         {data.error && (
-          <p role="alert" class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-red-800">{data.error}</p>
+          <p role="alert" class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-red-800">
+            {t("emails.failed", { reason: data.error })}
+          </p>
         )}
         <form method="get" action={url.pathname} class="mt-4 flex items-end gap-2">
           <input type="hidden" name="establishment" value={establishment} />
