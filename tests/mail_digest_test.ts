@@ -7,7 +7,8 @@ import { dbTest } from "./support/databases.ts";
 import { mailsTo, type MailWorld, passDelay, sendAs, TEST_DELAY_MS, withMail } from "./support/mail.ts";
 import { makeConversation, makeEstablishment, makeUser } from "../db/factories.ts";
 import { markRead } from "../db/messages.ts";
-import { setMailPreference } from "../db/mail_preferences.ts";
+import { setHideMessageText, setMailPreference } from "../db/mail_preferences.ts";
+import { removeMembership } from "../db/users.ts";
 import type { Database } from "../db/types.ts";
 
 interface World extends MailWorld {
@@ -121,6 +122,29 @@ dbTest("digest - the none preference sends nothing", async (db) => {
     await sendAs(db, w.teacher.id, w.conversationId, "Info");
     w.clock.advance(25 * 3_600_000);
     await w.run();
+    assertEquals(mailsTo(w.smtp.received, w.parent.email).length, 0);
+  });
+});
+
+dbTest("digest - the establishment's 'no message text in emails' leaves previews out", async (db) => {
+  await withWorld(db, async (w) => {
+    await setHideMessageText(db, w.school.id, true);
+    await sendAs(db, w.teacher.id, w.conversationId, "Confidentiel : résultats de Léa");
+    await passDelay(w.clock, w.mail);
+    const [digest] = mailsTo(w.smtp.received, w.parent.email);
+    assert(digest, "a digest arrived");
+    assertStringIncludes(digest.text ?? "", "Marc Martin");
+    assert(!(digest.text ?? "").includes("Confidentiel"), digest.text);
+    assert(!String(digest.html).includes("Confidentiel"), "no preview in the HTML either");
+    assertStringIncludes(digest.text ?? "", "does not include message text");
+  });
+});
+
+dbTest("digest - someone who left the establishment gets nothing from its conversations", async (db) => {
+  await withWorld(db, async (w) => {
+    await sendAs(db, w.teacher.id, w.conversationId, "Message après le départ");
+    await removeMembership(db, w.parent.id, w.school.id);
+    await passDelay(w.clock, w.mail);
     assertEquals(mailsTo(w.smtp.received, w.parent.email).length, 0);
   });
 });

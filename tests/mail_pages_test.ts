@@ -279,3 +279,41 @@ dbTest(
       }));
   },
 );
+
+dbTest(
+  "mail API - preferences are validated, and only admins change the establishment's setting",
+  async (db) => {
+    await withServer(db, async (server) => {
+      const school = await makeEstablishment(db);
+      const admin = await makeLoginUser(db, { establishmentId: school.id, role: "admin" });
+      const teacher = await makeLoginUser(db, { establishmentId: school.id, role: "teacher" });
+      const cookie = await loginCookie(server.url, teacher.email);
+      assertEquals((await api(server.url, cookie, "/api/mail/preferences")).body, {
+        digest: "soon",
+        dailyHour: 18,
+        timeZone: "Europe/Paris",
+      });
+      const put = (body: unknown) =>
+        api(server.url, cookie, "/api/mail/preferences", { method: "PUT", body });
+      assertEquals((await put({ digest: "daily", dailyHour: 7 })).body, {
+        digest: "daily",
+        dailyHour: 7,
+        timeZone: "Europe/Paris",
+      });
+      for (const bad of [{ digest: "hourly" }, { dailyHour: 24 }, { timeZone: "Mars/Olympus" }]) {
+        const res = await put(bad);
+        assertEquals(res.status, 400, JSON.stringify(bad));
+      }
+      const setting = { establishmentId: school.id, hideMessageText: true };
+      const refused = await api(server.url, cookie, "/api/mail/settings", { method: "PUT", body: setting });
+      assertEquals(refused.status, 403);
+      const adminCookie = await loginCookie(server.url, admin.email);
+      const ok = await api(server.url, adminCookie, "/api/mail/settings", { method: "PUT", body: setting });
+      assertEquals(ok.status, 204);
+      const read = await api(server.url, cookie, `/api/mail/settings?establishmentId=${school.id}`);
+      assertEquals(read.body, { hideMessageText: true });
+      const outbox = await api(server.url, cookie, `/api/mail/outbox?establishmentId=${school.id}`);
+      assertEquals(outbox.status, 403, "the outbox is for admins");
+    });
+  },
+);
