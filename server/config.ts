@@ -11,10 +11,12 @@
  * | `PREAU_SECRET` | generated into the data dir | HMAC key for session tokens, ≥ 32 characters; required with `DATABASE_URL` |
  * | `PREAU_ALLOWED_ORIGINS` | empty | extra origins (comma-separated `scheme://host[:port]`) allowed for unsafe requests and WebSockets |
  * | `PREAU_PUBLIC_URL` | unset | the app's own public origin when behind a proxy (e.g. `https://preau.example`) |
+ * | `PREAU_TRUSTED_PROXIES` | empty | reverse proxies / load balancers (comma-separated IPv4 or IPv6 addresses or CIDR ranges) whose `X-Forwarded-For` gives the client's address |
  * | `PREAU_SMTP_URL` | unset | `smtp://user:pass@host:587` or `smtps://…:465`; unset = `.eml` files in `<data dir>/outbox` |
  * | `PREAU_MAIL_FROM` | `Préau <preau@localhost>` | sender of every mail (`Name <address>` or `address`) |
  * | `PREAU_NOTIFY_DELAY_MINUTES` | `10` | minutes a message stays unread before its recipient gets a digest (fractions allowed) |
  */
+import { type AddressRange, parseAddressRanges } from "./client_address.ts";
 import { parseMailbox } from "../domain/mail/content.ts";
 
 /** A configuration value that cannot be used; `variable` names the culprit. */
@@ -39,6 +41,8 @@ export interface Config {
   allowedOrigins: string[];
   /** The public origin, when the app runs behind a proxy. */
   publicUrl: string | undefined;
+  /** Peers whose `X-Forwarded-For` is believed (see `server/client_address.ts`); empty: none. */
+  trustedProxies: AddressRange[];
   /** SMTP server URL; `undefined` = write mails to the outbox directory. */
   smtpUrl: string | undefined;
   /** Sender of every mail. */
@@ -59,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   const publicUrl = env.PREAU_PUBLIC_URL?.trim()
     ? parseOrigin("PREAU_PUBLIC_URL", env.PREAU_PUBLIC_URL.trim())
     : undefined;
+  const trustedProxies = parseTrustedProxies(env.PREAU_TRUSTED_PROXIES);
   const smtpUrl = parseSmtpUrl(env.PREAU_SMTP_URL);
   const mailFrom = parseMailFrom(env.PREAU_MAIL_FROM);
   const notifyDelayMs = parseDelayMinutes(env.PREAU_NOTIFY_DELAY_MINUTES);
@@ -70,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     secret,
     allowedOrigins,
     publicUrl,
+    trustedProxies,
     smtpUrl,
     mailFrom,
     notifyDelayMs,
@@ -120,6 +126,18 @@ function parseDelayMinutes(raw: string | undefined): number {
     );
   }
   return Math.round(minutes * 60_000);
+}
+
+function parseTrustedProxies(raw: string | undefined): AddressRange[] {
+  try {
+    return parseAddressRanges(raw ?? "");
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(
+      "PREAU_TRUSTED_PROXIES",
+      `${error.message}; list the addresses of your reverse proxies or load balancers, comma-separated`,
+    );
+  }
 }
 
 function parsePort(raw: string | undefined): number {
