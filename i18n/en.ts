@@ -101,6 +101,7 @@ export const en: Dictionary = {
   "mail.digest.from": "From: {names}",
   "mail.digest.with": "With {names}",
   "mail.digest.open": "Open the conversation",
+  "mail.digest.quote": "“{name}: {text}”",
   "mail.digest.hidden": "This school does not include message text in emails.",
   "mail.footer.preferences": "Choose when you get these emails",
   "mail.footer.unsubscribe": "Stop these emails",

@@ -103,6 +103,7 @@ export const fr = {
   "mail.digest.from": "De : {names}",
   "mail.digest.with": "Avec {names}",
   "mail.digest.open": "Ouvrir la conversation",
+  "mail.digest.quote": "« {name} : {text} »",
   "mail.digest.hidden": "Le texte des messages n'est pas inclus dans les e-mails de cet établissement.",
   "mail.footer.preferences": "Choisir quand recevoir ces e-mails",
   "mail.footer.unsubscribe": "Ne plus recevoir ces e-mails",

@@ -203,6 +203,11 @@ dbTest(
         assertEquals(detail.status, 200);
         assertStringIncludes(detailHtml, "Les bulletins sont en ligne");
         assertStringIncludes(detailHtml, mine[0]!.file);
+        const frame = await fetch(`${server.url}/fr/admin/outbox/${mailId}/html?establishment=${school.id}`, {
+          headers: { cookie },
+        });
+        assertStringIncludes(await frame.text(), "Les bulletins sont en ligne");
+        assertStringIncludes(frame.headers.get("content-security-policy") ?? "", "sandbox");
 
         const otherCookie = await loginCookie(server.url, otherAdmin.email);
         const foreign = await fetch(`${server.url}/fr/admin/outbox/${mailId}`, {

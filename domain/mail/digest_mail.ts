@@ -50,9 +50,11 @@ export function renderDigest(
     const url = conversationUrl(ctx.baseUrl, recipient.locale, recipient.role, c.conversationId);
     const count = t("mail.digest.unread", { count: c.unread });
     const from = t("mail.digest.from", { names: c.senders.join(", ") });
-    const quote = recipient.hideMessageText ? null : `${c.lastSender} : ${preview(c.lastBody)}`;
+    const quote = recipient.hideMessageText
+      ? null
+      : t("mail.digest.quote", { name: c.lastSender, text: preview(c.lastBody) });
     textParts.push(`* ${title} — ${count}`, `  ${from}`);
-    if (quote) textParts.push(`  « ${quote} »`);
+    if (quote) textParts.push(`  ${quote}`);
     textParts.push(`  ${t("mail.digest.open")}: ${url}`, "");
     htmlParts.push(
       `<div style="margin:0 0 16px;padding:12px;border:1px solid #e2e8f0;border-radius:8px">` +
@@ -60,7 +62,7 @@ export function renderDigest(
         `<p style="margin:4px 0;font-size:14px;color:#334155">${escapeHtml(count)} · ${
           escapeHtml(from)
         }</p>` +
-        (quote ? `<p style="margin:4px 0;font-size:14px;color:#475569">« ${escapeHtml(quote)} »</p>` : "") +
+        (quote ? `<p style="margin:4px 0;font-size:14px;color:#475569">${escapeHtml(quote)}</p>` : "") +
         `<p style="margin:8px 0 0"><a href="${escapeHtml(url)}" style="color:#1d4ed8;font-weight:bold">${
           escapeHtml(t("mail.digest.open"))
         }</a></p></div>`,
