@@ -32,7 +32,7 @@ export default function OutboxMailPage({ data, state, url }: PageProps<OutboxMai
       <article class="mt-4 max-w-3xl rounded-2xl bg-white p-6 shadow">
         <h1 class="text-xl font-bold text-slate-900" data-mail-subject>{readable.subject}</h1>
         <dl class="mt-2 grid grid-cols-[auto_1fr] gap-x-3 text-sm text-slate-700">
-          <dt class="font-semibold">From</dt>
+          <dt class="font-semibold">{t("outbox.from")}</dt>
           <dd>{readable.from}</dd>
           <dt class="font-semibold">{t("outbox.to")}</dt>
           <dd>{readable.to}</dd>
