@@ -2,7 +2,7 @@
  * One digest pass: finds everyone due a missed-message digest (db/digests.ts), renders their digests
  * and enqueues them in the same transaction that records what they announced — so a digest is queued
  * exactly when its marks are, and a crash leaves both or neither. Work goes in batches of `batch`
- * people, six statements per batch whatever its size. Each batch holds a transaction-level advisory
+ * people, seven statements per batch whatever its size (the lock, three reads, three writes). Each batch holds a transaction-level advisory
  * lock taken with `pg_try_advisory_xact_lock`: an instance that finds it taken leaves the pass to the
  * other, so two schedulers never announce the same messages twice.
  */
