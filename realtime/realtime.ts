@@ -25,6 +25,7 @@ import { type RealtimeOptions, resolveOptions } from "./options.ts";
 import { PostgresTier } from "./postgres_tier.ts";
 import { type FanoutTier, LocalTier } from "./tier.ts";
 import { createUpgradeHandler } from "./ws_route.ts";
+import { settlesWithin } from "../util/timeout.ts";
 
 /** Longest a REST handler waits for its event to be handed on by every tier. */
 const PUBLISH_WAIT_MS = 2000;
@@ -110,12 +111,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
    * `PUBLISH_WAIT_MS` (a NOTIFY retried during a database outage must not hold the HTTP answer).
    */
   const announce = async (event: PublishedEvent) => {
-    let wait: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      bus.publish(event),
-      new Promise((resolve) => wait = setTimeout(resolve, PUBLISH_WAIT_MS)),
-    ]);
-    clearTimeout(wait);
+    await settlesWithin(bus.publish(event), PUBLISH_WAIT_MS);
   };
   let timer: ReturnType<typeof setInterval> | undefined;
   let started: Promise<void> | undefined;

@@ -17,6 +17,7 @@ import { WsClient } from "./support/ws_client.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
+import { sleep } from "../util/timeout.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -68,14 +69,14 @@ async function spawnPreau(args: string[], env: Record<string, string>, urlPatter
     let match: RegExpMatchArray | null = null;
     while (!(match = text.match(urlPattern))) {
       if (exited || Date.now() > deadline) throw new Error(`no URL printed; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     running.url = match[1]!;
     while (
       (await fetch(`${running.url}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0)) !== 200
     ) {
       if (exited || Date.now() > deadline) throw new Error(`/readyz never answered 200; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     return running;
   } catch (error) {
