@@ -16,6 +16,7 @@ import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
+import { limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
 import type { AppState, Services } from "./state.ts";
 
@@ -62,6 +63,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
 
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
+  app.use("*", limitBodies());
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,

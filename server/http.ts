@@ -1,4 +1,6 @@
 /** Small response helpers shared by REST handlers and middleware. */
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { AppError, errorBody, toAppError } from "../domain/errors.ts";
 
 /** A JSON response with `status` (default 200) and no caching: API answers are per-user. */
@@ -21,14 +23,24 @@ export function errorResponse(error: unknown, context = "request"): Response {
   return json(errorBody(appError.code, appError.message), appError.status, headers);
 }
 
-/** Reads a JSON body, answering `400 bad_request` for a missing or malformed one. */
-export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > maxBytes) throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
+/**
+ * Refuses request bodies over `maxBytes` (default 64 KiB) with `413 too_large`, whether the size is
+ * announced (`Content-Length`) or streamed: hono's `bodyLimit` stops reading at the limit.
+ */
+export function limitBodies(maxBytes = 64 * 1024): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () =>
+      errorResponse(new AppError("too_large", `The request body is over ${maxBytes} bytes; send less.`)),
+  });
+}
+
+/**
+ * Reads a JSON body, answering `400 bad_request` for a missing or malformed one. Its size is bounded
+ * by {@linkcode limitBodies}, mounted on the whole app.
+ */
+export async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
-  if (new TextEncoder().encode(text).length > maxBytes) {
-    throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
-  }
   if (text.trim() === "") throw new AppError("bad_request", "body: expected a JSON object");
   try {
     return JSON.parse(text);

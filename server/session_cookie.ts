@@ -3,6 +3,7 @@
  * (cross-site subrequests do not carry it) and Secure whenever the app is reached over https.
  */
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { parse } from "hono/utils/cookie";
 import type { Context } from "hono";
 
 /** Name of the session cookie (part of the wire contract). */
@@ -46,18 +47,5 @@ export function readSessionCookie(c: Context): string | undefined {
 
 /** The session token from a raw `Cookie` header (WebSocket upgrades are plain Requests). */
 export function sessionTokenFromRequest(req: Request): string | undefined {
-  const header = req.headers.get("cookie") ?? "";
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === SESSION_COOKIE) {
-      const value = part.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(value) || undefined;
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+  return parse(req.headers.get("cookie") ?? "", SESSION_COOKIE)[SESSION_COOKIE] || undefined;
 }
