@@ -1,5 +1,5 @@
 /**
- * Serving files: the client build under `/_preau/js/<name>` (content-hashed names, so cached
+ * Serving files: the client build under `JS_PREFIX<name>` (content-hashed names, so cached
  * forever) and an optional static folder at the site root (revalidated with an ETag).
  *
  * The static folder goes through hono's `serveStatic` (`hono/deno`) and `etag` middlewares. The
@@ -20,7 +20,7 @@ export function contentType(name: string): string {
   return getMimeType(name) ?? "application/octet-stream";
 }
 
-/** Handler for `/_preau/js/:name`: one file of the build, or 404. */
+/** Handler for `JS_PREFIX:name`: one file of the build, or 404. */
 export function serveBuild(build: BuildResult | undefined) {
   return (c: Context): Response => {
     const name = c.req.param("name") ?? "";

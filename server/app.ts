@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
+import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
 import { createAuthService } from "../domain/auth.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
@@ -21,6 +21,22 @@ import { securityHeaders } from "./security_headers.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * What the client build is made from: the islands and whatever they import from the project, minus
+ * the folders that never reach the browser. `deno task build` (`scripts/build.ts`) uses the same,
+ * so a start recognises its prebuilt client as current.
+ */
+export const CLIENT_SOURCES: SourceOptions = {
+  islandsDir: `${ROOT}islands`,
+  sourceDir: ROOT,
+  ignoreDirs: ["tests", "bench", "docs", "data", "static", "scripts"],
+};
+
+/** The REST API answers every error in JSON, never with a page. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === "/api" || pathname.startsWith("/api/");
+}
 
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
@@ -76,9 +92,10 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
   app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
   const routes = await mountFsRoutes(app, {
+    ...CLIENT_SOURCES,
     routesDir: `${ROOT}routes`,
-    islandsDir: `${ROOT}islands`,
     staticDir: `${ROOT}static`,
+    isJsonPath: isApiPath,
     dev: opts.dev ?? false,
   });
   try {
