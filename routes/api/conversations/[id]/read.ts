@@ -1,11 +1,10 @@
-import type { RouteContext } from "../../../../framework/mod.ts";
 import { parseInput, readBody } from "../../../../domain/schemas.ts";
 import { readJson } from "../../../../server/http.ts";
-import type { SignedInState } from "../../../../server/state.ts";
+import { defineSignedIn } from "../../../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `POST /api/conversations/:id/read` `{"seq"}` → `204`; `readSeq` only moves forward. */
-  async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async POST(ctx): Promise<Response> {
     const body = parseInput(readBody, await readJson(ctx.req));
     const { messaging, realtime } = ctx.state.services;
     const conversationId = ctx.params.id ?? "";
@@ -14,4 +13,4 @@ export const handler = {
     await realtime.readMarked(conversationId, ctx.state.user.id, seq);
     return new Response(null, { status: 204 });
   },
-};
+});
