@@ -94,7 +94,7 @@ async function checkServes(url: string, email: string, password: string): Promis
   const html = await page.text();
   assertEquals(page.status, 200);
   assertStringIncludes(html, "<style data-twind>");
-  const boot = /<script type="module"[^>]*src="(\/_preau\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
+  const boot = /<script type="module"[^>]*src="(\/_islands\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
   assert(boot, "a page with islands loads the hashed boot script");
   const script = await fetch(`${url}${boot[1]}`);
   assertEquals(script.status, 200);
