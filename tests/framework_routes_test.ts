@@ -20,6 +20,19 @@ const mounted = await mountFsRoutes(app, {
   isJsonPath,
 });
 
+/** Runs `fn` with `console.error` captured; returns the calls' arguments. */
+async function loggedErrors(fn: () => Promise<void>): Promise<unknown[][]> {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    await fn();
+  } finally {
+    console.error = original;
+  }
+  return logged;
+}
+
 function idText(html: string, id: string): string | undefined {
   return new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
 }
@@ -137,10 +150,7 @@ Deno.test("routes - a middleware may answer without calling next", async () => {
 });
 
 Deno.test("routes - thrown errors are logged and answer _500 or JSON 500 without details", async () => {
-  const logged: unknown[][] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => logged.push(args);
-  try {
+  const logged = await loggedErrors(async () => {
     const page = await app.request("/boom");
     assertEquals(page.status, 500);
     const html = await page.text();
@@ -152,9 +162,7 @@ Deno.test("routes - thrown errors are logged and answer _500 or JSON 500 without
     const text = await api.text();
     assertEquals(JSON.parse(text).error.code, "internal_error");
     assert(!text.includes("secret detail") && !text.includes("boom.ts"), "the error detail leaked into JSON");
-  } finally {
-    console.error = original;
-  }
+  });
   assertEquals(logged.length, 2);
   assert(String(logged[0]![1]).includes("secret detail of the page failure"), "the error was not logged");
 });
@@ -191,10 +199,7 @@ Deno.test("routes - without _404 and _500, _error answers every status; HttpErro
   assertEquals(teapot.headers.get("x-teapot"), "yes");
   assertStringIncludes(await teapot.text(), "short and stout");
 
-  const logged: unknown[][] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => logged.push(args);
-  try {
+  const logged = await loggedErrors(async () => {
     const boom = await tree.request("/boom");
     assertEquals(boom.status, 500);
     const html = await boom.text();
@@ -202,9 +207,7 @@ Deno.test("routes - without _404 and _500, _error answers every status; HttpErro
     assertStringIncludes(html, "something broke");
     assert(!html.includes("secret detail"), "the error detail leaked into the page");
     assert(!html.includes("error-tree-layout"), "an unexpected error renders without layouts");
-  } finally {
-    console.error = original;
-  }
+  });
   assertEquals(logged.length, 1, "the 500 is logged, the 404 and 418 are not");
 });
 
