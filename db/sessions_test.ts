@@ -5,6 +5,7 @@ import {
   createSession,
   extendSession,
   getActiveSession,
+  listEndedSessions,
   revokeSession,
   revokeUserSessions,
 } from "./sessions.ts";
@@ -63,4 +64,19 @@ dbTest("sessions - revoking a user's sessions leaves other users' sessions alone
   assertEquals(await getActiveSession(db, a2.id), null);
   assertEquals((await getActiveSession(db, b1.id))?.id, b1.id);
   assertEquals(await getActiveSession(db, "garbage"), null);
+});
+
+dbTest("sessions - listEndedSessions names the revoked, expired and deleted ones among many", async (db) => {
+  const school = await makeEstablishment(db);
+  const user = await makeUser(db, { establishmentId: school.id, role: "parent" });
+  const active = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const revoked = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const expired = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const deleted = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  await revokeSession(db, revoked.id);
+  await db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.id]);
+  await db.query(`DELETE FROM sessions WHERE id = $1`, [deleted.id]);
+  const ended = await listEndedSessions(db, [active.id, revoked.id, expired.id, deleted.id, "not-a-uuid"]);
+  assertEquals(new Set(ended), new Set([revoked.id, expired.id, deleted.id]));
+  assertEquals(await listEndedSessions(db, []), []);
 });

@@ -15,6 +15,7 @@ import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from 
 import { createSession, extendSession, getActiveSession, revokeSession } from "../db/sessions.ts";
 import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import type { DomainEvents } from "./events.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { signSessionToken, tokenKey, verifySessionToken } from "./tokens.ts";
 
@@ -32,6 +33,8 @@ export interface LoginLimits {
 export interface AuthOptions {
   /** HMAC key for session tokens, at least 32 characters. */
   secret: string;
+  /** Where an ended session is announced (its live sockets close on every instance). */
+  events: DomainEvents;
   /** Lifetime of a session (and of each token) in seconds. Default: 7 days. */
   ttlSeconds?: number;
   /** Age after which a token in use is replaced by a fresh one. Default: 1 day. */
@@ -74,7 +77,7 @@ export interface AuthService {
   ): Promise<LoginResult>;
   /** Checks a token and its session row; throws `unauthorized`. */
   authenticate(token: string): Promise<Authenticated>;
-  /** Revokes the session; later `authenticate` calls with its tokens fail. */
+  /** Revokes the session (later `authenticate` calls with its tokens fail) and announces it. */
   logout(sessionId: string): Promise<void>;
   /** The signed-in person's profile and memberships; throws `unauthorized` if they no longer exist. */
   me(userId: string): Promise<Me>;
@@ -174,6 +177,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
 
     async logout(sessionId) {
       await revokeSession(db, sessionId);
+      options.events.publish({ kind: "session_ended", sessionId });
     },
 
     async me(userId) {

@@ -1,28 +1,16 @@
 /**
  * The one error type business rules throw. Every layer above (REST handlers, the WebSocket hub)
  * turns an {@linkcode AppError} into the wire shape `{"error":{"code","message"}}` with
- * {@linkcode errorBody}, so a `code` here is part of the public contract: codes are stable, the
+ * {@linkcode errorBody}. The codes and their statuses are the contract's (`protocol/errors.ts`); the
  * messages are for people and say what to do next.
  *
  * Anything that is not an `AppError` is a bug or an outage and must surface as `internal`
  * without leaking its message; see {@linkcode toAppError}.
  */
 
-/** HTTP status of every stable error code. */
-export const ERROR_STATUS = {
-  bad_request: 400,
-  unauthorized: 401,
-  invalid_credentials: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  too_large: 413,
-  rate_limited: 429,
-  internal: 500,
-} as const;
+import { ERROR_STATUS, errorBody, type ErrorCode } from "../protocol/errors.ts";
 
-/** A stable, machine-readable error code of the wire contract. */
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export { ERROR_STATUS, errorBody, type ErrorCode };
 
 /** Extra details an error may carry. */
 export interface AppErrorOptions {
@@ -47,11 +35,6 @@ export class AppError extends Error {
       ? undefined
       : Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
-}
-
-/** The wire body of an error: `{"error":{"code","message"}}`. */
-export function errorBody(code: ErrorCode, message: string): { error: { code: ErrorCode; message: string } } {
-  return { error: { code, message } };
 }
 
 /** True when `value` is an {@linkcode AppError}, optionally of one `code`. */

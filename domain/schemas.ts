@@ -1,5 +1,6 @@
 /**
- * The shape of everything clients send: REST bodies and query strings, and WebSocket frames.
+ * The shape of what clients send over REST: bodies and query strings (WebSocket frames are in
+ * `protocol/client_frames.ts`; both go through {@linkcode parseInput}).
  * Handlers call {@linkcode parseInput} first, so business code only ever sees typed, bounded
  * values, and a malformed request gets `400 bad_request` with a message that names the field
  * ("participantIds: expected an array of ids") instead of a crash deeper down.
@@ -9,25 +10,13 @@
  */
 
 import * as v from "valibot";
+import { clientIdSchema as id, clientSeq as seq, MAX_SEQ } from "../protocol/client_frames.ts";
 import { badRequest } from "./errors.ts";
-import { codePointLength, isStorable } from "./text.ts";
-
-/** Largest PostgreSQL `integer`: seqs beyond it cannot exist, and must not reach SQL. */
-const MAX_SEQ = 2_147_483_647;
 /** Page size bounds of message listings. */
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 50;
 /** Most people one conversation can be created with (a class's families fit comfortably). */
 export const MAX_PARTICIPANTS = 200;
-
-const id = v.pipe(v.string("expected an id"), v.uuid("expected an id"));
-
-const seq = v.pipe(
-  v.number("expected a number"),
-  v.integer("expected a whole number"),
-  v.minValue(0, "expected 0 or more"),
-  v.maxValue(MAX_SEQ, `expected at most ${MAX_SEQ}`),
-);
 
 /** A whole number written in a query string. */
 const seqParam = v.pipe(
@@ -97,47 +86,12 @@ export const recipientsQuery = v.object({
   q: v.optional(v.pipe(v.string("expected a string"), v.maxLength(100, "at most 100 characters")), ""),
 });
 
-const clientId = v.pipe(
-  v.string("expected a string"),
-  v.check((s) => codePointLength(s) >= 1 && codePointLength(s) <= 64, "expected 1 to 64 characters"),
-  v.check(isStorable, "contains characters that cannot be stored; use letters, digits and dashes"),
-);
-
-/** WebSocket frame `send`. The body's Unicode rules are applied by the messaging service. */
-export const sendFrame = v.object({
-  type: v.literal("send"),
-  clientId,
-  conversationId: id,
-  body: v.string("expected a string"),
-});
-
-/** WebSocket frame `typing`. */
-export const typingFrame = v.object({
-  type: v.literal("typing"),
-  conversationId: id,
-  typing: v.boolean("expected true or false"),
-});
-
-/** WebSocket frame `read`. */
-export const readFrame = v.object({ type: v.literal("read"), conversationId: id, seq });
-
-/** WebSocket frame `ping`. */
-export const pingFrame = v.object({ type: v.literal("ping") });
-
-/** Any client frame, told apart by `type`. */
-export const clientFrame = v.variant(
-  "type",
-  [sendFrame, typingFrame, readFrame, pingFrame],
-  "expected one of send, typing, read, ping",
-);
-
 export type LoginBody = v.InferOutput<typeof loginBody>;
 export type CreateConversationBody = v.InferOutput<typeof createConversationBody>;
 export type ReadBody = v.InferOutput<typeof readBody>;
 export type ConversationsQuery = v.InferOutput<typeof conversationsQuery>;
 export type MessagesQuery = v.InferOutput<typeof messagesQuery>;
 export type RecipientsQuery = v.InferOutput<typeof recipientsQuery>;
-export type ClientFrame = v.InferOutput<typeof clientFrame>;
 
 /**
  * Parses `value` (always a JSON object) with `schema` and returns the typed result, or throws `bad_request` whose

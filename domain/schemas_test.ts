@@ -1,7 +1,7 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
+import { clientFrame } from "../protocol/client_frames.ts";
 import {
-  clientFrame,
   conversationsQuery,
   createConversationBody,
   loginBody,

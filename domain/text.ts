@@ -5,7 +5,10 @@
  * with `char_length`, which also counts code points.
  */
 
+import { codePointLength, isStorable } from "../protocol/text.ts";
 import { badRequest, tooLarge } from "./errors.ts";
+
+export { codePointLength, isStorable };
 
 /** Longest message body, in code points after NFC. */
 export const MAX_BODY_CODE_POINTS = 4000;
@@ -24,25 +27,9 @@ export function normalizeText(text: string): string {
   return text.normalize("NFC");
 }
 
-/** Number of Unicode code points in `text` (not UTF-16 units). */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
 /** True when `text` is empty or shows nothing (see {@linkcode BLANK}). */
 export function isBlank(text: string): boolean {
   return BLANK.test(text);
-}
-
-/**
- * True when PostgreSQL can store `text`: no NUL character (text columns refuse it) and no lone
- * UTF-16 surrogate (not valid UTF-8). JSON lets clients send both, so they are checked here
- * rather than surfacing as a database error.
- */
-export function isStorable(text: string): boolean {
-  return !text.includes("\u0000") && text.isWellFormed();
 }
 
 /**

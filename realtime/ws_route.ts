@@ -12,8 +12,9 @@ import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
 import { errorResponse, json } from "../server/http.ts";
 import { isSameOriginOrAllowed, type OriginPolicy } from "../server/origin.ts";
-import { sessionTokenFromRequest } from "../server/session_cookie.ts";
-import { CLOSE, closeReason } from "./frames.ts";
+import { authenticateUpgrade } from "../server/session.ts";
+import { CLOSE } from "../protocol/server_frames.ts";
+import { closeReason } from "./frames.ts";
 
 /** What the upgrade needs. */
 export interface UpgradeDeps {
@@ -25,8 +26,8 @@ export interface UpgradeDeps {
   maxSocketsPerUser: number;
   /** Live sockets of the user on this instance. */
   socketsOf(userId: string): number;
-  /** Takes the upgraded socket over. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string): void;
+  /** Takes the upgraded socket over; `expiresAt` is when its session's token expires. */
+  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string, expiresAt: Date): void;
 }
 
 /** Returns the handler of `GET /ws/chat`. */
@@ -50,9 +51,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
           "This connection came from another site; use Préau from its own address.",
         );
       }
-      const token = sessionTokenFromRequest(req);
-      if (token === undefined) throw new AppError("unauthorized", "You are not signed in; sign in first.");
-      const session = await deps.auth.authenticate(token);
+      const session = await authenticateUpgrade(deps.auth, req);
       let upgraded: { socket: WebSocket; response: Response };
       try {
         upgraded = Deno.upgradeWebSocket(req, { idleTimeout: deps.idleTimeoutSeconds });
@@ -72,7 +71,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
         socket.onerror = () => {};
         return response;
       }
-      deps.accept(socket, user, session.sessionId);
+      deps.accept(socket, user, session.sessionId, session.expiresAt);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");

@@ -8,7 +8,8 @@
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
-import { createAuthService } from "../domain/auth.ts";
+import { type AuthOptions, createAuthService } from "../domain/auth.ts";
+import { EventHub } from "../domain/events.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
@@ -41,14 +42,16 @@ export function isApiPath(pathname: string): boolean {
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
   db: Database;
-  /** Origins and public URL (see `server/config.ts`). */
-  config: Pick<Config, "allowedOrigins" | "publicUrl">;
+  /** Origins, public URL and trusted proxies (see `server/config.ts`); default: no trusted proxy. */
+  config: Pick<Config, "allowedOrigins" | "publicUrl"> & Partial<Pick<Config, "trustedProxies">>;
   /** The session-token key (≥ 32 characters). */
   secret: string;
   /** True while draining; readiness then answers 503. Default: never. */
   isStopping?: () => boolean;
   /** Build islands unminified in memory, ignoring `_build/`. Default `false`. */
   dev?: boolean;
+  /** Session lifetime and renewal (see `domain/auth.ts`). Default: 7 days, renewed after a day of use. */
+  sessions?: Pick<AuthOptions, "ttlSeconds" | "renewAfterSeconds">;
   /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
   realtime?: RealtimeOptions;
 }
@@ -62,16 +65,22 @@ export interface PreauApp {
 
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
-  const auth = createAuthService(opts.db, { secret: opts.secret });
-  const messaging = createMessaging(opts.db);
+  const events = new EventHub();
+  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events });
+  const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
-  const realtime = createRealtime({ db: opts.db, auth, messaging, originPolicy, isStopping }, opts.realtime);
+  const realtime = createRealtime(
+    { db: opts.db, auth, messaging, events, originPolicy, isStopping },
+    opts.realtime,
+  );
   const services: Services = {
     db: opts.db,
+    events,
     auth,
     messaging,
     originPolicy,
+    trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,

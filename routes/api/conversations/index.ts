@@ -16,9 +16,9 @@ export const handler = defineSignedIn.handlers({
   async POST(ctx): Promise<Response> {
     const body = parseInput(createConversationBody, await readJson(ctx.req));
     const { messaging } = ctx.state.services;
+    // When created, the domain publishes it: its members' sockets, on every instance, get a
+    // `conversation` frame and then its messages.
     const result = await messaging.createConversation(ctx.state.user.id, body);
-    // Its members' sockets, on every instance, get a `conversation` frame and then its messages.
-    if (result.created) await ctx.state.services.realtime.conversationCreated(result.conversation.id);
     return json({ conversation: result.conversation }, result.created ? 201 : 200);
   },
 });
