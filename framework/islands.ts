@@ -15,6 +15,7 @@ import { ISLAND_TAG, SLOT_TAG } from "./constants.ts";
 import { isTestFile, moduleExtension } from "./path_mapping.ts";
 import { currentRender } from "./render_context.ts";
 import { importModule } from "./import_module.ts";
+import { entriesOf } from "./fs.ts";
 
 /** An island source file. */
 export interface IslandFile {
@@ -36,17 +37,10 @@ export async function listIslands(islandsDir: string): Promise<IslandFile[]> {
   const dir = resolve(islandsDir);
   const folder = basename(dir);
   const islands: IslandFile[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const ext = moduleExtension(entry.name);
-      if (!entry.isFile || ext === undefined || isTestFile(entry.name) || entry.name.startsWith("_")) {
-        continue;
-      }
-      islands.push({ name: basename(entry.name, ext), file: join(dir, entry.name) });
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
+  for (const entry of await entriesOf(dir)) {
+    const ext = moduleExtension(entry.name);
+    if (!entry.isFile || ext === undefined || isTestFile(entry.name) || entry.name.startsWith("_")) continue;
+    islands.push({ name: basename(entry.name, ext), file: join(dir, entry.name) });
   }
   islands.sort((a, b) => a.name < b.name ? -1 : 1);
   for (let i = 1; i < islands.length; i++) {

@@ -9,6 +9,7 @@
  */
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { entriesOf } from "./fs.ts";
 
 const FRAMEWORK_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -65,14 +66,7 @@ async function collect(
   parts: [string, Uint8Array][],
   keepTopDir: (name: string) => boolean = () => true,
 ) {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
-  }
-  for (const entry of entries) {
+  for (const entry of await entriesOf(dir)) {
     const path = join(dir, entry.name);
     if (entry.isDirectory) {
       if (keepTopDir(entry.name)) await collect(path, `${label}/${entry.name}`, parts);

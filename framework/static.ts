@@ -14,6 +14,7 @@ import { serveStatic } from "hono/deno";
 import { etag } from "hono/etag";
 import { getMimeType } from "hono/utils/mime";
 import type { BuildResult } from "./build.ts";
+import { entriesOf } from "./fs.ts";
 
 /** Content type for a file name (hono's table), `application/octet-stream` when unknown. */
 export function contentType(name: string): string {
@@ -72,14 +73,7 @@ function safeDecode(path: string): string {
 }
 
 async function list(abs: string, urlPath: string, files: Set<string>) {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(abs));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
-  }
-  for (const entry of entries) {
+  for (const entry of await entriesOf(abs)) {
     if (entry.name.startsWith(".")) continue;
     const child = `${urlPath}/${entry.name}`;
     if (entry.isDirectory) await list(`${abs}/${entry.name}`, child, files);
