@@ -7,7 +7,13 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { BuildResult } from "./build.ts";
-import { HttpError, methodNotAllowedError, notFoundError, plainError } from "./http_errors.ts";
+import {
+  HttpError,
+  type JsonErrorAnswer,
+  methodNotAllowedError,
+  notFoundError,
+  plainError,
+} from "./http_errors.ts";
 import { htmlResponse, renderDocument } from "./render.ts";
 import type { Layout, RouteDir, RouteEntry, RouteTable } from "./scan.ts";
 import {
@@ -26,6 +32,8 @@ type BaseContext = Omit<RouteContext, "next">;
 export interface HandlerOptions {
   /** Whether errors on this path answer JSON instead of a page. */
   isJsonPath: (pathname: string) => boolean;
+  /** The JSON answer on those paths. */
+  jsonError: JsonErrorAnswer;
   /** Prefix of log lines. */
   logPrefix: string;
 }
@@ -104,11 +112,12 @@ export class RouteHandler {
     if (route.page && (method === "GET" || method === "HEAD")) return ctx.render();
     // Answered as is, not through the error page: a wrong method is a client bug, not a page.
     const allow = allowedMethods(handler, route.page !== undefined);
-    return plainError(
-      405,
-      methodNotAllowedError(ctx.url, method, allow),
-      this.options.isJsonPath(ctx.url.pathname),
-    );
+    return plainError(405, methodNotAllowedError(ctx.url, method, allow), this.jsonAnswer(ctx.url));
+  }
+
+  /** How errors on `url` answer in JSON, or undefined where they answer a page. */
+  private jsonAnswer(url: URL): JsonErrorAnswer | undefined {
+    return this.options.isJsonPath(url.pathname) ? this.options.jsonError : undefined;
   }
 
   private renderError(error: unknown, c: Context, url: URL, state: State): Response {
@@ -127,7 +136,7 @@ export class RouteHandler {
    * layouts, since a layout may be what failed.
    */
   private errorPage(error: unknown, status: number, url: URL, state: State): Response {
-    const json = this.options.isJsonPath(url.pathname);
+    const json = this.jsonAnswer(url);
     const specific = status === 404
       ? this.table.notFound
       : status === 500

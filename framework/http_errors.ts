@@ -76,14 +76,23 @@ export function publicMessage(error: unknown, status: number): string {
   return error instanceof Error ? error.message : STATUS_TEXT[status] ?? `HTTP ${status}`;
 }
 
-/** The answer without an error page: JSON on JSON paths, plain text elsewhere. */
-export function plainError(status: number, error: unknown, json: boolean): Response {
+/**
+ * How a JSON path answers an error the framework handles (no route, a wrong method, a thrown
+ * `HttpError` or an unexpected error): `message` is safe to show, `headers` come from the error.
+ */
+export type JsonErrorAnswer = (status: number, message: string, error: unknown, headers: Headers) => Response;
+
+/** The default {@linkcode JsonErrorAnswer}: `{"error":{"code","message"}}`, the code from the error or its status. */
+export const defaultJsonError: JsonErrorAnswer = (status, message, error, headers) => {
+  const code = error instanceof HttpError && status < 500 ? error.code : errorCode(status);
+  return jsonError(status, code, message, headers);
+};
+
+/** The answer without an error page: `json` on JSON paths, plain text elsewhere. */
+export function plainError(status: number, error: unknown, json: JsonErrorAnswer | undefined): Response {
   const message = publicMessage(error, status);
   const headers = new Headers(error instanceof HttpError ? error.headers : undefined);
-  if (json) {
-    const code = error instanceof HttpError && status < 500 ? error.code : errorCode(status);
-    return jsonError(status, code, message, headers);
-  }
+  if (json) return json(status, message, error, headers);
   headers.set("content-type", "text/plain; charset=utf-8");
   return new Response(`${STATUS_TEXT[status] ?? `HTTP ${status}`}: ${message}`, { status, headers });
 }

@@ -74,7 +74,14 @@ export { clientSourceHash } from "./source_hash.ts";
 export { Head } from "./head.tsx";
 export { twindConfig } from "./twind.ts";
 export { deserialize, serialize } from "./serialize.ts";
-export { errorCode, HttpError, type HttpErrorOptions, jsonError } from "./http_errors.ts";
+export {
+  defaultJsonError,
+  errorCode,
+  HttpError,
+  type HttpErrorOptions,
+  jsonError,
+  type JsonErrorAnswer,
+} from "./http_errors.ts";
 export { createDefine, type Define } from "./define.ts";
 export type { SourceOptions } from "./source_hash.ts";
 export { ISLAND_TAG, JS_PREFIX, SLOT_TAG, STATE_ID } from "./constants.ts";

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { buildIslands, type BuildResult, loadBuild } from "./build.ts";
 import { JS_PREFIX } from "./constants.ts";
 import { RouteHandler } from "./handle.ts";
+import { defaultJsonError, type JsonErrorAnswer } from "./http_errors.ts";
 import { listIslands, registerIslands } from "./islands.ts";
 import { describeSegments } from "./path_mapping.ts";
 import { scanRoutes } from "./scan.ts";
@@ -35,6 +36,12 @@ export interface FsRoutesOptions extends SourceOptions {
    * `{"error":{"code","message"}}` instead of a page, e.g. a REST API. Default: none.
    */
   isJsonPath?: (pathname: string) => boolean;
+  /**
+   * The JSON answer on those paths, to use the app's own error vocabulary. Default
+   * `{"error":{"code","message"}}` with the code of a thrown `HttpError`, else one from the status
+   * (`404` → `not_found`, `405` → `method_not_allowed`, `500` → `internal_error`; see `errorCode`).
+   */
+  jsonError?: JsonErrorAnswer;
 }
 
 const LOG_PREFIX = "[fs-routes]";
@@ -59,6 +66,7 @@ export async function mountFsRoutes(app: AnyHono, options: FsRoutesOptions): Pro
   const table = await scanRoutes(options.routesDir);
   const handler = new RouteHandler(table, build, {
     isJsonPath: options.isJsonPath ?? (() => false),
+    jsonError: options.jsonError ?? defaultJsonError,
     logPrefix: LOG_PREFIX,
   });
 

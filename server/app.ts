@@ -17,7 +17,7 @@ import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
-import { limitBodies } from "./http.ts";
+import { apiErrorAnswer, limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
 import type { AppState, Services } from "./state.ts";
 
@@ -105,6 +105,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     routesDir: `${ROOT}routes`,
     staticDir: `${ROOT}static`,
     isJsonPath: isApiPath,
+    jsonError: apiErrorAnswer,
     dev: opts.dev ?? false,
   });
   try {

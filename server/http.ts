@@ -1,7 +1,7 @@
 /** Small response helpers shared by REST handlers and middleware. */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AppError, errorBody, toAppError } from "../domain/errors.ts";
+import { AppError, ERROR_STATUS, errorBody, type ErrorCode, toAppError } from "../domain/errors.ts";
 
 /** A JSON response with `status` (default 200) and no caching: API answers are per-user. */
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -33,6 +33,16 @@ export function limitBodies(maxBytes = 64 * 1024): MiddlewareHandler {
     onError: () =>
       errorResponse(new AppError("too_large", `The request body is over ${maxBytes} bytes; send less.`)),
   });
+}
+
+/**
+ * The framework's own errors on `/api` (no route, a wrong method, a failure outside the API
+ * middleware) in the contract's vocabulary: the code of their status, `internal` from 500 on.
+ */
+export function apiErrorAnswer(status: number, message: string, _error: unknown, headers: Headers): Response {
+  const codes = Object.keys(ERROR_STATUS) as ErrorCode[];
+  const code = status >= 500 ? "internal" : codes.find((c) => ERROR_STATUS[c] === status) ?? "bad_request";
+  return json(errorBody(code, message), status, headers);
 }
 
 /**
