@@ -145,9 +145,9 @@ export class RouteHandler {
     const page = specific ?? this.table.errorPage;
     if (page === undefined || json) return plainError(status, error, json);
     try {
-      const layouts = status === 404 ? layoutChain(this.dirsFor(url), {}).layouts : [];
+      const chain = status === 404 ? layoutChain(this.dirsFor(url), {}) : { layouts: [], skipApp: false };
       const props = { url, params: {}, state, data: undefined, error, status };
-      const html = renderDocument({ app: this.table.app, layouts, page, props, build: this.build });
+      const html = renderDocument({ app: this.table.app, page, props, build: this.build, ...chain });
       const headers = error instanceof HttpError ? error.headers : undefined;
       return htmlResponse(html, { status, headers });
     } catch (renderError) {
