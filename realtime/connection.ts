@@ -12,7 +12,7 @@
  * seq order, once, per conversation.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
-import { AppError, badRequest, rateLimited, toAppError } from "../domain/errors.ts";
+import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
 import { parseInput } from "../domain/schemas.ts";
 import { type ClientFrame, clientFrame } from "../protocol/client_frames.ts";
 import { CLOSE, type ServerFrame } from "../protocol/server_frames.ts";
@@ -299,9 +299,7 @@ export class Connection implements StreamWatcher {
           return;
       }
     } catch (error) {
-      const appError = toAppError(error);
-      if (!(error instanceof AppError)) console.error(`realtime: ${frame.type} frame failed:`, error);
-      this.#reject(appError, clientId);
+      this.#reject(reportFailure(error, `realtime: ${frame.type} frame`), clientId);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { Head } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
+import { isStorable } from "../../domain/text.ts";
 import { translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
 import { signIn } from "../../server/session.ts";
@@ -14,7 +15,7 @@ import { definePage, type PageState } from "./_lib/state.ts";
 
 interface LoginData {
   email: string;
-  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.failed";
+  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.malformed" | "login.failed";
 }
 
 function after(state: PageState, next: string | null): string {
@@ -37,7 +38,8 @@ export const handler = definePage.handlers<LoginData>({
     const form = await ctx.req.formData().catch(() => new FormData());
     const email = String(form.get("email") ?? "").trim();
     const password = String(form.get("password") ?? "");
-    const shown = email.slice(0, 254);
+    // Never echo text the page cannot hold (a NUL); signIn refuses it with bad_request anyway.
+    const shown = isStorable(email) ? email.slice(0, 254) : "";
     if (email === "" || password === "") {
       return ctx.render({ email: shown, error: "login.missing" }, { status: 400 });
     }
@@ -46,9 +48,12 @@ export const handler = definePage.handlers<LoginData>({
       return redirect(after(ctx.state, ctx.url.searchParams.get("next")), 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      // `bad_request`: a value longer than any address or password can be, so not the right one.
-      if (error.code === "invalid_credentials" || error.code === "bad_request") {
-        return ctx.render({ email: shown, error: "login.invalid" }, { status: error.status });
+      if (error.code === "invalid_credentials") {
+        return ctx.render({ email: shown, error: "login.invalid" }, { status: 401 });
+      }
+      // `bad_request` (loginBody): longer than any address or password can be, or a NUL or lone surrogate.
+      if (error.code === "bad_request") {
+        return ctx.render({ email: shown, error: "login.malformed" }, { status: 400 });
       }
       if (error.code === "rate_limited") {
         return ctx.render({ email: shown, error: "login.rateLimited" }, { status: 429 });
