@@ -8,6 +8,7 @@ import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts"
 import { openDatabase } from "../db/open.ts";
 import { makeEstablishment, makeUser } from "../db/factories.ts";
 import { hashPassword } from "../domain/passwords.ts";
+import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -42,12 +43,10 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     found.reject(new Error(`main.ts exited with ${s.code} before listening:\n${text}`));
     return s;
   });
-  const timer = setTimeout(
-    () => found.reject(new Error(`no URL within ${STARTUP_TIMEOUT_MS} ms:\n${text}`)),
-    STARTUP_TIMEOUT_MS,
-  );
   try {
-    const url = await found.promise;
+    const url = await withTimeout(found.promise, STARTUP_TIMEOUT_MS, { what: "its URL" }).catch((error) => {
+      throw error instanceof TimeoutError ? new Error(`${error.message}:\n${text}`) : error;
+    });
     return {
       url,
       output: () => text,
@@ -67,8 +66,6 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     await status;
     await pumps;
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

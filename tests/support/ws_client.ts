@@ -9,7 +9,7 @@
  * `rawUpgrade` and `RawWsClient` speak the protocol over a bare TCP connection, for what a browser
  * API cannot do: read the HTTP answer of a refused upgrade, and stop reading (a slow consumer).
  */
-import { withTimeout } from "../../util/timeout.ts";
+import { TimeoutError, withTimeout } from "../../util/timeout.ts";
 
 /** A server frame, decoded. */
 export interface Frame {
@@ -162,30 +162,34 @@ export class WsClient {
     what: string,
     progress: () => string,
   ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        const found = attempt();
-        if (found) {
-          finish();
-          resolve(found.value);
+    let check = () => {};
+    let settled = false;
+    const found = new Promise<T>((resolve, reject) => {
+      check = () => {
+        // `attempt` may take a frame from the queue: never again once one was found.
+        if (settled) return;
+        const result = attempt();
+        if (result) {
+          settled = true;
+          resolve(result.value);
         } else if (this.#closedWith) {
-          finish();
+          settled = true;
           reject(
             new Error(`socket closed (${this.#closedWith.code} ${this.#closedWith.reason}) before ${what}`),
           );
         }
       };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${progress()}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
     });
+    this.#waiters.add(check);
+    check();
+    return withTimeout(found, timeoutMs, { what })
+      .catch((error) => {
+        throw error instanceof TimeoutError ? new Error(`${error.message}; ${progress()}`) : error;
+      })
+      .finally(() => {
+        settled = true;
+        this.#waiters.delete(check);
+      });
   }
 
   #describeQueue(): string {
