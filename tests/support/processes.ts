@@ -8,7 +8,7 @@ import { openDatabase } from "../../db/open.ts";
 import type { Database } from "../../db/types.ts";
 import { newPostgresDatabaseUrl } from "./databases.ts";
 import { TEST_SECRET } from "./server.ts";
-import { sleep } from "../../util/timeout.ts";
+import { settlesWithin, sleep } from "../../util/timeout.ts";
 
 /** The project root, where the child processes run. */
 export const ROOT = new URL("../..", import.meta.url).pathname;
@@ -53,9 +53,8 @@ export async function spawnPreau(
     output: () => text,
     async stop(ms = 15_000) {
       if (!exited) child.kill("SIGTERM");
-      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), ms);
+      if (!(await settlesWithin(status, ms)) && !exited) child.kill("SIGKILL");
       const result = await status;
-      clearTimeout(timer);
       await drained;
       return result;
     },
