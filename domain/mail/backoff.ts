@@ -1,9 +1,9 @@
 /**
  * Retry timing of the mail queue: the same exponential backoff with equal jitter as the browser's
- * reconnects (`client/backoff.ts`, pure and shared), on a mail scale — 30 s doubling to at most an hour
+ * reconnects (`util/backoff.ts`), on a mail scale — 30 s doubling to at most an hour
  * between attempts — and a give-up age of about a day.
  */
-import { backoffDelay, type BackoffOptions } from "../../client/backoff.ts";
+import { backoffDelay, type BackoffOptions } from "../../util/backoff.ts";
 
 export type { BackoffOptions };
 

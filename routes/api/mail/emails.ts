@@ -1,18 +1,17 @@
-import type { RouteContext } from "../../../framework/mod.ts";
 import { listStaffEmailReports, sendStaffEmail } from "../../../domain/mail/staff_emails.ts";
 import { badRequest } from "../../../domain/errors.ts";
 import { json, readJson } from "../../../server/http.ts";
-import type { SignedInState } from "../../../server/state.ts";
+import { defineSignedIn } from "../../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/emails?establishmentId=` → `{"emails":[…]}` with each recipient's status. */
-  async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async GET(ctx): Promise<Response> {
     const establishmentId = ctx.url.searchParams.get("establishmentId") ?? "";
     const emails = await listStaffEmailReports(ctx.state.services.db, ctx.state.user.id, establishmentId);
     return json({ emails });
   },
   /** `POST /api/mail/emails` `{"establishmentId","subject","body","roles"?,"recipientIds"?}` → `201`. */
-  async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async POST(ctx): Promise<Response> {
     const body = await readJson(ctx.req) as Record<string, unknown> | null;
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw badRequest("body: expected a JSON object");
@@ -34,4 +33,4 @@ export const handler = {
     });
     return json(sent, 201);
   },
-};
+});

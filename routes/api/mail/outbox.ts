@@ -1,11 +1,10 @@
-import type { RouteContext } from "../../../framework/mod.ts";
 import { listOutbox } from "../../../domain/mail/outbox.ts";
 import { json } from "../../../server/http.ts";
-import type { SignedInState } from "../../../server/state.ts";
+import { defineSignedIn } from "../../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/outbox?establishmentId=` (admins) → `{"mails":[…]}`, newest first, with statuses. */
-  async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async GET(ctx): Promise<Response> {
     const establishmentId = ctx.url.searchParams.get("establishmentId") ?? "";
     const mails = await listOutbox(ctx.state.services.db, ctx.state.user.id, establishmentId);
     return json({
@@ -23,4 +22,4 @@ export const handler = {
       })),
     });
   },
-};
+});

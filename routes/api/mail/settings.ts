@@ -1,19 +1,18 @@
-import type { RouteContext } from "../../../framework/mod.ts";
 import { hideMessageTextOf, updateHideMessageText } from "../../../domain/mail/settings.ts";
 import { badRequest } from "../../../domain/errors.ts";
 import { json, readJson } from "../../../server/http.ts";
-import type { SignedInState } from "../../../server/state.ts";
+import { defineSignedIn } from "../../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/settings?establishmentId=` (members) → `{"hideMessageText"}`. */
-  async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async GET(ctx): Promise<Response> {
     const establishmentId = ctx.url.searchParams.get("establishmentId") ?? "";
     return json({
       hideMessageText: await hideMessageTextOf(ctx.state.services.db, ctx.state.user.id, establishmentId),
     });
   },
   /** `PUT /api/mail/settings` `{"establishmentId","hideMessageText"}` (admins) → `204`. */
-  async PUT(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async PUT(ctx): Promise<Response> {
     const body = await readJson(ctx.req) as Record<string, unknown> | null;
     if (typeof body?.hideMessageText !== "boolean") {
       throw badRequest("hideMessageText: expected true or false");
@@ -26,4 +25,4 @@ export const handler = {
     );
     return new Response(null, { status: 204 });
   },
-};
+});
