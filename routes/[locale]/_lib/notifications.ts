@@ -15,7 +15,7 @@ import {
   updatePreference,
 } from "../../../domain/mail/settings.ts";
 import { isSameOriginOrAllowed } from "../../../server/origin.ts";
-import type { SignedInPageState } from "./state.ts";
+import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 
 /** What the page renders. */
 export interface NotificationsData {
@@ -48,11 +48,11 @@ async function load(ctx: RouteContext<SignedInPageState, NotificationsData>, por
 
 /** The handlers of one portal's notifications page. */
 export function notificationsHandler(portal: Portal) {
-  return {
-    async GET(ctx: RouteContext<SignedInPageState, NotificationsData>): Promise<Response> {
+  return defineSignedInPage.handlers<NotificationsData>({
+    async GET(ctx): Promise<Response> {
       return await ctx.render(await load(ctx, portal));
     },
-    async POST(ctx: RouteContext<SignedInPageState, NotificationsData>): Promise<Response> {
+    async POST(ctx): Promise<Response> {
       const { services, user, me } = ctx.state;
       if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
         return new Response("This form was posted from another site; use Préau's own page.", { status: 403 });
@@ -74,5 +74,5 @@ export function notificationsHandler(portal: Portal) {
       }
       return await ctx.render({ ...(await load(ctx, portal)), saved: true });
     },
-  };
+  });
 }

@@ -9,7 +9,7 @@ import type { Membership } from "../../../db/models.ts";
 import type { QueuedMail } from "../../../db/mail_queue.ts";
 import { listOutbox, type ReadableMail, readOutboxMail } from "../../../domain/mail/outbox.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE } from "./portal.ts";
-import type { SignedInPageState } from "./state.ts";
+import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 
 /** The list page's data. */
 export interface OutboxData {
@@ -35,8 +35,8 @@ export function adminMembership(ctx: RouteContext<SignedInPageState, unknown>): 
   );
 }
 
-export const outboxListHandler = {
-  async GET(ctx: RouteContext<SignedInPageState, OutboxData>): Promise<Response> {
+export const outboxListHandler = defineSignedInPage.handlers<OutboxData>({
+  async GET(ctx): Promise<Response> {
     const membership = adminMembership(ctx);
     if (!membership) return await ctx.renderNotFound();
     const { services, user } = ctx.state;
@@ -49,7 +49,7 @@ export const outboxListHandler = {
       outboxDir: transport.outboxDir ?? null,
     });
   },
-};
+});
 
 /** Loads one mail of the chosen establishment, or undefined when it is not one of its mails. */
 export async function loadOutboxMail(

@@ -16,7 +16,7 @@ import {
 import { isStaff } from "../../../domain/permissions.ts";
 import { isSameOriginOrAllowed } from "../../../server/origin.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE } from "./portal.ts";
-import type { SignedInPageState } from "./state.ts";
+import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 
 /** What the page renders. */
 export interface StaffEmailsData {
@@ -54,13 +54,13 @@ async function load(
   return { membership, query, found, reports, draft: { subject: "", body: "" }, ...extra };
 }
 
-export const staffEmailsHandler = {
-  async GET(ctx: Ctx): Promise<Response> {
+export const staffEmailsHandler = defineSignedInPage.handlers<StaffEmailsData>({
+  async GET(ctx): Promise<Response> {
     const membership = staffMembership(ctx);
     if (!membership) return await ctx.renderNotFound();
     return await ctx.render(await load(ctx, membership));
   },
-  async POST(ctx: Ctx): Promise<Response> {
+  async POST(ctx): Promise<Response> {
     const membership = staffMembership(ctx);
     if (!membership) return await ctx.renderNotFound();
     const { services, user } = ctx.state;
@@ -86,4 +86,4 @@ export const staffEmailsHandler = {
       });
     }
   },
-};
+});
