@@ -7,20 +7,39 @@
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
+import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
+import { createMailService, type MailService } from "../domain/mail/mail_service.ts";
+import { outboxTransport } from "../domain/mail/transport.ts";
 import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
+import { apiErrorAnswer, limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * What the client build is made from: the islands and whatever they import from the project, minus
+ * the folders that never reach the browser. `deno task build` (`scripts/build.ts`) uses the same,
+ * so a start recognises its prebuilt client as current.
+ */
+export const CLIENT_SOURCES: SourceOptions = {
+  islandsDir: `${ROOT}islands`,
+  sourceDir: ROOT,
+  ignoreDirs: ["tests", "bench", "docs", "data", "static", "scripts"],
+};
+
+/** The REST API answers every error in JSON, never with a page. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === "/api" || pathname.startsWith("/api/");
+}
 
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
@@ -37,6 +56,11 @@ export interface AppOptions {
   sessions?: Pick<AuthOptions, "ttlSeconds" | "renewAfterSeconds">;
   /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
   realtime?: RealtimeOptions;
+  /**
+   * The mail service (`server/compose.ts` builds it from the configuration). Default: one writing to an
+   * outbox in the system temp directory, never started (tests that send mail pass their own).
+   */
+  mail?: MailService;
 }
 
 /** The built application and what it holds. */
@@ -65,12 +89,20 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     originPolicy,
     trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
+    mail: opts.mail ?? createMailService({
+      db: opts.db,
+      transport: outboxTransport(`${Deno.env.get("TMPDIR") ?? "/tmp"}/preau-outbox-${crypto.randomUUID()}`),
+      from: { name: "Préau", address: "preau@localhost" },
+      baseUrl: opts.config.publicUrl ?? "http://localhost:8000",
+      secret: opts.secret,
+    }),
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
   };
 
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
+  app.use("*", limitBodies());
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,
@@ -83,9 +115,11 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
   app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
   const routes = await mountFsRoutes(app, {
+    ...CLIENT_SOURCES,
     routesDir: `${ROOT}routes`,
-    islandsDir: `${ROOT}islands`,
     staticDir: `${ROOT}static`,
+    isJsonPath: isApiPath,
+    jsonError: apiErrorAnswer,
     dev: opts.dev ?? false,
   });
   try {

@@ -1,11 +1,10 @@
-import type { RouteContext } from "../../../../framework/mod.ts";
 import { conversationPath, parseInput, readBody } from "../../../../domain/schemas.ts";
 import { readJson } from "../../../../server/http.ts";
-import type { SignedInState } from "../../../../server/state.ts";
+import { defineSignedIn } from "../../../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `POST /api/conversations/:id/read` `{"seq"}` → `204`; `readSeq` only moves forward. */
-  async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async POST(ctx): Promise<Response> {
     const { id } = parseInput(conversationPath, ctx.params, "path");
     const body = parseInput(readBody, await readJson(ctx.req));
     // The domain publishes the move: every member's sockets get the same `read` frame as after a
@@ -13,4 +12,4 @@ export const handler = {
     await ctx.state.services.messaging.markRead(ctx.state.user.id, id, body.seq);
     return new Response(null, { status: 204 });
   },
-};
+});
