@@ -2,7 +2,8 @@
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { api, startTestServer, withServer } from "./support/server.ts";
-import { rawUpgrade, withTimeout, WsClient } from "./support/ws_client.ts";
+import { rawUpgrade, WsClient } from "./support/ws_client.ts";
+import { withTimeout } from "../util/timeout.ts";
 import { connect, conversation, school, schoolWithChat, sendAndAck } from "./support/realtime_fixtures.ts";
 import { revokeSession } from "../db/sessions.ts";
 import { listMessagesAfter } from "../db/messages.ts";
@@ -250,7 +251,7 @@ dbTest("ws - closing the server stores and acks the send in flight, then closes 
   hold = { reached: Promise.withResolvers(), release: Promise.withResolvers() };
   const gate = hold;
   client.send({ type: "send", clientId: "in-flight", conversationId: chat.id, body: "Bonne soirée" });
-  await withTimeout(gate.reached.promise, 10_000, "the in-flight send's transaction");
+  await withTimeout(gate.reached.promise, 10_000, { what: "the in-flight send's transaction" });
   const closing = server.close();
   gate.release.resolve();
   const closed = await client.waitClosed();
