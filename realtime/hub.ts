@@ -22,6 +22,7 @@ import { getAccess, getConversationSummary, listParticipantIds } from "../db/con
 import { listMessagesAfter } from "../db/messages.ts";
 import { getActiveSession } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
+import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
@@ -35,6 +36,8 @@ export interface HubDeps {
   db: Database;
   messaging: Messaging;
   options: ResolvedOptions;
+  /** Where the per-user send limit is kept (shared by every instance). */
+  limits: RateLimitStore;
   /** Publishes on the bus (the local tier hands it back to {@linkcode Hub.onEvent} at once). */
   publish(event: PublishedEvent): Promise<void>;
 }
@@ -52,7 +55,7 @@ const RECENT_SEQS = 10_000;
 export class Hub implements ConnectionHost {
   readonly messaging: Messaging;
   readonly options: ResolvedOptions;
-  readonly limits: { send: RateLimiter; typing: RateLimiter; frames: RateLimiter };
+  readonly limits: { send: SharedLimiter; typing: RateLimiter; frames: RateLimiter };
   stopping = false;
   readonly #db: Database;
   readonly #publish: (event: PublishedEvent) => Promise<void>;
@@ -74,8 +77,14 @@ export class Hub implements ConnectionHost {
     this.#publish = deps.publish;
     const limiter = (rate: RateOption) =>
       new RateLimiter({ capacity: rate.capacity, refillPerSecond: rate.perSecond });
+    const send = deps.options.sendRate;
     this.limits = {
-      send: limiter(deps.options.sendRate),
+      // Per account, across instances; typing and frames protect one socket and stay in memory.
+      send: new SharedLimiter(deps.limits, {
+        name: "send",
+        capacity: send.capacity,
+        refillPerSecond: send.perSecond,
+      }),
       typing: limiter(deps.options.typingRate),
       frames: limiter(deps.options.frameRate),
     };

@@ -14,6 +14,7 @@
 import type { Database } from "../db/types.ts";
 import type { AuthService } from "../domain/auth.ts";
 import type { MembershipEvents } from "../domain/memberships.ts";
+import type { RateLimitStore } from "../domain/limits.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import type { OriginPolicy } from "../server/origin.ts";
 import { BroadcastTier } from "./broadcast_tier.ts";
@@ -34,6 +35,8 @@ export interface RealtimeDeps {
   db: Database;
   auth: AuthService;
   messaging: Messaging;
+  /** Where the per-user send limit is kept (shared by every instance). */
+  limits: RateLimitStore;
   originPolicy: OriginPolicy;
   /** The process is draining (new sockets get 503). Default: never. */
   isStopping?: () => boolean;
@@ -94,7 +97,13 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     tiers.push(postgresTier);
   }
   const bus = new Bus(tiers);
-  const hub = new Hub({ db: deps.db, messaging: deps.messaging, options: o, publish: (e) => bus.publish(e) });
+  const hub = new Hub({
+    db: deps.db,
+    messaging: deps.messaging,
+    limits: deps.limits,
+    options: o,
+    publish: (e) => bus.publish(e),
+  });
   const isStopping = () => hub.stopping || (deps.isStopping?.() ?? false);
   const handleUpgrade = createUpgradeHandler({
     auth: deps.auth,

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
 import { createAuthService } from "../domain/auth.ts";
+import { databaseRateLimits } from "../domain/limits.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
@@ -45,15 +46,21 @@ export interface PreauApp {
 
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
-  const auth = createAuthService(opts.db, { secret: opts.secret });
+  // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
+  const limits = databaseRateLimits(opts.db);
+  const auth = createAuthService(opts.db, { secret: opts.secret, limits });
   const messaging = createMessaging(opts.db);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
-  const realtime = createRealtime({ db: opts.db, auth, messaging, originPolicy, isStopping }, opts.realtime);
+  const realtime = createRealtime(
+    { db: opts.db, auth, messaging, limits, originPolicy, isStopping },
+    opts.realtime,
+  );
   const services: Services = {
     db: opts.db,
     auth,
     messaging,
+    limits,
     originPolicy,
     realtime,
     isStopping,

@@ -2,6 +2,7 @@
 import type { AuthService } from "../domain/auth.ts";
 import type { createMessaging } from "../domain/messaging.ts";
 import type { User } from "../db/models.ts";
+import type { RateLimitStore } from "../domain/limits.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
@@ -15,6 +16,8 @@ export interface Services {
   db: Database;
   auth: AuthService;
   messaging: Messaging;
+  /** Per-user limits shared by every instance (REST handlers apply them with `enforceLimit`). */
+  limits: RateLimitStore;
   originPolicy: OriginPolicy;
   /** The WebSocket hub and fan-out bus; REST handlers publish events on it after committing. */
   realtime: Realtime;
