@@ -69,10 +69,21 @@ export async function takeTokens(
         DELETE FROM rate_limits p WHERE p.tat < ${NOW}
           AND NOT EXISTS (SELECT 1 FROM req WHERE req.name = p.name AND req.key = p.key))`
     : "";
+  // One take (every send) binds plain parameters: half the cost of decoding JSON on PGlite.
+  const [only] = input;
+  const [req, params] = input.length === 1 && only
+    ? [`SELECT 0 AS i, $1::text AS name, $2::text AS key, $3::float8 AS burst, $4::float8 AS step`, [
+      only.name,
+      only.key,
+      only.burst,
+      only.step,
+    ]]
+    : [
+      `SELECT * FROM json_to_recordset($1::text::json) AS r(i int, name text, key text, burst float8, step float8)`,
+      [JSON.stringify(input)],
+    ];
   const rows = await q.query<{ i: number; refused: boolean; retryAfter: number }>(
-    `WITH req AS (
-       SELECT * FROM json_to_recordset($1::text::json) AS r(i int, name text, key text, burst float8, step float8)
-     )${purge},
+    `WITH req AS (${req})${purge},
      taken AS (
        INSERT INTO rate_limits AS b (name, key, tat, burst, step, refused)
        SELECT name, key, CASE WHEN step <= burst + ${EPSILON} THEN ${NOW} + step ELSE ${NOW} END,
@@ -88,7 +99,7 @@ export async function takeTokens(
          CASE WHEN refused THEN greatest(0, greatest(tat, ${NOW}) + step - burst - ${NOW}) ELSE 0 END AS "retryAfter"
      )
      SELECT req.i, taken.refused, taken."retryAfter" FROM taken JOIN req USING (name, key)`,
-    [JSON.stringify(input)],
+    params,
   );
   const decisions: BucketDecision[] = takes.map(() => ({ allowed: false, retryAfterSeconds: 0 }));
   for (const row of rows) {

@@ -16,6 +16,7 @@ import type { Membership, User } from "../db/models.ts";
 import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from "../db/users.ts";
 import { createSession, extendSession, getActiveSession, revokeSession } from "../db/sessions.ts";
 import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
+import { type Argon2, Argon2Pool } from "./argon2_pool.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import {
   databaseRateLimits,
@@ -57,6 +58,11 @@ export interface AuthOptions {
   loginLimits?: LoginLimits;
   /** Where login limits are kept. Default: {@linkcode databaseRateLimits} over `db`. */
   limits?: RateLimitStore;
+  /**
+   * Computes the Argon2id hashes of logins. Default: a worker pool of its own
+   * ({@linkcode Argon2Pool} with its defaults), so hashing never blocks the event loop.
+   */
+  argon2?: Argon2;
 }
 
 /** A successful login: the person and the token to set as the `preau_session` cookie. */
@@ -107,6 +113,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   const renewAfterSeconds = options.renewAfterSeconds ?? DAY;
   const clock = options.now ?? (() => new Date());
   const store = options.limits ?? databaseRateLimits(db);
+  const argon2 = options.argon2 ?? new Argon2Pool().argon2;
   const custom = options.loginLimits ?? {};
   const windowSeconds = custom.windowSeconds ?? 900;
   const rule = (base: (typeof LIMITS)[keyof typeof LIMITS], capacity: number | undefined) =>
@@ -144,7 +151,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
       let failedCredentials = false;
       try {
         const found = await findUserForLogin(db, email.trim());
-        const matches = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+        const matches = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH, argon2);
         if (found === null || !matches) {
           failedCredentials = true;
           throw invalidCredentials();
@@ -152,7 +159,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
         const { passwordHash, ...user } = found;
         // The only moment the plain password is known: move old hashes to the current parameters.
         if (needsRehash(passwordHash)) {
-          await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password));
+          await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password, argon2));
         }
         const now = clock();
         const expiresAt = expiryFrom(now);

@@ -1,4 +1,5 @@
 import type { RouteContext } from "../../../framework/mod.ts";
+import { enforceLimit, LIMITS } from "../../../domain/limits.ts";
 import { conversationsQuery, createConversationBody, parseInput } from "../../../domain/schemas.ts";
 import { json, queryObject, readJson } from "../../../server/http.ts";
 import type { SignedInState } from "../../../server/state.ts";
@@ -16,7 +17,8 @@ export const handler = {
   /** `POST /api/conversations` → `201` when created, `200` with the existing two-person conversation. */
   async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
     const body = parseInput(createConversationBody, await readJson(ctx.req));
-    const { messaging } = ctx.state.services;
+    const { messaging, limits } = ctx.state.services;
+    await enforceLimit(limits, LIMITS.conversationCreations, ctx.state.user.id, "Too many new conversations");
     const result = await messaging.createConversation(ctx.state.user.id, body);
     // Its members' sockets, on every instance, get a `conversation` frame and then its messages.
     if (result.created) await ctx.state.services.realtime.conversationCreated(result.conversation.id);
