@@ -14,7 +14,14 @@
 import type { Database } from "../db/types.ts";
 import type { Membership, User } from "../db/models.ts";
 import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from "../db/users.ts";
-import { createSession, extendSession, getActiveSession, revokeSession } from "../db/sessions.ts";
+import {
+  createSession,
+  extendSession,
+  getActiveSession,
+  purgeEndedSessions,
+  revokeSession,
+  revokeSessionsBeyond,
+} from "../db/sessions.ts";
 import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
 import { type Argon2, Argon2Pool } from "./argon2_pool.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
@@ -58,11 +65,22 @@ export interface AuthOptions {
   loginLimits?: LoginLimits;
   /** Where login limits are kept. Default: {@linkcode databaseRateLimits} over `db`. */
   limits?: RateLimitStore;
+  /** Active sessions kept per person; a login beyond revokes the oldest. Default 20. */
+  maxSessionsPerUser?: number;
+  /** How often (per instance) sessions ended over a day ago are deleted. Default: hourly. */
+  purgeIntervalMs?: number;
+  /** Told about sessions ended by the cap, so their sockets close (the realtime core). Default: nobody. */
+  sessionEvents?: SessionEvents;
   /**
    * Computes the Argon2id hashes of logins. Default: a worker pool of its own
    * ({@linkcode Argon2Pool} with its defaults), so hashing never blocks the event loop.
    */
   argon2?: Argon2;
+}
+
+/** Who must hear about sessions ended by the service itself (the realtime core implements it). */
+export interface SessionEvents {
+  sessionEnded(sessionId: string): Promise<void>;
 }
 
 /** A successful login: the person and the token to set as the `preau_session` cookie. */
@@ -114,6 +132,9 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   const clock = options.now ?? (() => new Date());
   const store = options.limits ?? databaseRateLimits(db);
   const argon2 = options.argon2 ?? new Argon2Pool().argon2;
+  const maxSessions = options.maxSessionsPerUser ?? 20;
+  const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
+  let lastPurge = 0;
   const custom = options.loginLimits ?? {};
   const windowSeconds = custom.windowSeconds ?? 900;
   const rule = (base: (typeof LIMITS)[keyof typeof LIMITS], capacity: number | undefined) =>
@@ -164,6 +185,16 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
         const now = clock();
         const expiresAt = expiryFrom(now);
         const session = await createSession(db, { userId: user.id, expiresAt, userAgent, ip: clientAddress });
+        for (const ended of await revokeSessionsBeyond(db, user.id, maxSessions)) {
+          await options.sessionEvents?.sessionEnded(ended);
+        }
+        if (Date.now() - lastPurge >= purgeIntervalMs) {
+          lastPurge = Date.now();
+          // Not awaited: bounding the table is nobody's wait. Both adapters finish it before closing.
+          purgeEndedSessions(db).catch((error) =>
+            console.warn("sessions: purging ended ones failed:", error)
+          );
+        }
         const token = await signSessionToken(key, {
           userId: user.id,
           sessionId: session.id,

@@ -5,7 +5,7 @@ import { elapseRateLimits } from "../db/rate_limits.ts";
 import { dbTest } from "../tests/support/databases.ts";
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
-import { type AuthOptions, createAuthService } from "./auth.ts";
+import { type AuthOptions, createAuthService, type LoginResult } from "./auth.ts";
 import { hashPassword, needsRehash } from "./passwords.ts";
 import { argon2id } from "hash-wasm";
 
@@ -143,6 +143,24 @@ dbTest("login - two services on one database (two instances) share the failure l
   }
   await rejectsWith("rate_limited", () => first.login(user.email, PASSWORD, "198.51.100.180"));
   await rejectsWith("rate_limited", () => second.login(user.email, PASSWORD, "198.51.100.181"));
+});
+
+dbTest("login - beyond the session cap the oldest session is revoked and its end announced", async (db) => {
+  const { user } = await person(db);
+  const ended: string[] = [];
+  const { auth } = withClock(db, {
+    maxSessionsPerUser: 3,
+    sessionEvents: { sessionEnded: (id) => Promise.resolve(void ended.push(id)) },
+  });
+  const logins: LoginResult[] = [];
+  for (let i = 0; i < 4; i++) logins.push(await auth.login(user.email, PASSWORD, `198.51.100.${200 + i}`));
+  const sessionOf = async (token: string) => (await auth.authenticate(token)).sessionId;
+  await rejectsWith("unauthorized", () => auth.authenticate(logins[0]!.token));
+  for (const login of logins.slice(1)) {
+    assert(await sessionOf(login.token), "the three newest stay signed in");
+  }
+  assertEquals(ended.length, 1);
+  assertEquals(await getActiveSession(db, ended[0]!), null, "the announced session is the revoked one");
 });
 
 dbTest("authenticate - after logout the session's token is refused", async (db) => {

@@ -48,7 +48,12 @@ export interface PreauApp {
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
   // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
   const limits = databaseRateLimits(opts.db);
-  const auth = createAuthService(opts.db, { secret: opts.secret, limits });
+  const auth = createAuthService(opts.db, {
+    secret: opts.secret,
+    limits,
+    // Sessions revoked by the per-user cap close their sockets on every instance.
+    sessionEvents: { sessionEnded: (id) => realtime.sessionEnded(id) },
+  });
   const messaging = createMessaging(opts.db);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
