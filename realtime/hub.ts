@@ -62,6 +62,8 @@ export class Hub implements ConnectionHost {
   #conns = new Set<Connection>();
   #byUser = new Map<string, Set<Connection>>();
   #bySession = new Map<string, Set<Connection>>();
+  #byAddress = new Map<string, Set<Connection>>();
+  #addressOf = new Map<Connection, string>();
   #byConversation = new Map<string, Set<Connection>>();
   #streams = new Map<string, ConversationStream>();
   /** Last hinted seq per conversation, least recently hinted first. */
@@ -99,10 +101,24 @@ export class Hub implements ConnectionHost {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
+  /** Live sockets from client `address` on this instance. */
+  socketsFrom(address: string): number {
+    return this.#byAddress.get(address)?.size ?? 0;
+  }
+
   /** Takes over an upgraded socket: registers it, then sends `hello` once it is open. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string): Connection {
+  accept(
+    socket: WebSocket,
+    user: { id: string; name: string },
+    sessionId: string,
+    address?: string,
+  ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
     this.#conns.add(conn);
+    if (address !== undefined) {
+      addTo(this.#byAddress, address, conn);
+      this.#addressOf.set(conn, address);
+    }
     addTo(this.#byUser, user.id, conn);
     addTo(this.#bySession, sessionId, conn);
     const opened = new Promise<void>((resolve) => {
@@ -140,6 +156,9 @@ export class Hub implements ConnectionHost {
     if (!this.#conns.delete(conn)) return;
     removeFrom(this.#byUser, conn.user.id, conn);
     removeFrom(this.#bySession, conn.sessionId, conn);
+    const address = this.#addressOf.get(conn);
+    if (address !== undefined) removeFrom(this.#byAddress, address, conn);
+    this.#addressOf.delete(conn);
     for (const conversationId of conn.conversations) {
       if (removeFrom(this.#byConversation, conversationId, conn)) {
         this.#streams.get(conversationId)?.close();

@@ -59,8 +59,8 @@ export interface RealtimeCloseOptions {
 export interface Realtime extends MembershipEvents {
   /** This instance's id on the bus. */
   readonly instanceId: string;
-  /** `GET /ws/chat`. */
-  handleUpgrade(req: Request): Promise<Response>;
+  /** `GET /ws/chat` from `clientAddress` (undefined when unknown: no per-address cap). */
+  handleUpgrade(req: Request, clientAddress?: string): Promise<Response>;
   /** Subscribes to the bus (resolves once the LISTEN is active) and starts the periodic re-checks. */
   start(): Promise<void>;
   /** A conversation was created: its members' sockets, on every instance, get it. */
@@ -111,8 +111,10 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     isStopping,
     idleTimeoutSeconds: o.idleTimeoutSeconds,
     maxSocketsPerUser: o.maxSocketsPerUser,
+    maxSocketsPerAddress: o.maxSocketsPerAddress,
     socketsOf: (userId) => hub.socketsOf(userId),
-    accept: (socket, user, sessionId) => void hub.accept(socket, user, sessionId),
+    socketsFrom: (address) => hub.socketsFrom(address),
+    accept: (socket, user, sessionId, address) => void hub.accept(socket, user, sessionId, address),
   });
   /**
    * Publishes for a REST handler: resolves once every tier handed the event on, or after

@@ -5,8 +5,10 @@
  * cannot ride a victim's cookie), 401 without a valid session. Then `Deno.upgradeWebSocket`, whose
  * `idleTimeout` pings a quiet client and drops it when no pong comes back.
  *
- * One refusal happens after the upgrade, so that browsers can show its reason: a user's socket
- * beyond `maxSocketsPerUser` on this instance is opened and closed at once with 1008.
+ * Two refusals happen after the upgrade, so that browsers can show their reason: a socket beyond
+ * `maxSocketsPerAddress` from one client address (checked before the session, so a flood costs no
+ * database work) or beyond `maxSocketsPerUser` for one user, on this instance, is opened and closed
+ * at once with 1008.
  */
 import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
@@ -23,15 +25,23 @@ export interface UpgradeDeps {
   isStopping(): boolean;
   idleTimeoutSeconds: number;
   maxSocketsPerUser: number;
+  maxSocketsPerAddress: number;
   /** Live sockets of the user on this instance. */
   socketsOf(userId: string): number;
+  /** Live sockets from the client address on this instance. */
+  socketsFrom(address: string): number;
   /** Takes the upgraded socket over. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string): void;
+  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string, address?: string): void;
 }
 
-/** Returns the handler of `GET /ws/chat`. */
-export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promise<Response> {
-  return async (req) => {
+/**
+ * Returns the handler of `GET /ws/chat`. `clientAddress` is the client's address as the session
+ * module resolved it; unknown (undefined), the per-address cap does not apply.
+ */
+export function createUpgradeHandler(
+  deps: UpgradeDeps,
+): (req: Request, clientAddress?: string) => Promise<Response> {
+  return async (req, clientAddress) => {
     try {
       if (deps.isStopping()) {
         return json(errorBody("internal", "The server is restarting; reconnect in a moment."), 503, {
@@ -50,32 +60,43 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
           "This connection came from another site; use Préau from its own address.",
         );
       }
+      if (clientAddress !== undefined && deps.socketsFrom(clientAddress) >= deps.maxSocketsPerAddress) {
+        return refuseAfterUpgrade(
+          req,
+          `too many connections from your network: at most ${deps.maxSocketsPerAddress}, try again later`,
+        );
+      }
       const token = sessionTokenFromRequest(req);
       if (token === undefined) throw new AppError("unauthorized", "You are not signed in; sign in first.");
       const session = await deps.auth.authenticate(token);
-      let upgraded: { socket: WebSocket; response: Response };
-      try {
-        upgraded = Deno.upgradeWebSocket(req, { idleTimeout: deps.idleTimeoutSeconds });
-      } catch (error) {
-        throw new AppError("bad_request", `Not a valid WebSocket upgrade: ${String(error)}`);
-      }
-      const { socket, response } = upgraded;
       const user = { id: session.user.id, name: session.user.name };
       if (deps.socketsOf(user.id) >= deps.maxSocketsPerUser) {
-        socket.onopen = () =>
-          socket.close(
-            CLOSE.policy,
-            closeReason(
-              `too many connections: at most ${deps.maxSocketsPerUser} per account, close another tab or device`,
-            ),
-          );
-        socket.onerror = () => {};
-        return response;
+        return refuseAfterUpgrade(
+          req,
+          `too many connections: at most ${deps.maxSocketsPerUser} per account, close another tab or device`,
+        );
       }
-      deps.accept(socket, user, session.sessionId);
+      const { socket, response } = upgrade(req, deps.idleTimeoutSeconds);
+      deps.accept(socket, user, session.sessionId, clientAddress);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");
     }
   };
+}
+
+function upgrade(req: Request, idleTimeout?: number): { socket: WebSocket; response: Response } {
+  try {
+    return Deno.upgradeWebSocket(req, idleTimeout === undefined ? {} : { idleTimeout });
+  } catch (error) {
+    throw new AppError("bad_request", `Not a valid WebSocket upgrade: ${String(error)}`);
+  }
+}
+
+/** Opens the socket only to close it at once with 1008 and `reason`, which browsers can show. */
+function refuseAfterUpgrade(req: Request, reason: string): Response {
+  const { socket, response } = upgrade(req);
+  socket.onopen = () => socket.close(CLOSE.policy, closeReason(reason));
+  socket.onerror = () => {};
+  return response;
 }

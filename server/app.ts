@@ -84,7 +84,13 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     await next();
   });
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
-  app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
+  // The peer address from Deno's connection info (hono's `env`); the session module will resolve
+  // the client's address behind trusted proxies instead.
+  app.get("/ws/chat", (c) =>
+    realtime.handleUpgrade(
+      c.req.raw,
+      (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname,
+    ));
   const routes = await mountFsRoutes(app, {
     routesDir: `${ROOT}routes`,
     islandsDir: `${ROOT}islands`,

@@ -6,7 +6,8 @@
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
-import { clusterTest, connect, conversation, POSTGRES_TIERS } from "./support/realtime_fixtures.ts";
+import { clusterTest, connect, conversation, POSTGRES_TIERS, school } from "./support/realtime_fixtures.ts";
+import { WsClient } from "./support/ws_client.ts";
 import { makeEstablishment } from "../db/factories.ts";
 import type { Database } from "../db/types.ts";
 import { type LimitRule, LIMITS } from "../domain/limits.ts";
@@ -182,11 +183,34 @@ dbTest("limits - ten concurrent logins leave another person's socket answering p
       }
       await logins;
       assert(roundTrips.length >= 3, `only ${roundTrips.length} pings were answered while the logins ran`);
-      // Generous for a loaded CI machine; bench/login_bench.ts measures the real figure.
-      const worst = Math.max(...roundTrips);
-      assert(worst < 250, `a ping waited ${worst.toFixed(0)} ms behind password hashing`);
+      // With hashing on the event loop nearly every ping waits behind a 19 MiB hash. The bounds are
+      // generous for a loaded CI machine (PGlite shares the thread too); bench/login_bench.ts measures.
+      const sorted = roundTrips.toSorted((x, y) => x - y);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      const worst = sorted.at(-1)!;
+      assert(median < 50, `half the pings waited over ${median.toFixed(0)} ms behind password hashing`);
+      assert(worst < 1000, `a ping waited ${worst.toFixed(0)} ms behind password hashing`);
     } finally {
       await client.close();
     }
   });
 });
+
+dbTest(
+  "limits - sockets from one client address beyond the cap are closed with 1008 and a reason",
+  async (db) => {
+    await withServer(db, { realtime: { maxSocketsPerAddress: 3 } }, async (server) => {
+      const { people } = await school(db, server, ["parent", "parent", "teacher", "teacher"]);
+      const open = [];
+      for (const person of people.slice(0, 3)) open.push((await connect(server, person)).client);
+      const extra = await WsClient.connect(server.url, { cookie: people[3]!.cookie });
+      const closed = await extra.waitClosed();
+      assertEquals(closed.code, 1008);
+      assert(closed.reason.includes("from your network: at most 3"), closed.reason);
+      await open[0]!.close();
+      const replacement = await connect(server, people[3]!);
+      assertEquals(replacement.hello.type, "hello", "room again once one closed");
+      await Promise.all([...open, replacement.client].map((c) => c.close()));
+    });
+  },
+);
