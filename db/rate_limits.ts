@@ -25,6 +25,9 @@ export interface BucketDecision {
   retryAfterSeconds: number;
 }
 
+/** Names a bucket; U+0000 cannot occur in either part (PostgreSQL text). */
+const bucketId = (b: { name: string; key: string }) => `${b.name}\u0000${b.key}`;
+
 const NOW = "extract(epoch FROM now())::float8";
 
 /** Tolerance for float rounding when a take exactly empties the bucket. */
@@ -44,10 +47,10 @@ export async function takeTokens(
   options: { purge?: boolean } = {},
 ): Promise<BucketDecision[]> {
   if (takes.length === 0) return [];
-  if (new Set(takes.map((take) => `${take.name}\u0000${take.key}`)).size !== takes.length) {
+  if (new Set(takes.map(bucketId)).size !== takes.length) {
     throw new RangeError("takeTokens: the same limit and key were given twice; take each bucket once");
   }
-  const input = takes.map((take, index) => {
+  const input = takes.map((take) => {
     const cost = take.cost ?? 1;
     if (!(take.capacity >= 1) || !(take.refillPerSecond > 0) || !(cost > 0)) {
       throw new RangeError(
@@ -55,56 +58,49 @@ export async function takeTokens(
       );
     }
     return {
-      i: index,
       name: take.name,
       key: take.key,
       burst: take.capacity / take.refillPerSecond,
       step: cost / take.refillPerSecond,
     };
   });
+  // One take (every send) binds plain parameters: decoding JSON costs about as much again on PGlite.
+  const [only] = input;
+  const single = input.length === 1 && only !== undefined;
+  const source = single
+    ? `(VALUES ($1::text, $2::text, $3::float8, $4::float8)) AS req(name, key, burst, step)`
+    : `json_to_recordset($1::text::json) AS req(name text, key text, burst float8, step float8)`;
+  const params = single ? [only.name, only.key, only.burst, only.step] : [JSON.stringify(input)];
   // The purge leaves the rows this statement takes from alone: one statement cannot both delete a
   // row and update it through ON CONFLICT.
   const purge = options.purge
-    ? `, purged AS (
-        DELETE FROM rate_limits p WHERE p.tat < ${NOW}
-          AND NOT EXISTS (SELECT 1 FROM req WHERE req.name = p.name AND req.key = p.key))`
+    ? `WITH purged AS (
+         DELETE FROM rate_limits p WHERE p.tat < ${NOW}
+           AND NOT EXISTS (SELECT 1 FROM ${source} WHERE req.name = p.name AND req.key = p.key)
+       )`
     : "";
-  // One take (every send) binds plain parameters: half the cost of decoding JSON on PGlite.
-  const [only] = input;
-  const [req, params] = input.length === 1 && only
-    ? [`SELECT 0 AS i, $1::text AS name, $2::text AS key, $3::float8 AS burst, $4::float8 AS step`, [
-      only.name,
-      only.key,
-      only.burst,
-      only.step,
-    ]]
-    : [
-      `SELECT * FROM json_to_recordset($1::text::json) AS r(i int, name text, key text, burst float8, step float8)`,
-      [JSON.stringify(input)],
-    ];
-  const rows = await q.query<{ i: number; refused: boolean; retryAfter: number }>(
-    `WITH req AS (${req})${purge},
-     taken AS (
-       INSERT INTO rate_limits AS b (name, key, tat, burst, step, refused)
-       SELECT name, key, CASE WHEN step <= burst + ${EPSILON} THEN ${NOW} + step ELSE ${NOW} END,
-              burst, step, step > burst + ${EPSILON}
-       FROM req ORDER BY name, key
-       ON CONFLICT (name, key) DO UPDATE SET
-         tat = CASE WHEN greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} <= EXCLUDED.burst + ${EPSILON}
-                    THEN greatest(b.tat, ${NOW}) + EXCLUDED.step ELSE b.tat END,
-         refused = greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} > EXCLUDED.burst + ${EPSILON},
-         burst = EXCLUDED.burst,
-         step = EXCLUDED.step
-       RETURNING name, key, refused,
-         CASE WHEN refused THEN greatest(0, greatest(tat, ${NOW}) + step - burst - ${NOW}) ELSE 0 END AS "retryAfter"
-     )
-     SELECT req.i, taken.refused, taken."retryAfter" FROM taken JOIN req USING (name, key)`,
+  const rows = await q.query<{ name: string; key: string; refused: boolean; retryAfter: number }>(
+    `${purge}
+     INSERT INTO rate_limits AS b (name, key, tat, burst, step, refused)
+     SELECT req.name, req.key, CASE WHEN req.step <= req.burst + ${EPSILON} THEN ${NOW} + req.step ELSE ${NOW} END,
+            req.burst, req.step, req.step > req.burst + ${EPSILON}
+     FROM ${source} ORDER BY req.name, req.key
+     ON CONFLICT (name, key) DO UPDATE SET
+       tat = CASE WHEN greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} <= EXCLUDED.burst + ${EPSILON}
+                  THEN greatest(b.tat, ${NOW}) + EXCLUDED.step ELSE b.tat END,
+       refused = greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} > EXCLUDED.burst + ${EPSILON},
+       burst = EXCLUDED.burst,
+       step = EXCLUDED.step
+     RETURNING name, key, refused,
+       CASE WHEN refused THEN greatest(0, greatest(tat, ${NOW}) + step - burst - ${NOW}) ELSE 0 END AS "retryAfter"`,
     params,
   );
-  const decisions: BucketDecision[] = takes.map(() => ({ allowed: false, retryAfterSeconds: 0 }));
-  for (const row of rows) {
-    decisions[row.i] = { allowed: !row.refused, retryAfterSeconds: row.refused ? row.retryAfter : 0 };
-  }
+  const byBucket = new Map(rows.map((row) => [bucketId(row), row]));
+  const decisions = takes.map((take): BucketDecision => {
+    const row = byBucket.get(bucketId(take));
+    if (row === undefined) throw new Error(`takeTokens: no answer for ${take.name} ${take.key}`);
+    return { allowed: !row.refused, retryAfterSeconds: row.refused ? row.retryAfter : 0 };
+  });
   return decisions;
 }
 

@@ -50,6 +50,15 @@ interface Slot {
 }
 
 let nextJobId = 0;
+let shared: Argon2Pool | undefined;
+
+/**
+ * The process's pool, created on first use with the defaults. Cores are a per-process resource, so
+ * every auth service of the process (several app instances in one test process, say) shares it.
+ */
+export function sharedArgon2Pool(): Argon2Pool {
+  return shared ??= new Argon2Pool();
+}
 
 /** See the module documentation. */
 export class Argon2Pool {

@@ -23,7 +23,7 @@ import {
   revokeSessionsBeyond,
 } from "../db/sessions.ts";
 import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
-import { type Argon2, Argon2Pool } from "./argon2_pool.ts";
+import { type Argon2, sharedArgon2Pool } from "./argon2_pool.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import {
   databaseRateLimits,
@@ -72,8 +72,8 @@ export interface AuthOptions {
   /** Told about sessions ended by the cap, so their sockets close (the realtime core). Default: nobody. */
   sessionEvents?: SessionEvents;
   /**
-   * Computes the Argon2id hashes of logins. Default: a worker pool of its own
-   * ({@linkcode Argon2Pool} with its defaults), so hashing never blocks the event loop.
+   * Computes the Argon2id hashes of logins. Default: the process's worker pool
+   * (`sharedArgon2Pool()`), so hashing never blocks the event loop.
    */
   argon2?: Argon2;
 }
@@ -131,7 +131,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   const renewAfterSeconds = options.renewAfterSeconds ?? DAY;
   const clock = options.now ?? (() => new Date());
   const store = options.limits ?? databaseRateLimits(db);
-  const argon2 = options.argon2 ?? new Argon2Pool().argon2;
+  const argon2 = options.argon2 ?? sharedArgon2Pool().argon2;
   const maxSessions = options.maxSessionsPerUser ?? 20;
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
   let lastPurge = 0;
