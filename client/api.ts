@@ -3,7 +3,15 @@
  * browser). Every call takes an optional AbortSignal; failures throw {@linkcode ApiError} with
  * the wire `code` so callers can tell "signed out" from "try again later".
  */
-import type { Recipient, WireConversation, WireMessage } from "./types.ts";
+import * as v from "valibot";
+import { errorBodySchema } from "../protocol/errors.ts";
+import {
+  conversationAnswer,
+  conversationsAnswer,
+  messagesAnswer,
+  recipientsAnswer,
+  type WireMessage,
+} from "../protocol/wire.ts";
 
 /** A non-2xx answer (or a network failure: status 0, code `network`). */
 export class ApiError extends Error {
@@ -13,8 +21,13 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Calls `path` and validates a 2xx answer with `answer` (the protocol module's schema), so islands
+ * only ever see data of the contract's shape; an answer of another shape is an `ApiError` too.
+ */
 async function request<T>(
   path: string,
+  answer: v.GenericSchema<unknown, T> | undefined,
   init: { method?: string; body?: unknown; signal?: AbortSignal | undefined } = {},
 ): Promise<T> {
   let res: Response;
@@ -40,10 +53,16 @@ async function request<T>(
     body = text === "" ? undefined : JSON.parse(text);
   } catch { /* not JSON: reported below */ }
   if (!res.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const parsed = v.safeParse(errorBodySchema, body);
+    const error = parsed.success ? parsed.output.error : undefined;
     throw new ApiError(res.status, error?.code ?? "http_error", error?.message ?? `HTTP ${res.status}`);
   }
-  return body as T;
+  if (answer === undefined) return undefined as T;
+  const parsed = v.safeParse(answer, body);
+  if (!parsed.success) {
+    throw new ApiError(res.status, "bad_answer", `${path}: the server's answer is not of the expected shape`);
+  }
+  return parsed.output;
 }
 
 /** `GET /api/conversations/:id/messages`: `after` (newer) or `before` (older; newest page if absent). */
@@ -57,25 +76,24 @@ export async function fetchMessages(
   if (page.before !== undefined) query.set("before", String(page.before));
   if (page.limit !== undefined) query.set("limit", String(page.limit));
   const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`;
-  return (await request<{ messages: WireMessage[] }>(path, { signal })).messages;
+  return (await request(path, messagesAnswer, { signal })).messages;
 }
 
 /** `GET /api/conversations?establishmentId=`: most recent first. */
 export async function fetchConversations(establishmentId: string, signal?: AbortSignal) {
   const path = `/api/conversations?establishmentId=${encodeURIComponent(establishmentId)}`;
-  return (await request<{ conversations: WireConversation[] }>(path, { signal })).conversations;
+  return (await request(path, conversationsAnswer, { signal })).conversations;
 }
 
 /** `POST /api/conversations`: opens the existing two-person conversation or creates one. */
 export async function openConversation(establishmentId: string, participantIds: string[]) {
   const body = { establishmentId, participantIds };
-  return (await request<{ conversation: WireConversation }>("/api/conversations", { method: "POST", body }))
-    .conversation;
+  return (await request("/api/conversations", conversationAnswer, { method: "POST", body })).conversation;
 }
 
 /** `POST /api/conversations/:id/read` (used when the socket is down). */
 export async function postRead(conversationId: string, seq: number): Promise<void> {
-  await request(`/api/conversations/${encodeURIComponent(conversationId)}/read`, {
+  await request(`/api/conversations/${encodeURIComponent(conversationId)}/read`, undefined, {
     method: "POST",
     body: { seq },
   });
@@ -84,13 +102,13 @@ export async function postRead(conversationId: string, seq: number): Promise<voi
 /** `GET /api/recipients`: people the signed-in user may write to. */
 export async function searchRecipients(establishmentId: string, q: string, signal?: AbortSignal) {
   const query = new URLSearchParams({ establishmentId, q });
-  return (await request<{ recipients: Recipient[] }>(`/api/recipients?${query}`, { signal })).recipients;
+  return (await request(`/api/recipients?${query}`, recipientsAnswer, { signal })).recipients;
 }
 
 /** `GET /api/me` answers 401 once the session is gone: used to tell a refused upgrade from an outage. */
 export async function sessionIsValid(): Promise<boolean> {
   try {
-    await request("/api/me");
+    await request("/api/me", undefined);
     return true;
   } catch (error) {
     return !(error instanceof ApiError && error.status === 401);

@@ -98,3 +98,19 @@ export async function purgeEndedSessions(q: Queryable, graceSeconds = 86_400): P
   );
   return rows.length;
 }
+
+/**
+ * Which of `ids` no longer name an active session (revoked, expired, or deleted): one query for any
+ * number of sessions, so an instance can re-check all its sockets' sessions every second. The ids
+ * travel as one JSON array, which both adapters pass the same way.
+ */
+export async function listEndedSessions(q: Queryable, ids: readonly string[]): Promise<string[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  const rows = await q.query<{ id: string }>(
+    `SELECT s.id FROM json_array_elements_text($1::json) AS s(id)
+     WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE id = s.id::uuid AND revoked_at IS NULL AND expires_at > now())`,
+    [JSON.stringify(valid)],
+  );
+  return rows.map((row) => row.id);
+}

@@ -5,6 +5,7 @@ import {
   createSession,
   extendSession,
   getActiveSession,
+  listEndedSessions,
   purgeEndedSessions,
   revokeSession,
   revokeSessionsBeyond,
@@ -109,4 +110,19 @@ dbTest("sessions - the purge deletes sessions ended before the grace period, and
     false,
     true,
   ]);
+});
+
+dbTest("sessions - listEndedSessions names the revoked, expired and deleted ones among many", async (db) => {
+  const school = await makeEstablishment(db);
+  const user = await makeUser(db, { establishmentId: school.id, role: "parent" });
+  const active = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const revoked = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const expired = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const deleted = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  await revokeSession(db, revoked.id);
+  await db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.id]);
+  await db.query(`DELETE FROM sessions WHERE id = $1`, [deleted.id]);
+  const ended = await listEndedSessions(db, [active.id, revoked.id, expired.id, deleted.id, "not-a-uuid"]);
+  assertEquals(new Set(ended), new Set([revoked.id, expired.id, deleted.id]));
+  assertEquals(await listEndedSessions(db, []), []);
 });

@@ -25,6 +25,7 @@ import {
 import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
 import { type Argon2, sharedArgon2Pool } from "./argon2_pool.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import type { DomainEvents } from "./events.ts";
 import {
   databaseRateLimits,
   describeWait,
@@ -56,6 +57,8 @@ export interface LoginLimits {
 export interface AuthOptions {
   /** HMAC key for session tokens, at least 32 characters. */
   secret: string;
+  /** Where an ended session is announced (its live sockets close on every instance). */
+  events: DomainEvents;
   /** Lifetime of a session (and of each token) in seconds. Default: 7 days. */
   ttlSeconds?: number;
   /** Age after which a token in use is replaced by a fresh one. Default: 1 day. */
@@ -69,18 +72,11 @@ export interface AuthOptions {
   maxSessionsPerUser?: number;
   /** How often (per instance) sessions ended over a day ago are deleted. Default: hourly. */
   purgeIntervalMs?: number;
-  /** Told about sessions ended by the cap, so their sockets close (the realtime core). Default: nobody. */
-  sessionEvents?: SessionEvents;
   /**
    * Computes the Argon2id hashes of logins. Default: the process's worker pool
    * (`sharedArgon2Pool()`), so hashing never blocks the event loop.
    */
   argon2?: Argon2;
-}
-
-/** Who must hear about sessions ended by the service itself (the realtime core implements it). */
-export interface SessionEvents {
-  sessionEnded(sessionId: string): Promise<void>;
 }
 
 /** A successful login: the person and the token to set as the `preau_session` cookie. */
@@ -116,7 +112,7 @@ export interface AuthService {
   ): Promise<LoginResult>;
   /** Checks a token and its session row; throws `unauthorized`. */
   authenticate(token: string): Promise<Authenticated>;
-  /** Revokes the session; later `authenticate` calls with its tokens fail. */
+  /** Revokes the session (later `authenticate` calls with its tokens fail) and announces it. */
   logout(sessionId: string): Promise<void>;
   /** The signed-in person's profile and memberships; throws `unauthorized` if they no longer exist. */
   me(userId: string): Promise<Me>;
@@ -185,8 +181,9 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
         const now = clock();
         const expiresAt = expiryFrom(now);
         const session = await createSession(db, { userId: user.id, expiresAt, userAgent, ip: clientAddress });
+        // Beyond the cap the oldest sessions end, and their sockets close like after a sign-out.
         for (const ended of await revokeSessionsBeyond(db, user.id, maxSessions)) {
-          await options.sessionEvents?.sessionEnded(ended);
+          options.events.publish({ kind: "session_ended", sessionId: ended });
         }
         if (Date.now() - lastPurge >= purgeIntervalMs) {
           lastPurge = Date.now();
@@ -240,6 +237,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
 
     async logout(sessionId) {
       await revokeSession(db, sessionId);
+      options.events.publish({ kind: "session_ended", sessionId });
     },
 
     async me(userId) {

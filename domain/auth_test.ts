@@ -6,6 +6,7 @@ import { dbTest } from "../tests/support/databases.ts";
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
 import { type AuthOptions, createAuthService, type LoginResult } from "./auth.ts";
+import { EventHub } from "./events.ts";
 import { hashPassword, needsRehash } from "./passwords.ts";
 import { argon2id } from "hash-wasm";
 
@@ -24,7 +25,12 @@ async function person(db: Database) {
 /** An auth service on a clock that stands still (at the real time of creation) until the test moves it. */
 function withClock(db: Database, options: Partial<AuthOptions> = {}) {
   let now = Date.now();
-  const auth = createAuthService(db, { secret: SECRET, now: () => new Date(now), ...options });
+  const auth = createAuthService(db, {
+    secret: SECRET,
+    events: new EventHub(),
+    now: () => new Date(now),
+    ...options,
+  });
   return { auth, advance: (ms: number) => (now += ms) };
 }
 
@@ -148,10 +154,11 @@ dbTest("login - two services on one database (two instances) share the failure l
 dbTest("login - beyond the session cap the oldest session is revoked and its end announced", async (db) => {
   const { user } = await person(db);
   const ended: string[] = [];
-  const { auth } = withClock(db, {
-    maxSessionsPerUser: 3,
-    sessionEvents: { sessionEnded: (id) => Promise.resolve(void ended.push(id)) },
+  const events = new EventHub();
+  events.subscribe((event) => {
+    if (event.kind === "session_ended") ended.push(event.sessionId);
   });
+  const { auth } = withClock(db, { maxSessionsPerUser: 3, events });
   const logins: LoginResult[] = [];
   for (let i = 0; i < 4; i++) logins.push(await auth.login(user.email, PASSWORD, `198.51.100.${200 + i}`));
   const sessionOf = async (token: string) => (await auth.authenticate(token)).sessionId;
@@ -176,12 +183,16 @@ dbTest("authenticate - after logout the session's token is refused", async (db) 
 
 dbTest("authenticate - an expired token is refused", async (db) => {
   const { user } = await person(db);
-  const past = createAuthService(db, { secret: SECRET, now: () => new Date(Date.now() - 8 * 24 * HOUR) });
+  const past = createAuthService(db, {
+    secret: SECRET,
+    events: new EventHub(),
+    now: () => new Date(Date.now() - 8 * 24 * HOUR),
+  });
   const { token, expiresAt } = await past.login(user.email, PASSWORD, "203.0.113.4");
   assert(expiresAt.getTime() < Date.now(), "the session ended a day ago");
   const error = await rejectsWith(
     "unauthorized",
-    () => createAuthService(db, { secret: SECRET }).authenticate(token),
+    () => createAuthService(db, { secret: SECRET, events: new EventHub() }).authenticate(token),
   );
   assertEquals(error.message, "Your session has expired; sign in again.");
 });
@@ -205,7 +216,7 @@ dbTest("authenticate - a token older than a day is renewed and its session exten
 
 dbTest("authenticate - a token signed with another secret is refused", async (db) => {
   const { user } = await person(db);
-  const other = createAuthService(db, { secret: "another-secret-".padEnd(48, "y") });
+  const other = createAuthService(db, { secret: "another-secret-".padEnd(48, "y"), events: new EventHub() });
   const { token } = await other.login(user.email, PASSWORD, "203.0.113.6");
   await rejectsWith("unauthorized", () => withClock(db).auth.authenticate(token));
 });

@@ -5,11 +5,7 @@
  */
 import type { Database } from "../db/types.ts";
 import { removeMembership } from "../db/users.ts";
-
-/** Who must hear about removed memberships (the realtime core implements it). */
-export interface MembershipEvents {
-  membershipRemoved(userId: string, establishmentId: string): Promise<void>;
-}
+import type { DomainEvents } from "./events.ts";
 
 /**
  * Removes `userId` from `establishmentId` and, when there was such a membership, tells `events`.
@@ -17,12 +13,16 @@ export interface MembershipEvents {
  */
 export async function removeMember(
   db: Database,
-  events: MembershipEvents,
+  events: DomainEvents,
   input: { userId: string; establishmentId: string },
 ): Promise<boolean> {
   const removed = await removeMembership(db, input.userId, input.establishmentId);
   if (removed) {
-    await events.membershipRemoved(input.userId.toLowerCase(), input.establishmentId.toLowerCase());
+    events.publish({
+      kind: "membership_changed",
+      userId: input.userId.toLowerCase(),
+      establishmentId: input.establishmentId.toLowerCase(),
+    });
   }
   return removed;
 }

@@ -37,6 +37,7 @@ import {
 } from "../db/messages.ts";
 import { type Recipient, searchRecipients as selectRecipients } from "../db/recipients.ts";
 import { badRequest, forbidden, notFound } from "./errors.ts";
+import type { DomainEvents } from "./events.ts";
 import { canWrite, mayCreateConversation, maySend, writableRoles } from "./permissions.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
@@ -79,6 +80,17 @@ export interface Messaging {
   markRead(userId: string, conversationId: string, seq: number): Promise<number>;
   searchRecipients(userId: string, establishmentId: string, query: string): Promise<Recipient[]>;
   sendMessage(userId: string, input: OutgoingMessage): Promise<{ message: Message; created: boolean }>;
+  /**
+   * Tells the conversation's other members that `user` started or stopped typing; `not_found` when
+   * they cannot see it. `checked: false` skips the access check, for the "stopped" that follows a
+   * send or a disconnect of someone whose "started" was checked.
+   */
+  setTyping(
+    user: { id: string; name: string },
+    conversationId: string,
+    typing: boolean,
+    opts?: { checked?: boolean },
+  ): Promise<void>;
   /** Counters of every conversation the user can see, for the WebSocket `hello`. */
   conversationStates(userId: string): Promise<ConversationState[]>;
 }
@@ -87,8 +99,11 @@ const NO_ESTABLISHMENT = "No such establishment among yours; choose one listed b
 const NO_CONVERSATION =
   "No such conversation among yours; it may have been removed, or you no longer have access.";
 
-/** Creates the messaging service over `db`. */
-export function createMessaging(db: Database): Messaging {
+/**
+ * Creates the messaging service over `db`. Whatever it commits that others must hear of (a stored
+ * message, a moved read marker, a new conversation, typing) is published on `events` after COMMIT.
+ */
+export function createMessaging(db: Database, events: DomainEvents): Messaging {
   /** The caller's role in the establishment, or `not_found` when they have none. */
   async function roleIn(userId: string, establishmentId: string): Promise<Role> {
     const role = await getRole(db, userId, establishmentId);
@@ -143,6 +158,7 @@ export function createMessaging(db: Database): Messaging {
         participantIds: [userId, ...others],
         title,
       });
+      if (created) events.publish({ kind: "conversation_created", conversationId: id });
       const conversation = await getConversationSummary(db, id, userId);
       // Only possible if a membership was removed between the checks and now.
       if (conversation === null) throw notFound(NO_CONVERSATION);
@@ -164,7 +180,14 @@ export function createMessaging(db: Database): Messaging {
 
     async markRead(userId, conversationId, seq) {
       await accessTo(userId, conversationId);
-      return await storeReadMarker(db, conversationId, userId, seq);
+      const readSeq = await storeReadMarker(db, conversationId, userId, seq);
+      events.publish({
+        kind: "read_moved",
+        conversationId: conversationId.toLowerCase(),
+        userId,
+        seq: readSeq,
+      });
+      return readSeq;
     },
 
     async searchRecipients(userId, establishmentId, query) {
@@ -203,7 +226,14 @@ export function createMessaging(db: Database): Messaging {
           "clientId: already used for a message in another conversation; use a new one per message.",
         );
       }
+      if (result.created) events.publish({ kind: "message_stored", message: result.message });
       return result;
+    },
+
+    async setTyping(user, conversationId, typing, opts = {}) {
+      const id = conversationId.toLowerCase();
+      if (opts.checked !== false) await accessTo(user.id, id);
+      events.publish({ kind: "typing", conversationId: id, userId: user.id, name: user.name, typing });
     },
 
     async conversationStates(userId) {

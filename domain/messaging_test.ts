@@ -5,6 +5,7 @@ import { removeMembership, setMembership } from "../db/users.ts";
 import { dbTest } from "../tests/support/databases.ts";
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
+import { EventHub } from "./events.ts";
 import { createMessaging } from "./messaging.ts";
 
 /** The contract's matrix, copied literally (from \ to). */
@@ -39,7 +40,7 @@ const nextClientId = () => `c-${++clientIds}-${uniqueToken()}`;
 
 dbTest("recipients - every cell of the permission matrix", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   for (const from of ROLES) {
     const caller = people[from][0];
     for (const to of ROLES) {
@@ -58,7 +59,7 @@ dbTest("recipients - every cell of the permission matrix", async (db) => {
 
 dbTest("create - every cell of the permission matrix", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   for (const from of ROLES) {
     for (const to of ROLES) {
       const caller = people[from][0];
@@ -79,7 +80,7 @@ dbTest("create - every cell of the permission matrix", async (db) => {
 
 dbTest("create - a two-person conversation that exists is returned, not duplicated", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const [teacher, parent] = [people.teacher[0], people.parent[0]];
   const first = await messaging.createConversation(teacher.id, {
     establishmentId: id,
@@ -101,7 +102,7 @@ dbTest("create - a two-person conversation that exists is returned, not duplicat
 
 dbTest("create - malformed requests are bad requests; strangers are forbidden", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const teacher = people.teacher[0];
   await rejectsWith(
     "bad_request",
@@ -133,7 +134,7 @@ dbTest("create - malformed requests are bad requests; strangers are forbidden", 
 
 dbTest("create - a group gets its normalised title and every participant", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const { conversation, created } = await messaging.createConversation(people.admin[0].id, {
     establishmentId: id,
     participantIds: [people.teacher[0].id, people.teacher[1].id],
@@ -150,7 +151,7 @@ dbTest(
   async (db) => {
     const a = await school(db);
     const b = await school(db);
-    const messaging = createMessaging(db);
+    const messaging = createMessaging(db, new EventHub());
     const parent = a.people.parent[0];
     await setMembership(db, { userId: parent.id, establishmentId: b.id, role: "parent" });
     const inA = await messaging.createConversation(a.people.teacher[0].id, {
@@ -180,7 +181,7 @@ dbTest(
 dbTest("isolation - a parent of one school finds nobody from the other and cannot reach it", async (db) => {
   const a = await school(db);
   const b = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const parent = a.people.parent[0];
   const teacherB = b.people.teacher[0];
   assertEquals(await messaging.searchRecipients(parent.id, a.id, teacherB.name), []);
@@ -199,7 +200,7 @@ dbTest("isolation - a parent of one school finds nobody from the other and canno
 
 dbTest("access - someone outside a conversation gets not_found for every action", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const { conversation } = await messaging.createConversation(people.teacher[0].id, {
     establishmentId: id,
     participantIds: [people.parent[0].id],
@@ -222,7 +223,7 @@ dbTest("access - someone outside a conversation gets not_found for every action"
 
 dbTest("access - a removed membership hides the school's conversations at once", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const parent = people.parent[0];
   const { conversation } = await messaging.createConversation(people.teacher[0].id, {
     establishmentId: id,
@@ -253,7 +254,7 @@ dbTest(
   "send - a parent may reply in a staff-created group with another parent, but may not create one",
   async (db) => {
     const { id, people } = await school(db);
-    const messaging = createMessaging(db);
+    const messaging = createMessaging(db, new EventHub());
     const [teacher, parentA, parentB] = [people.teacher[0], people.parent[0], people.parent[1]];
     await rejectsWith(
       "forbidden",
@@ -279,7 +280,7 @@ dbTest(
 
 dbTest("send - once its creator is no longer staff, a group falls back to the plain matrix", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const [teacher, parentA, student] = [people.teacher[0], people.parent[0], people.student[0]];
   const { conversation } = await messaging.createConversation(teacher.id, {
     establishmentId: id,
@@ -304,7 +305,7 @@ dbTest("send - once its creator is no longer staff, a group falls back to the pl
 
 dbTest("send - body validation: blank, 4001 code points, NFC before counting", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const teacher = people.teacher[0];
   const { conversation } = await messaging.createConversation(teacher.id, {
     establishmentId: id,
@@ -326,7 +327,7 @@ dbTest(
   "send - a retried clientId returns the original message; reuse in another conversation is refused",
   async (db) => {
     const { id, people } = await school(db);
-    const messaging = createMessaging(db);
+    const messaging = createMessaging(db, new EventHub());
     const teacher = people.teacher[0];
     const one = await messaging.createConversation(teacher.id, {
       establishmentId: id,
@@ -362,7 +363,7 @@ dbTest(
 
 dbTest("messages - pages, read markers and unread counts", async (db) => {
   const { id, people } = await school(db);
-  const messaging = createMessaging(db);
+  const messaging = createMessaging(db, new EventHub());
   const [teacher, parent] = [people.teacher[0], people.parent[0]];
   const { conversation } = await messaging.createConversation(teacher.id, {
     establishmentId: id,

@@ -1,37 +1,31 @@
 /**
- * The shape of everything clients send: REST bodies and query strings, and WebSocket frames.
+ * The shape of what clients send over REST: bodies and query strings (WebSocket frames are in
+ * `protocol/client_frames.ts`; both go through {@linkcode parseInput}).
  * Handlers call {@linkcode parseInput} first, so business code only ever sees typed, bounded
  * values, and a malformed request gets `400 bad_request` with a message that names the field
  * ("participantIds: expected an array of ids") instead of a crash deeper down.
+ *
+ * Every string field starts with `storableString` (`protocol/text.ts`: no NUL, no lone surrogate,
+ * which PostgreSQL cannot take), so no text reaches the database unchecked; `schemas_test.ts` walks
+ * every exported schema, here and in `protocol/client_frames.ts`, and fails for a bare `v.string()`.
  *
  * Unknown fields are ignored (the contract only ever grows by adding fields). Text rules that
  * depend on Unicode (message body, title) live in `text.ts` and are applied by the services.
  */
 
 import * as v from "valibot";
+import { clientIdSchema as id, clientSeq as seq, MAX_SEQ } from "../protocol/client_frames.ts";
+import { storableString as text } from "../protocol/text.ts";
 import { badRequest } from "./errors.ts";
-import { codePointLength, isStorable } from "./text.ts";
-
-/** Largest PostgreSQL `integer`: seqs beyond it cannot exist, and must not reach SQL. */
-const MAX_SEQ = 2_147_483_647;
 /** Page size bounds of message listings. */
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 50;
 /** Most people one conversation can be created with (a class's families fit comfortably). */
 export const MAX_PARTICIPANTS = 200;
 
-const id = v.pipe(v.string("expected an id"), v.uuid("expected an id"));
-
-const seq = v.pipe(
-  v.number("expected a number"),
-  v.integer("expected a whole number"),
-  v.minValue(0, "expected 0 or more"),
-  v.maxValue(MAX_SEQ, `expected at most ${MAX_SEQ}`),
-);
-
 /** A whole number written in a query string. */
 const seqParam = v.pipe(
-  v.string("expected a whole number"),
+  text("expected a whole number"),
   v.regex(/^\d{1,10}$/, "expected a whole number"),
   v.transform(Number),
   v.maxValue(MAX_SEQ, `expected at most ${MAX_SEQ}`),
@@ -40,13 +34,13 @@ const seqParam = v.pipe(
 /** `POST /api/auth/login`. */
 export const loginBody = v.object({
   email: v.pipe(
-    v.string("expected a string"),
+    text(),
     v.trim(),
     v.nonEmpty("enter your email address"),
     v.maxLength(254, "an email address has at most 254 characters"),
   ),
   password: v.pipe(
-    v.string("expected a string"),
+    text(),
     v.nonEmpty("enter your password"),
     v.maxLength(1024, "at most 1024 characters"),
   ),
@@ -60,11 +54,17 @@ export const createConversationBody = v.object({
     v.minLength(1, "add at least one person to write to"),
     v.maxLength(MAX_PARTICIPANTS, `at most ${MAX_PARTICIPANTS} people per conversation`),
   ),
-  title: v.optional(v.nullable(v.string("expected a string or null"))),
+  title: v.optional(v.nullable(text("expected a string or null"))),
 });
 
 /** `POST /api/conversations/:id/read`. */
 export const readBody = v.object({ seq });
+
+/**
+ * The `:id` of `/api/conversations/:id/…`. Not required to be a UUID: an id that names no
+ * conversation of the caller's answers `404`, whatever its shape (no existence oracle).
+ */
+export const conversationPath = v.object({ id: text("expected a conversation id") });
 
 /** `GET /api/conversations?establishmentId=`. */
 export const conversationsQuery = v.object({ establishmentId: id });
@@ -76,7 +76,7 @@ export const messagesQuery = v.pipe(
     before: v.optional(seqParam),
     limit: v.optional(
       v.pipe(
-        v.string("expected a whole number"),
+        text("expected a whole number"),
         v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
         v.transform(Number),
         v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
@@ -94,50 +94,16 @@ export const messagesQuery = v.pipe(
 /** `GET /api/recipients?establishmentId=&q=`. An empty `q` lists everyone the caller may write to. */
 export const recipientsQuery = v.object({
   establishmentId: id,
-  q: v.optional(v.pipe(v.string("expected a string"), v.maxLength(100, "at most 100 characters")), ""),
+  q: v.optional(v.pipe(text(), v.maxLength(100, "at most 100 characters")), ""),
 });
-
-const clientId = v.pipe(
-  v.string("expected a string"),
-  v.check((s) => codePointLength(s) >= 1 && codePointLength(s) <= 64, "expected 1 to 64 characters"),
-  v.check(isStorable, "contains characters that cannot be stored; use letters, digits and dashes"),
-);
-
-/** WebSocket frame `send`. The body's Unicode rules are applied by the messaging service. */
-export const sendFrame = v.object({
-  type: v.literal("send"),
-  clientId,
-  conversationId: id,
-  body: v.string("expected a string"),
-});
-
-/** WebSocket frame `typing`. */
-export const typingFrame = v.object({
-  type: v.literal("typing"),
-  conversationId: id,
-  typing: v.boolean("expected true or false"),
-});
-
-/** WebSocket frame `read`. */
-export const readFrame = v.object({ type: v.literal("read"), conversationId: id, seq });
-
-/** WebSocket frame `ping`. */
-export const pingFrame = v.object({ type: v.literal("ping") });
-
-/** Any client frame, told apart by `type`. */
-export const clientFrame = v.variant(
-  "type",
-  [sendFrame, typingFrame, readFrame, pingFrame],
-  "expected one of send, typing, read, ping",
-);
 
 export type LoginBody = v.InferOutput<typeof loginBody>;
 export type CreateConversationBody = v.InferOutput<typeof createConversationBody>;
 export type ReadBody = v.InferOutput<typeof readBody>;
+export type ConversationPath = v.InferOutput<typeof conversationPath>;
 export type ConversationsQuery = v.InferOutput<typeof conversationsQuery>;
 export type MessagesQuery = v.InferOutput<typeof messagesQuery>;
 export type RecipientsQuery = v.InferOutput<typeof recipientsQuery>;
-export type ClientFrame = v.InferOutput<typeof clientFrame>;
 
 /**
  * Parses `value` (always a JSON object) with `schema` and returns the typed result, or throws `bad_request` whose

@@ -5,7 +5,10 @@
  * with `char_length`, which also counts code points.
  */
 
+import { codePointLength, isStorable, storableText, UNSTORABLE_TEXT } from "../protocol/text.ts";
 import { badRequest, tooLarge } from "./errors.ts";
+
+export { codePointLength, isStorable, storableText, UNSTORABLE_TEXT };
 
 /** Longest message body, in code points after NFC. */
 export const MAX_BODY_CODE_POINTS = 4000;
@@ -24,25 +27,9 @@ export function normalizeText(text: string): string {
   return text.normalize("NFC");
 }
 
-/** Number of Unicode code points in `text` (not UTF-16 units). */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
 /** True when `text` is empty or shows nothing (see {@linkcode BLANK}). */
 export function isBlank(text: string): boolean {
   return BLANK.test(text);
-}
-
-/**
- * True when PostgreSQL can store `text`: no NUL character (text columns refuse it) and no lone
- * UTF-16 surrogate (not valid UTF-8). JSON lets clients send both, so they are checked here
- * rather than surfacing as a database error.
- */
-export function isStorable(text: string): boolean {
-  return !text.includes("\u0000") && text.isWellFormed();
 }
 
 /**
@@ -51,11 +38,7 @@ export function isStorable(text: string): boolean {
  * unstorable text and `too_large` above {@linkcode MAX_BODY_CODE_POINTS}.
  */
 export function messageBody(raw: string): string {
-  if (!isStorable(raw)) {
-    throw badRequest(
-      "body: contains characters that cannot be stored (NUL or broken surrogates); remove them.",
-    );
-  }
+  if (!isStorable(raw)) throw badRequest(`body: ${UNSTORABLE_TEXT}.`);
   const body = normalizeText(raw);
   if (isBlank(body)) throw badRequest("body: the message is empty; write something before sending.");
   const length = codePointLength(body);
@@ -73,11 +56,7 @@ export function messageBody(raw: string): string {
  */
 export function conversationTitle(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
-  if (!isStorable(raw)) {
-    throw badRequest(
-      "title: contains characters that cannot be stored (NUL or broken surrogates); remove them.",
-    );
-  }
+  if (!isStorable(raw)) throw badRequest(`title: ${UNSTORABLE_TEXT}.`);
   const title = normalizeText(raw).trim();
   if (isBlank(title)) return null;
   const length = codePointLength(title);

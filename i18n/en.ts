@@ -28,6 +28,8 @@ export const en: Dictionary = {
   "login.invalid": "Wrong email address or password.",
   "login.rateLimited": "Too many attempts. Wait a few minutes and try again.",
   "login.missing": "Enter your email address and your password.",
+  "login.malformed":
+    "The email address or password is too long or contains characters that are not allowed. Check them and try again.",
   "login.failed": "Signing in failed. Try again in a moment.",
 
   "list.heading": "Conversations",

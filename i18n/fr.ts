@@ -30,6 +30,8 @@ export const fr = {
   "login.invalid": "Adresse e-mail ou mot de passe incorrect.",
   "login.rateLimited": "Trop de tentatives. Patientez quelques minutes puis réessayez.",
   "login.missing": "Saisissez votre adresse e-mail et votre mot de passe.",
+  "login.malformed":
+    "L'adresse e-mail ou le mot de passe est trop long ou contient des caractères non autorisés. Vérifiez-les et réessayez.",
   "login.failed": "La connexion a échoué. Réessayez dans un instant.",
 
   "list.heading": "Conversations",

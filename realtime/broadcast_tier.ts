@@ -7,7 +7,12 @@
  * the same name; give each test its own `channel` name, or leave this tier out to test another one.
  * An open channel keeps the process alive: `close()` it at shutdown.
  */
-import { type BusEvent, decodeEnvelope, encodeEnvelope, type PublishedEvent } from "./events.ts";
+import {
+  type BusEvent,
+  decodeEnvelope,
+  encodeEnvelope,
+  type PublishedEvent,
+} from "../protocol/bus_events.ts";
 import type { FanoutTier } from "./tier.ts";
 
 /** Options of {@linkcode BroadcastTier}. */

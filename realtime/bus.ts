@@ -4,7 +4,7 @@
  * (BroadcastChannel and NOTIFY); the bus drops the second copy by event id. Message hints carry no
  * id: the conversation streams drop repeated seqs themselves.
  */
-import type { BusEvent, PublishedEvent } from "./events.ts";
+import type { BusEvent, PublishedEvent } from "../protocol/bus_events.ts";
 import type { FanoutTier } from "./tier.ts";
 
 /** Options of {@linkcode Bus}. */

@@ -1,6 +1,6 @@
 import { assertEquals } from "../tests/support/assert.ts";
 import { Bus } from "./bus.ts";
-import type { BusEvent, PublishedEvent } from "./events.ts";
+import type { BusEvent, PublishedEvent } from "../protocol/bus_events.ts";
 import { type FanoutTier, LocalTier, type TierName } from "./tier.ts";
 
 /** A tier whose deliveries the test triggers by hand. */

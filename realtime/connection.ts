@@ -12,13 +12,15 @@
  * seq order, once, per conversation.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
-import { AppError, badRequest, notFound, rateLimited, toAppError } from "../domain/errors.ts";
-import { type ClientFrame, clientFrame, parseInput } from "../domain/schemas.ts";
+import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
+import { parseInput } from "../domain/schemas.ts";
+import { type ClientFrame, clientFrame } from "../protocol/client_frames.ts";
+import { CLOSE, type ServerFrame } from "../protocol/server_frames.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import type { RateDecision, RateLimiter } from "../domain/rate_limit.ts";
 import type { StreamWatcher } from "./conversation_stream.ts";
 import { SocketDelivery } from "./socket_delivery.ts";
-import { CLOSE, closeReason, errorFrame, exceedsBytes, helloFrame, type ServerFrame } from "./frames.ts";
+import { closeReason, conversationFrame, errorFrame, exceedsBytes, helloFrame } from "./frames.ts";
 import type { ResolvedOptions } from "./options.ts";
 
 /** What a connection needs from the hub. */
@@ -37,12 +39,8 @@ export interface ConnectionHost {
   attach(conn: Connection, conversationId: string, sentSeq: number): void;
   /** Forgets `conn` everywhere (called once, when it closes). */
   unregister(conn: Connection): void;
-  /** A send was stored: ack it in order, fan it out. */
-  messageStored(conn: Connection, message: Message, clientId: string): void;
-  publishTyping(conn: Connection, conversationId: string, typing: boolean): void;
-  publishRead(conversationId: string, userId: string, seq: number): void;
-  /** Whether the user may currently see the conversation (participant and member). */
-  canSee(userId: string, conversationId: string): Promise<boolean>;
+  /** A send of `conn` was stored (and published by the domain): ack it in its place. */
+  acknowledge(conn: Connection, message: Message, clientId: string): void;
   fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]>;
 }
 
@@ -56,7 +54,7 @@ export class Connection implements StreamWatcher {
   readonly #socket: WebSocket;
   #ready = false;
   #closed = false;
-  #early: unknown[] = [];
+  #early: string[] = [];
   #earlyConversations: ConversationSummary[] = [];
   readonly #delivery: SocketDelivery;
   #work: Promise<void> = Promise.resolve();
@@ -64,6 +62,7 @@ export class Connection implements StreamWatcher {
   /** Sends of this socket not yet answered, per conversation (their messages wait for the ack). */
   #sending = new Map<string, number>();
   #rejections: number[] = [];
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Conversations where this socket said `typing: true` last. */
   readonly typingIn = new Set<string>();
   /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
@@ -134,7 +133,7 @@ export class Connection implements StreamWatcher {
     }
     if (this.#delivery.watches(summary.id)) return;
     this.#host.attach(this, summary.id, summary.lastSeq);
-    this.send({ type: "conversation", conversation: summary });
+    this.send(conversationFrame(summary));
     this.#delivery.startRepairs();
   }
 
@@ -165,14 +164,29 @@ export class Connection implements StreamWatcher {
     }
   }
 
+  /** Replaces the timer that closes this socket when its session expires (cleared on close). */
+  setExpiryTimer(timer: ReturnType<typeof setTimeout>): void {
+    clearTimeout(this.#expiryTimer);
+    Deno.unrefTimer(timer); // an open socket keeps the process alive, not its expiry
+    this.#expiryTimer = timer;
+  }
+
   /** Closes the socket with `code` and stops everything about it. */
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#expiryTimer);
     this.#host.unregister(this);
     try {
       this.#socket.close(code, closeReason(reason));
     } catch { /* already closing */ }
+  }
+
+  /** Tells the others this socket's user stopped typing in `conversationId` (after a send, or on close). */
+  stoppedTyping(conversationId: string): void {
+    this.#host.messaging.setTyping(this.user, conversationId, false, { checked: false }).catch((error) =>
+      console.warn("realtime: clearing a typing indicator failed:", error)
+    );
   }
 
   /** Resolves when the frames accepted so far are handled (shutdown drains sends). */
@@ -183,13 +197,20 @@ export class Connection implements StreamWatcher {
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#expiryTimer);
     this.#host.unregister(this);
   }
 
   #onFrame(data: unknown): void {
     if (this.#closed || this.#host.stopping) return;
     const { options, limits } = this.#host;
-    if (typeof data === "string" && exceedsBytes(data, options.maxFrameBytes)) {
+    if (typeof data !== "string") {
+      // The protocol is JSON text only; a client sending binary is not ours, and each binary frame
+      // is held whole in memory before we see it: stop at the first.
+      this.close(CLOSE.unsupportedData, "binary frames are not accepted: send UTF-8 JSON text frames");
+      return;
+    }
+    if (exceedsBytes(data, options.maxFrameBytes)) {
       this.close(CLOSE.tooLarge, `frames are limited to ${options.maxFrameBytes} bytes`);
       return;
     }
@@ -200,9 +221,6 @@ export class Connection implements StreamWatcher {
       }
       this.#early.push(data);
       return;
-    }
-    if (typeof data !== "string") {
-      return this.#reject(badRequest("frame: expected a UTF-8 JSON text frame, not binary data"));
     }
     let raw: unknown;
     try {
@@ -267,39 +285,29 @@ export class Connection implements StreamWatcher {
               clientId: frame.clientId,
               body: frame.body,
             });
-            this.#host.messageStored(this, message, frame.clientId);
+            this.#host.acknowledge(this, message, frame.clientId);
           } finally {
             const left = (this.#sending.get(conversationId) ?? 1) - 1;
             if (left > 0) this.#sending.set(conversationId, left);
             else this.#sending.delete(conversationId);
             this.#delivery.sendFinished(conversationId);
           }
-          if (this.typingIn.delete(conversationId)) this.#host.publishTyping(this, conversationId, false);
+          if (this.typingIn.delete(conversationId)) this.stoppedTyping(conversationId);
           return;
         }
         case "typing": {
           const conversationId = frame.conversationId.toLowerCase();
-          if (!(await this.#host.canSee(this.user.id, conversationId))) {
-            throw notFound(
-              "No such conversation among yours; it may have been removed, or you no longer have access.",
-            );
-          }
+          await this.#host.messaging.setTyping(this.user, conversationId, frame.typing);
           if (frame.typing) this.typingIn.add(conversationId);
           else this.typingIn.delete(conversationId);
-          this.#host.publishTyping(this, conversationId, frame.typing);
           return;
         }
-        case "read": {
-          const conversationId = frame.conversationId.toLowerCase();
-          const seq = await this.#host.messaging.markRead(this.user.id, conversationId, frame.seq);
-          this.#host.publishRead(conversationId, this.user.id, seq);
+        case "read":
+          await this.#host.messaging.markRead(this.user.id, frame.conversationId.toLowerCase(), frame.seq);
           return;
-        }
       }
     } catch (error) {
-      const appError = toAppError(error);
-      if (!(error instanceof AppError)) console.error(`realtime: ${frame.type} frame failed:`, error);
-      this.#reject(appError, clientId);
+      this.#reject(reportFailure(error, `realtime: ${frame.type} frame`), clientId);
     }
   }
 

@@ -58,10 +58,7 @@ function setup(stored: number) {
     stopping: false,
     attach: (conn, id, sentSeq) => conn.watch(id, sentSeq),
     unregister: () => {},
-    messageStored: (conn, m, clientId) => conn.deliver(m.conversationId, m, clientId),
-    publishTyping: () => {},
-    publishRead: () => {},
-    canSee: () => Promise.resolve(true),
+    acknowledge: (conn, m, clientId) => conn.deliver(m.conversationId, m, clientId),
     fetchAfter: (_id, after, limit) =>
       Promise.resolve(
         Array.from(

@@ -1,41 +1,36 @@
 /**
- * What the server sends on `/ws/chat` (client frames are validated by `domain/schemas.ts`
- * `clientFrame`), and the close codes. Shapes follow the wire contract exactly; see
- * docs/protocol.md for every choice it left open.
+ * The server's side of the frames in `protocol/server_frames.ts`: builders that turn what the
+ * database returns (times as `Date`) into exactly the contract's fields (times as ISO strings), so
+ * no extra property of a row can leak onto the wire, plus the byte-size helpers of the socket layer.
+ * Close codes are in the protocol module.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
-import type { AppError, ErrorCode } from "../domain/errors.ts";
-import { wireMessage } from "./events.ts";
+import type { AppError } from "../domain/errors.ts";
+import { PROTOCOL_VERSION, type ServerFrame } from "../protocol/server_frames.ts";
+import type { WireConversation, WireMessage } from "../protocol/wire.ts";
 
-/** Close codes of the contract. */
-export const CLOSE = {
-  /** A frame over the size limit. */
-  tooLarge: 1009,
-  /** Sustained flooding, or too many sockets for one user. */
-  policy: 1008,
-  /** The client reads too slowly (its send buffer passed the limit), or could not be caught up: resync. */
-  tryAgainLater: 1013,
-  /** The server is restarting: reconnect. */
-  restarting: 1012,
-  /** The session ended (logout, expiry, membership removed): do not reconnect blindly. */
-  sessionEnded: 4401,
-} as const;
+/** Exactly the contract's message fields, whatever extra properties `message` carries. */
+export function toWireMessage(message: Message): WireMessage {
+  const { id, conversationId, seq, senderId, senderName, body, createdAt } = message;
+  return { id, conversationId, seq, senderId, senderName, body, createdAt: createdAt.toISOString() };
+}
 
-/** Frames the server sends. */
-export type ServerFrame =
-  | {
-    type: "hello";
-    protocol: 1;
-    user: { id: string; name: string };
-    conversations: ConversationState[];
-  }
-  | { type: "message"; message: Message }
-  | { type: "ack"; clientId: string; message: Message }
-  | { type: "typing"; conversationId: string; userId: string; name: string; typing: boolean }
-  | { type: "read"; conversationId: string; userId: string; seq: number }
-  | { type: "conversation"; conversation: ConversationSummary }
-  | { type: "error"; code: ErrorCode; message: string; clientId?: string }
-  | { type: "pong" };
+/** Exactly the contract's conversation fields. */
+export function toWireConversation(summary: ConversationSummary): WireConversation {
+  const { id, establishmentId, title, participants, lastMessage, lastSeq, readSeq, unread, updatedAt } =
+    summary;
+  return {
+    id,
+    establishmentId,
+    title,
+    participants: participants.map(({ id, name, role }) => ({ id, name, role })),
+    lastMessage: lastMessage === null ? null : toWireMessage(lastMessage),
+    lastSeq,
+    readSeq,
+    unread,
+    updatedAt: updatedAt.toISOString(),
+  };
+}
 
 /** The `hello` frame: exactly the contract's fields. */
 export function helloFrame(
@@ -44,7 +39,7 @@ export function helloFrame(
 ): ServerFrame {
   return {
     type: "hello",
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     user: { id: user.id, name: user.name },
     conversations: states.map(({ id, establishmentId, lastSeq, readSeq, unread }) => ({
       id,
@@ -59,8 +54,13 @@ export function helloFrame(
 /** A `message` frame, or the sender's `ack` when `clientId` is given. */
 export function messageFrame(message: Message, clientId?: string): ServerFrame {
   return clientId === undefined
-    ? { type: "message", message: wireMessage(message) }
-    : { type: "ack", clientId, message: wireMessage(message) };
+    ? { type: "message", message: toWireMessage(message) }
+    : { type: "ack", clientId, message: toWireMessage(message) };
+}
+
+/** The `conversation` frame: the user was added to a conversation. */
+export function conversationFrame(summary: ConversationSummary): ServerFrame {
+  return { type: "conversation", conversation: toWireConversation(summary) };
 }
 
 /** An `error` frame for `error`, naming the `clientId` of the send it answers, if any. */

@@ -18,17 +18,17 @@
  */
 import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
-import { getAccess, getConversationSummary, listParticipantIds } from "../db/conversations.ts";
+import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
-import { getActiveSession } from "../db/sessions.ts";
+import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ConversationStream } from "./conversation_stream.ts";
-import { type BusEvent, newEventId, type PublishedEvent } from "./events.ts";
-import { CLOSE } from "./frames.ts";
+import type { BusEvent } from "../protocol/bus_events.ts";
+import { CLOSE } from "../protocol/server_frames.ts";
 import type { RateOption, ResolvedOptions } from "./options.ts";
 
 /** What the hub needs. */
@@ -38,8 +38,6 @@ export interface HubDeps {
   options: ResolvedOptions;
   /** Where the per-user send limit is kept (shared by every instance). */
   limits: RateLimitStore;
-  /** Publishes on the bus (the local tier hands it back to {@linkcode Hub.onEvent} at once). */
-  publish(event: PublishedEvent): Promise<void>;
 }
 
 /** Counters for tests and metrics. */
@@ -58,7 +56,6 @@ export class Hub implements ConnectionHost {
   readonly limits: { send: SharedLimiter; typing: RateLimiter; frames: RateLimiter };
   stopping = false;
   readonly #db: Database;
-  readonly #publish: (event: PublishedEvent) => Promise<void>;
   #conns = new Set<Connection>();
   #byUser = new Map<string, Set<Connection>>();
   #bySession = new Map<string, Set<Connection>>();
@@ -70,13 +67,14 @@ export class Hub implements ConnectionHost {
   #recentSeq = new Map<string, number>();
   #reads = new Semaphore(8);
   #revalidating: Promise<void> | undefined;
+  #sweeping: Promise<void> | undefined;
+  #sweepFailing = false;
   #lastRevalidation = 0;
 
   constructor(deps: HubDeps) {
     this.#db = deps.db;
     this.messaging = deps.messaging;
     this.options = deps.options;
-    this.#publish = deps.publish;
     const limiter = (rate: RateOption) =>
       new RateLimiter({ capacity: rate.capacity, refillPerSecond: rate.perSecond });
     const send = deps.options.sendRate;
@@ -106,14 +104,19 @@ export class Hub implements ConnectionHost {
     return this.#byAddress.get(address)?.size ?? 0;
   }
 
-  /** Takes over an upgraded socket: registers it, then sends `hello` once it is open. */
+  /**
+   * Takes over an upgraded socket: registers it, then sends `hello` once it is open. The socket
+   * closes by itself (4401) when its session expires at `expiresAt`, not at the next re-check.
+   */
   accept(
     socket: WebSocket,
     user: { id: string; name: string },
     sessionId: string,
+    expiresAt: Date,
     address?: string,
   ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
+    this.#closeAtExpiry(conn, expiresAt.getTime());
     this.#conns.add(conn);
     if (address !== undefined) {
       addTo(this.#byAddress, address, conn);
@@ -165,44 +168,20 @@ export class Hub implements ConnectionHost {
         this.#streams.delete(conversationId);
       }
     }
-    for (const conversationId of conn.typingIn) this.publishTyping(conn, conversationId, false);
+    for (const conversationId of conn.typingIn) conn.stoppedTyping(conversationId);
     conn.typingIn.clear();
   }
 
-  messageStored(conn: Connection, message: Message, clientId: string): void {
+  /**
+   * A send of `conn` was stored (the domain already published it, so the stream may have it):
+   * its ack takes the message's place in the socket's order.
+   */
+  acknowledge(conn: Connection, message: Message, clientId: string): void {
     const stream = this.#streams.get(message.conversationId);
-    if (stream && conn.watches(message.conversationId)) {
-      if (!stream.expectAck(message.seq, conn, clientId)) {
-        conn.deliver(message.conversationId, message, clientId);
-      }
-    } else {
-      conn.deliver(message.conversationId, message, clientId); // not watched here: a plain ack
+    if (stream && conn.watches(message.conversationId) && stream.expectAck(message.seq, conn, clientId)) {
+      return;
     }
-    void this.#publish({
-      kind: "message",
-      conversationId: message.conversationId,
-      seq: message.seq,
-      messages: [message],
-    });
-  }
-
-  publishTyping(conn: Connection, conversationId: string, typing: boolean): void {
-    void this.#publish({
-      kind: "typing",
-      id: newEventId(),
-      conversationId,
-      userId: conn.user.id,
-      name: conn.user.name,
-      typing,
-    });
-  }
-
-  publishRead(conversationId: string, userId: string, seq: number): void {
-    void this.#publish({ kind: "read", id: newEventId(), conversationId, userId, seq });
-  }
-
-  async canSee(userId: string, conversationId: string): Promise<boolean> {
-    return (await getAccess(this.#db, conversationId, userId)) !== null;
+    conn.deliver(message.conversationId, message, clientId);
   }
 
   fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]> {
@@ -252,7 +231,7 @@ export class Hub implements ConnectionHost {
           conn.close(CLOSE.sessionEnded, "signed out: sign in again to reconnect");
         }
         return;
-      case "membership_removed":
+      case "membership_changed":
         for (const conn of [...this.#byUser.get(event.userId) ?? []]) {
           conn.close(CLOSE.sessionEnded, "your access changed: check GET /api/me, then reconnect");
         }
@@ -267,6 +246,30 @@ export class Hub implements ConnectionHost {
   /** Asks every stream to read what the database has after its last delivered seq. */
   syncAll(): void {
     for (const stream of this.#streams.values()) stream.requestSync();
+  }
+
+  /**
+   * Closes (4401) the sockets of every session that is no longer active, checked in one query for
+   * all of this instance's sessions. Runs every `sessionSweepMs`; overlapping runs are skipped.
+   */
+  sweepSessions(): Promise<void> {
+    if (this.#sweeping !== undefined || this.#bySession.size === 0 || this.stopping) return Promise.resolve();
+    this.#sweeping = (async () => {
+      try {
+        for (const sessionId of await listEndedSessions(this.#db, [...this.#bySession.keys()])) {
+          for (const conn of [...this.#bySession.get(sessionId) ?? []]) {
+            conn.close(CLOSE.sessionEnded, "your session has ended: sign in again");
+          }
+        }
+      } catch (error) {
+        // An outage: the next sweep (or the re-check) tries again; one line, not a trace per second.
+        if (!this.#sweepFailing) console.warn(`realtime: checking sessions failed: ${error}`);
+        this.#sweepFailing = true;
+        return;
+      }
+      this.#sweepFailing = false;
+    })().finally(() => this.#sweeping = undefined);
+    return this.#sweeping;
   }
 
   /** Re-reads every local user's sessions and conversations (see the module documentation). */
@@ -314,6 +317,36 @@ export class Hub implements ConnectionHost {
   close(): void {
     for (const stream of this.#streams.values()) stream.close();
     this.#streams.clear();
+  }
+
+  /**
+   * Arms `conn`'s expiry timer. When it fires, the session row decides: a session renewed since
+   * (the person kept using Préau over HTTP) re-arms the timer at its new expiry; an expired or
+   * revoked one closes the socket.
+   */
+  #closeAtExpiry(conn: Connection, at: number): void {
+    // setTimeout holds at most ~24.8 days; a later expiry is re-checked then.
+    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+    conn.setExpiryTimer(setTimeout(() => void this.#expiryDue(conn), delay));
+  }
+
+  async #expiryDue(conn: Connection): Promise<void> {
+    if (conn.closed) return;
+    let session;
+    try {
+      session = await getActiveSession(this.#db, conn.sessionId);
+    } catch (error) {
+      console.warn(`realtime: checking an expiring session failed (retrying in 5 s): ${error}`);
+      return this.#closeAtExpiry(conn, Date.now() + 5000);
+    }
+    if (conn.closed) return;
+    // A second of margin: the database clock and ours may differ slightly.
+    if (
+      session !== null && session.userId === conn.user.id && session.expiresAt.getTime() > Date.now() + 1000
+    ) {
+      return this.#closeAtExpiry(conn, session.expiresAt.getTime());
+    }
+    conn.close(CLOSE.sessionEnded, "your session expired: sign in again");
   }
 
   async #pushConversation(conversationId: string): Promise<void> {

@@ -9,7 +9,7 @@
  * - the result is split into as many payloads as needed, each under `maxBytes`.
  */
 import type { Message } from "../db/models.ts";
-import type { MessageHint, PublishedEvent } from "./events.ts";
+import type { MessageHint, PublishedEvent } from "../protocol/bus_events.ts";
 
 /** Limits of {@linkcode packPayloads}. */
 export interface PayloadLimits {

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../tests/support/assert.ts";
-import { decodeEnvelope, type MessageHint, type PublishedEvent } from "./events.ts";
+import { decodeEnvelope, type MessageHint, type PublishedEvent } from "../protocol/bus_events.ts";
 import { mergeHints, packPayloads } from "./notify_payloads.ts";
 
 const conversation = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";

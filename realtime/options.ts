@@ -59,6 +59,12 @@ export interface RealtimeOptions {
   idleTimeoutSeconds?: number;
   /** How often sessions and memberships of live sockets are checked again. Default 60 000 ms. */
   revalidateIntervalMs?: number;
+  /**
+   * How often the sessions of live sockets are checked in one query, so a session ended outside the
+   * domain's events (a row deleted or revoked by hand, an event lost with a LISTEN connection)
+   * still closes its sockets within about this long. Default 1000 ms.
+   */
+  sessionSweepMs?: number;
   /** How long shutdown waits for in-flight sends before closing sockets with 1012. Default 5000 ms. */
   drainTimeoutMs?: number;
 }
@@ -99,6 +105,7 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     maxCatchUpQueue: 1000,
     idleTimeoutSeconds: 30,
     revalidateIntervalMs: 60_000,
+    sessionSweepMs: 1000,
     drainTimeoutMs: 5000,
     ...stripUndefined(options),
     tiers,

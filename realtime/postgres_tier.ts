@@ -22,7 +22,7 @@
  */
 import type { Database } from "../db/types.ts";
 import { DatabaseUsageError } from "../db/errors.ts";
-import { type BusEvent, decodeEnvelope, type PublishedEvent } from "./events.ts";
+import { type BusEvent, decodeEnvelope, type PublishedEvent } from "../protocol/bus_events.ts";
 import { heartbeatPayload, mergeHints, packPayloads, type PayloadLimits } from "./notify_payloads.ts";
 import type { FanoutTier } from "./tier.ts";
 import { sleep } from "./async.ts";

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../tests/support/assert.ts";
 import type { Database, ListenOptions } from "../db/types.ts";
-import type { BusEvent, PublishedEvent } from "./events.ts";
+import type { BusEvent, PublishedEvent } from "../protocol/bus_events.ts";
 import { PostgresTier } from "./postgres_tier.ts";
 
 /**

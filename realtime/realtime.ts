@@ -1,40 +1,40 @@
 /**
  * The realtime core of one instance (one isolate): the `/ws/chat` handler, the hub of its sockets,
- * and the bus that links it to the other instances. `server/app.ts` builds it from the services;
- * REST handlers call its event methods after their database work committed.
+ * and the bus that links it to the other instances. `server/app.ts` builds it from the services.
+ * It hears what the domain committed through the domain's event port (`domain/events.ts`) and
+ * turns each event into a bus event, so every instance's sockets learn of it; nothing else
+ * publishes.
  *
  * ```ts
- * const realtime = createRealtime({ db, auth, messaging, originPolicy }, { tiers: ["local", "postgres"] });
+ * const realtime = createRealtime({ db, auth, messaging, events, originPolicy }, { tiers: ["local", "postgres"] });
  * await realtime.start();                       // LISTEN, heartbeat, periodic re-checks
  * app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
- * await realtime.conversationCreated(id);       // after POST /api/conversations created one
  * await realtime.close();                       // drain sends, close sockets with 1012, stop the bus
  * ```
  */
 import type { Database } from "../db/types.ts";
 import type { AuthService } from "../domain/auth.ts";
-import type { MembershipEvents } from "../domain/memberships.ts";
+import type { DomainEvent, EventHub } from "../domain/events.ts";
 import type { RateLimitStore } from "../domain/limits.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import type { OriginPolicy } from "../server/origin.ts";
 import { BroadcastTier } from "./broadcast_tier.ts";
 import { Bus } from "./bus.ts";
-import { newEventId, type PublishedEvent } from "./events.ts";
-import { CLOSE } from "./frames.ts";
+import { newEventId, type PublishedEvent } from "../protocol/bus_events.ts";
+import { CLOSE } from "../protocol/server_frames.ts";
 import { Hub, type HubStats } from "./hub.ts";
 import { type RealtimeOptions, resolveOptions } from "./options.ts";
 import { PostgresTier } from "./postgres_tier.ts";
 import { type FanoutTier, LocalTier } from "./tier.ts";
 import { createUpgradeHandler } from "./ws_route.ts";
 
-/** Longest a REST handler waits for its event to be handed on by every tier. */
-const PUBLISH_WAIT_MS = 2000;
-
 /** Services the realtime core is built from. */
 export interface RealtimeDeps {
   db: Database;
   auth: AuthService;
   messaging: Messaging;
+  /** The domain's event port: what it publishes reaches every instance's sockets. */
+  events: EventHub;
   /** Where the per-user send limit is kept (shared by every instance). */
   limits: RateLimitStore;
   originPolicy: OriginPolicy;
@@ -56,19 +56,13 @@ export interface RealtimeCloseOptions {
 }
 
 /** See the module documentation. */
-export interface Realtime extends MembershipEvents {
+export interface Realtime {
   /** This instance's id on the bus. */
   readonly instanceId: string;
   /** `GET /ws/chat` from `clientAddress` (undefined when unknown: no per-address cap). */
   handleUpgrade(req: Request, clientAddress?: string): Promise<Response>;
   /** Subscribes to the bus (resolves once the LISTEN is active) and starts the periodic re-checks. */
   start(): Promise<void>;
-  /** A conversation was created: its members' sockets, on every instance, get it. */
-  conversationCreated(conversationId: string): Promise<void>;
-  /** A read marker moved (REST): every member's sockets get a `read` frame. */
-  readMarked(conversationId: string, userId: string, seq: number): Promise<void>;
-  /** A session was revoked: its sockets, on every instance, close with 4401. */
-  sessionEnded(sessionId: string): Promise<void>;
   /** Re-checks every socket's session and conversations now (normally every minute). */
   revalidate(): Promise<void>;
   stats(): RealtimeStats;
@@ -97,13 +91,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     tiers.push(postgresTier);
   }
   const bus = new Bus(tiers);
-  const hub = new Hub({
-    db: deps.db,
-    messaging: deps.messaging,
-    limits: deps.limits,
-    options: o,
-    publish: (e) => bus.publish(e),
-  });
+  const hub = new Hub({ db: deps.db, messaging: deps.messaging, limits: deps.limits, options: o });
   const isStopping = () => hub.stopping || (deps.isStopping?.() ?? false);
   const handleUpgrade = createUpgradeHandler({
     auth: deps.auth,
@@ -114,21 +102,13 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     maxSocketsPerAddress: o.maxSocketsPerAddress,
     socketsOf: (userId) => hub.socketsOf(userId),
     socketsFrom: (address) => hub.socketsFrom(address),
-    accept: (socket, user, sessionId, address) => void hub.accept(socket, user, sessionId, address),
+    accept: (socket, user, sessionId, expiresAt, address) =>
+      void hub.accept(socket, user, sessionId, expiresAt, address),
   });
-  /**
-   * Publishes for a REST handler: resolves once every tier handed the event on, or after
-   * `PUBLISH_WAIT_MS` (a NOTIFY retried during a database outage must not hold the HTTP answer).
-   */
-  const announce = async (event: PublishedEvent) => {
-    let wait: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      bus.publish(event),
-      new Promise((resolve) => wait = setTimeout(resolve, PUBLISH_WAIT_MS)),
-    ]);
-    clearTimeout(wait);
-  };
+  // Tiers never reject; a hint a tier failed to carry is caught up from the database.
+  const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));
   let timer: ReturnType<typeof setInterval> | undefined;
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -142,34 +122,11 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
         const interval = setInterval(() => void hub.revalidateAll(), o.revalidateIntervalMs);
         Deno.unrefTimer(interval);
         timer = interval;
+        const sweep = setInterval(() => void hub.sweepSessions(), o.sessionSweepMs);
+        Deno.unrefTimer(sweep);
+        sweepTimer = sweep;
       })();
       return started;
-    },
-
-    async conversationCreated(conversationId) {
-      await announce({
-        kind: "conversation",
-        id: newEventId(),
-        conversationId: conversationId.toLowerCase(),
-      });
-    },
-
-    async readMarked(conversationId, userId, seq) {
-      await announce({
-        kind: "read",
-        id: newEventId(),
-        conversationId: conversationId.toLowerCase(),
-        userId,
-        seq,
-      });
-    },
-
-    async sessionEnded(sessionId) {
-      await announce({ kind: "session_ended", id: newEventId(), sessionId });
-    },
-
-    async membershipRemoved(userId, establishmentId) {
-      await announce({ kind: "membership_removed", id: newEventId(), userId, establishmentId });
     },
 
     revalidate: () => hub.revalidateAll(),
@@ -180,15 +137,40 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
       closing ??= (async () => {
         hub.stopping = true;
         clearInterval(timer);
+        clearInterval(sweepTimer);
         await hub.drain(Date.now() + o.drainTimeoutMs);
         await hub.closeAll(
           closeOptions.code ?? CLOSE.restarting,
           closeOptions.reason ?? "server restarting: reconnect",
         );
         hub.close();
+        unsubscribe(); // after the drain: the sends it finished were published
         await bus.close();
       })();
       return closing;
     },
   };
+}
+
+/** The bus event that carries a domain event to every instance. */
+function toBusEvent(event: DomainEvent): PublishedEvent {
+  switch (event.kind) {
+    case "message_stored":
+      return {
+        kind: "message",
+        conversationId: event.message.conversationId,
+        seq: event.message.seq,
+        messages: [event.message],
+      };
+    case "read_moved":
+      return { ...event, kind: "read", id: newEventId() };
+    case "conversation_created":
+      return { kind: "conversation", id: newEventId(), conversationId: event.conversationId.toLowerCase() };
+    case "typing":
+      return { ...event, id: newEventId() };
+    case "session_ended":
+      return { ...event, id: newEventId() };
+    case "membership_changed":
+      return { ...event, id: newEventId() };
+  }
 }

@@ -10,7 +10,8 @@
  * first) before the send returned, and its `ack` must take its place rather than follow a copy.
  */
 import type { Message } from "../db/models.ts";
-import { CLOSE, messageFrame, type ServerFrame } from "./frames.ts";
+import { CLOSE, type ServerFrame } from "../protocol/server_frames.ts";
+import { messageFrame } from "./frames.ts";
 
 /** What the ordering needs from its socket. */
 export interface DeliveryHost {

@@ -5,7 +5,7 @@
  * (`bus.ts`) publishes every event on each selected tier and de-duplicates what comes back, so a
  * tier only has to carry events, never to guarantee anything: the database is the truth.
  */
-import type { BusEvent, PublishedEvent } from "./events.ts";
+import type { BusEvent, PublishedEvent } from "../protocol/bus_events.ts";
 
 /** Names of the tiers, as selected in the realtime options. */
 export type TierName = "local" | "broadcast" | "postgres";

@@ -14,8 +14,9 @@ import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
 import { errorResponse, json } from "../server/http.ts";
 import { isSameOriginOrAllowed, type OriginPolicy } from "../server/origin.ts";
-import { sessionTokenFromRequest } from "../server/session_cookie.ts";
-import { CLOSE, closeReason } from "./frames.ts";
+import { authenticateUpgrade } from "../server/session.ts";
+import { CLOSE } from "../protocol/server_frames.ts";
+import { closeReason } from "./frames.ts";
 
 /** What the upgrade needs. */
 export interface UpgradeDeps {
@@ -30,8 +31,14 @@ export interface UpgradeDeps {
   socketsOf(userId: string): number;
   /** Live sockets from the client address on this instance. */
   socketsFrom(address: string): number;
-  /** Takes the upgraded socket over. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string, address?: string): void;
+  /** Takes the upgraded socket over; `expiresAt` is when its session's token expires. */
+  accept(
+    socket: WebSocket,
+    user: { id: string; name: string },
+    sessionId: string,
+    expiresAt: Date,
+    address?: string,
+  ): void;
 }
 
 /**
@@ -66,9 +73,7 @@ export function createUpgradeHandler(
           `too many connections from your network: at most ${deps.maxSocketsPerAddress}, try again later`,
         );
       }
-      const token = sessionTokenFromRequest(req);
-      if (token === undefined) throw new AppError("unauthorized", "You are not signed in; sign in first.");
-      const session = await deps.auth.authenticate(token);
+      const session = await authenticateUpgrade(deps.auth, req);
       const user = { id: session.user.id, name: session.user.name };
       if (deps.socketsOf(user.id) >= deps.maxSocketsPerUser) {
         return refuseAfterUpgrade(
@@ -77,7 +82,7 @@ export function createUpgradeHandler(
         );
       }
       const { socket, response } = upgrade(req, deps.idleTimeoutSeconds);
-      deps.accept(socket, user, session.sessionId, clientAddress);
+      deps.accept(socket, user, session.sessionId, session.expiresAt, clientAddress);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");

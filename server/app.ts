@@ -8,8 +8,11 @@
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
-import { createAuthService } from "../domain/auth.ts";
+import { type AuthOptions, createAuthService } from "../domain/auth.ts";
+import { EventHub } from "../domain/events.ts";
 import { databaseRateLimits } from "../domain/limits.ts";
+import { UNKNOWN_ADDRESS } from "./client_address.ts";
+import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
@@ -25,14 +28,16 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
   db: Database;
-  /** Origins and public URL (see `server/config.ts`). */
-  config: Pick<Config, "allowedOrigins" | "publicUrl">;
+  /** Origins, public URL and trusted proxies (see `server/config.ts`); default: no trusted proxy. */
+  config: Pick<Config, "allowedOrigins" | "publicUrl"> & Partial<Pick<Config, "trustedProxies">>;
   /** The session-token key (≥ 32 characters). */
   secret: string;
   /** True while draining; readiness then answers 503. Default: never. */
   isStopping?: () => boolean;
   /** Build islands unminified in memory, ignoring `_build/`. Default `false`. */
   dev?: boolean;
+  /** Session lifetime and renewal (see `domain/auth.ts`). Default: 7 days, renewed after a day of use. */
+  sessions?: Pick<AuthOptions, "ttlSeconds" | "renewAfterSeconds">;
   /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
   realtime?: RealtimeOptions;
 }
@@ -46,27 +51,25 @@ export interface PreauApp {
 
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
+  const events = new EventHub();
   // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
   const limits = databaseRateLimits(opts.db);
-  const auth = createAuthService(opts.db, {
-    secret: opts.secret,
-    limits,
-    // Sessions revoked by the per-user cap close their sockets on every instance.
-    sessionEvents: { sessionEnded: (id) => realtime.sessionEnded(id) },
-  });
-  const messaging = createMessaging(opts.db);
+  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events, limits });
+  const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
   const realtime = createRealtime(
-    { db: opts.db, auth, messaging, limits, originPolicy, isStopping },
+    { db: opts.db, auth, messaging, events, limits, originPolicy, isStopping },
     opts.realtime,
   );
   const services: Services = {
     db: opts.db,
+    events,
     auth,
     messaging,
     limits,
     originPolicy,
+    trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
@@ -84,13 +87,11 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     await next();
   });
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
-  // The peer address from Deno's connection info (hono's `env`); the session module will resolve
-  // the client's address behind trusted proxies instead.
-  app.get("/ws/chat", (c) =>
-    realtime.handleUpgrade(
-      c.req.raw,
-      (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname,
-    ));
+  // The client's address (behind trusted proxies) caps its sockets; unknown, no cap applies.
+  app.get("/ws/chat", (c) => {
+    const address = clientAddress(c, services.trustedProxies);
+    return realtime.handleUpgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
+  });
   const routes = await mountFsRoutes(app, {
     routesDir: `${ROOT}routes`,
     islandsDir: `${ROOT}islands`,

@@ -11,7 +11,9 @@
  * | `PREAU_SECRET` | generated into the data dir | HMAC key for session tokens, ≥ 32 characters; required with `DATABASE_URL` |
  * | `PREAU_ALLOWED_ORIGINS` | empty | extra origins (comma-separated `scheme://host[:port]`) allowed for unsafe requests and WebSockets |
  * | `PREAU_PUBLIC_URL` | unset | the app's own public origin when behind a proxy (e.g. `https://preau.example`) |
+ * | `PREAU_TRUSTED_PROXIES` | empty | reverse proxies / load balancers (comma-separated IPv4 or IPv6 addresses or CIDR ranges) whose `X-Forwarded-For` gives the client's address |
  */
+import { type AddressRange, parseAddressRanges } from "./client_address.ts";
 
 /** A configuration value that cannot be used; `variable` names the culprit. */
 export class ConfigError extends Error {
@@ -35,6 +37,8 @@ export interface Config {
   allowedOrigins: string[];
   /** The public origin, when the app runs behind a proxy. */
   publicUrl: string | undefined;
+  /** Peers whose `X-Forwarded-For` is believed (see `server/client_address.ts`); empty: none. */
+  trustedProxies: AddressRange[];
 }
 
 /** Reads and validates configuration from `env` (defaults to `Deno.env`). */
@@ -49,7 +53,20 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   const publicUrl = env.PREAU_PUBLIC_URL?.trim()
     ? parseOrigin("PREAU_PUBLIC_URL", env.PREAU_PUBLIC_URL.trim())
     : undefined;
-  return { port, hostname, databaseUrl, dataDir, secret, allowedOrigins, publicUrl };
+  const trustedProxies = parseTrustedProxies(env.PREAU_TRUSTED_PROXIES);
+  return { port, hostname, databaseUrl, dataDir, secret, allowedOrigins, publicUrl, trustedProxies };
+}
+
+function parseTrustedProxies(raw: string | undefined): AddressRange[] {
+  try {
+    return parseAddressRanges(raw ?? "");
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(
+      "PREAU_TRUSTED_PROXIES",
+      `${error.message}; list the addresses of your reverse proxies or load balancers, comma-separated`,
+    );
+  }
 }
 
 function parsePort(raw: string | undefined): number {

@@ -48,3 +48,19 @@ Deno.test("config - allowed origins are normalised and validated", () => {
   assertEquals(err.variable, "PREAU_ALLOWED_ORIGINS");
   assertThrows(() => loadConfig({ PREAU_ALLOWED_ORIGINS: "ftp://x" }), ConfigError);
 });
+
+Deno.test("config - PREAU_TRUSTED_PROXIES is empty by default and takes addresses and CIDR ranges", () => {
+  assertEquals(loadConfig({}).trustedProxies, []);
+  const { trustedProxies } = loadConfig({ PREAU_TRUSTED_PROXIES: "10.0.0.0/8, 192.168.1.7 ,2001:db8::/32" });
+  assertEquals(trustedProxies.map((r) => [r.text, r.prefixLength]), [
+    ["10.0.0.0/8", 8],
+    ["192.168.1.7", 32],
+    ["2001:db8::/32", 32],
+  ]);
+  const err = assertThrows(
+    () => loadConfig({ PREAU_TRUSTED_PROXIES: "10.0.0.0/8,load-balancer" }),
+    ConfigError,
+  );
+  assertEquals(err.variable, "PREAU_TRUSTED_PROXIES");
+  assertEquals(err.message.includes(`"load-balancer"`), true, err.message);
+});

@@ -1,5 +1,5 @@
 /** Small response helpers shared by REST handlers and middleware. */
-import { AppError, errorBody, toAppError } from "../domain/errors.ts";
+import { AppError, errorBody, reportFailure, unsupportedMediaType } from "../domain/errors.ts";
 
 /** A JSON response with `status` (default 200) and no caching: API answers are per-user. */
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -10,19 +10,44 @@ export function json(data: unknown, status = 200, headers: HeadersInit = {}): Re
 }
 
 /**
- * The wire answer for any thrown value: an {@linkcode AppError} keeps its code and message;
- * anything else is logged and answered as `500 internal` without leaking details.
+ * The wire answer for any thrown value: an {@linkcode AppError} keeps its code and message; a
+ * PostgreSQL data exception is `400 bad_request` (logged as one line); anything else is logged
+ * and answered as `500 internal` without leaking details (see `reportFailure`).
  */
 export function errorResponse(error: unknown, context = "request"): Response {
-  const appError = toAppError(error);
-  if (!(error instanceof AppError)) console.error(`${context} failed:`, error);
+  const appError = reportFailure(error, context);
   const headers: Record<string, string> = {};
   if (appError.retryAfterSeconds !== undefined) headers["retry-after"] = String(appError.retryAfterSeconds);
   return json(errorBody(appError.code, appError.message), appError.status, headers);
 }
 
-/** Reads a JSON body, answering `400 bad_request` for a missing or malformed one. */
+/** `application/json`, alone or with a UTF-8 `charset` (any case, optional quotes and spaces). */
+const JSON_MEDIA_TYPE = /^\s*application\/json\s*(;\s*charset\s*=\s*("?)utf-8\2\s*)?$/i;
+
+/**
+ * Refuses, with `415 unsupported_media_type`, a body not declared as JSON: JSON endpoints read
+ * only `Content-Type: application/json` (optionally `; charset=utf-8`). Form and `text/plain`
+ * bodies are what a foreign page can post without CORS, and a body without a type is a client
+ * bug that would otherwise be read by guesswork.
+ */
+export function requireJsonContentType(req: Request): void {
+  const type = req.headers.get("content-type");
+  if (type !== null && JSON_MEDIA_TYPE.test(type)) return;
+  throw unsupportedMediaType(
+    type === null
+      ? "content-type: missing; send the body as JSON with Content-Type: application/json."
+      : `content-type: ${
+        JSON.stringify(type.slice(0, 100))
+      } is not accepted; send the body as JSON with Content-Type: application/json.`,
+  );
+}
+
+/**
+ * Reads a JSON body: `415 unsupported_media_type` unless it is declared as JSON, `400
+ * bad_request` for a missing or malformed one.
+ */
 export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  requireJsonContentType(req);
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > maxBytes) throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
   const text = await req.text();

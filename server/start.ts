@@ -35,7 +35,8 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
     const listening = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve(
       { port: config.port, hostname: config.hostname, onListen: (addr) => listening.resolve(addr) },
-      app.fetch,
+      // `info` becomes hono's `c.env`, where `server/session.ts` reads the client's address.
+      (req, info) => app.fetch(req, info),
     );
     shutdown.add("http server", async () => {
       // Sockets first (drain in-flight sends, close with 1012): open WebSockets would keep the HTTP

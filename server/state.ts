@@ -1,8 +1,10 @@
 /** What every request can reach through `ctx.state`: the services, and who is signed in. */
 import type { AuthService } from "../domain/auth.ts";
+import type { EventHub } from "../domain/events.ts";
 import type { createMessaging } from "../domain/messaging.ts";
 import type { User } from "../db/models.ts";
 import type { RateLimitStore } from "../domain/limits.ts";
+import type { AddressRange } from "./client_address.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
@@ -14,12 +16,16 @@ export type Messaging = ReturnType<typeof createMessaging>;
 /** Long-lived dependencies, built once at start by `server/app.ts`. */
 export interface Services {
   db: Database;
+  /** The domain's event port: services publish what they committed; the realtime core listens. */
+  events: EventHub;
   auth: AuthService;
   messaging: Messaging;
   /** Per-user limits shared by every instance (REST handlers apply them with `enforceLimit`). */
   limits: RateLimitStore;
   originPolicy: OriginPolicy;
-  /** The WebSocket hub and fan-out bus; REST handlers publish events on it after committing. */
+  /** `PREAU_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client (`server/client_address.ts`). */
+  trustedProxies: readonly AddressRange[];
+  /** The WebSocket hub and fan-out bus (it hears the domain's events; nobody publishes by hand). */
   realtime: Realtime;
   /** Whether the process is draining (readiness answers 503). */
   isStopping(): boolean;

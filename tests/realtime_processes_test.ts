@@ -13,76 +13,11 @@ import {
   sendAndAck,
   type StoredMessage,
 } from "./support/realtime_fixtures.ts";
+import { ROOT, spawnPreau, withServe } from "./support/processes.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-/** A Préau process and what it printed. */
-interface Running {
-  url: string;
-  child: Deno.ChildProcess;
-  output(): string;
-  /** SIGTERM, then the exit status (SIGKILL after `ms`). */
-  stop(ms?: number): Promise<Deno.CommandStatus>;
-}
-
-/** Spawns `deno <args>` in the project and waits until it prints its URL and `/readyz` answers 200. */
-async function spawnPreau(args: string[], env: Record<string, string>, urlPattern: RegExp): Promise<Running> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  const running: Running = {
-    url: "",
-    child,
-    output: () => text,
-    async stop(ms = 15_000) {
-      if (!exited) child.kill("SIGTERM");
-      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), ms);
-      const result = await status;
-      clearTimeout(timer);
-      await drained;
-      return result;
-    },
-  };
-  try {
-    const deadline = Date.now() + 60_000;
-    let match: RegExpMatchArray | null = null;
-    while (!(match = text.match(urlPattern))) {
-      if (exited || Date.now() > deadline) throw new Error(`no URL printed; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    running.url = match[1]!;
-    while (
-      (await fetch(`${running.url}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0)) !== 200
-    ) {
-      if (exited || Date.now() > deadline) throw new Error(`/readyz never answered 200; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return running;
-  } catch (error) {
-    await running.stop(1000);
-    throw error;
-  }
-}
 
 /** A school with `count` logged-in staff members (staff may all write to each other) and a group. */
 async function staffGroup(db: Database, loginUrl: string, count: number) {
@@ -148,14 +83,7 @@ Deno.test({
     "processes - deno serve --parallel with two isolates delivers every message once, in order [postgres]",
   ...postgresOnly,
   async fn() {
-    const databaseUrl = await newPostgresDatabaseUrl();
-    const served = await spawnPreau(
-      ["serve", "-A", "--unstable-bundle", "--parallel", "--host", "127.0.0.1", "--port", "0", "serve.ts"],
-      { DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET, DENO_JOBS: "2" },
-      /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    );
-    const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
-    try {
+    await withServe(2, async ({ served, db }) => {
       assertStringIncludes(served.output(), "with 2 threads");
       const { people, conversationId } = await staffGroup(db, served.url, 3);
       // Two tabs each, all on the one port: the kernel spreads the connections over the isolates.
@@ -186,10 +114,7 @@ Deno.test({
         const { code } = await client.waitClosed();
         assert(code === 1001 || code === 1012, `closed with ${code}`);
       }
-    } finally {
-      await served.stop(1000);
-      await db.close();
-    }
+    });
   },
 });
 

@@ -106,7 +106,7 @@ clusterTest(
     const onB = await connect(b, parent);
     const staff = await connect(a, teacher);
 
-    const removed = await removeMember(db, a.services.realtime, {
+    const removed = await removeMember(db, a.services.events, {
       userId: parent.user.id,
       establishmentId: establishment.id,
     });
@@ -117,6 +117,57 @@ clusterTest(
     const { client, hello } = await connect(b, parent);
     assertEquals(hello.conversations, [], "the conversation is gone from a new hello");
     await Promise.all([client.close(), staff.client.close()]);
+  },
+);
+
+clusterTest(
+  "protection - a session's sockets close with 4401 on every instance when it expires, not at a re-check [postgres]",
+  // Sessions of 2 s, never renewed; re-checks far away, so only the expiry timer can close them.
+  {
+    instances: 2,
+    realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000 },
+    sessions: { ttlSeconds: 2, renewAfterSeconds: 3600 },
+  },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
+    const { expiresAt } = await a.services.auth.authenticate(token);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    const [closedA, closedB] = await Promise.all([onA.client.waitClosed(), onB.client.waitClosed()]);
+    assertEquals([closedA.code, closedB.code], [4401, 4401]);
+    const late = Date.now() - expiresAt.getTime();
+    assert(late < 1500, `closed ${late} ms after the expiry`);
+    // Nothing more reaches them: a message after the close is not among their frames.
+    const before = [onA.client.received.length, onB.client.received.length];
+    const staff = await connect(a, { ...teacher, cookie: await loginCookie(a.url, teacher.user.email) });
+    await sendAndAck(staff.client, chat.id, "après l'expiration");
+    assertEquals([onA.client.received.length, onB.client.received.length], before);
+    await staff.client.close();
+  },
+);
+
+clusterTest(
+  "protection - deleting a session row by hand closes its sockets on every instance within a second [postgres]",
+  { instances: 2, realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000 } },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    const staff = await connect(a, teacher);
+    const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
+    const { sessionId } = await a.services.auth.authenticate(token);
+    // Outside the domain: no event is published, only the sweep can notice.
+    await db.query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
+    const deletedAt = Date.now();
+    const [closedA, closedB] = await Promise.all([onA.client.waitClosed(), onB.client.waitClosed()]);
+    assertEquals([closedA.code, closedB.code], [4401, 4401]);
+    const after = Date.now() - deletedAt;
+    assert(after < 2000, `closed ${after} ms after the deletion`);
+    const before = [onA.client.received.length, onB.client.received.length];
+    await sendAndAck(staff.client, chat.id, "après la suppression");
+    assertEquals([onA.client.received.length, onB.client.received.length], before);
+    await staff.client.close();
   },
 );
 

@@ -101,14 +101,28 @@ dbTest("ws - malformed frames are answered with error frames and the socket stay
     await expectError("bad_request");
     client.send({ type: "read", conversationId: chat.id, seq: -1 });
     await expectError("bad_request");
-    client.send(new Uint8Array([1, 2, 3]));
-    await expectError("bad_request");
-
     client.send({ type: "ping" });
     assertEquals(await client.nextOfType("pong"), { type: "pong" });
     const stored = await sendAndAck(client, chat.id, "still here");
     assertEquals(stored.seq, 1, "none of the refused frames stored anything");
     await client.close();
+  });
+});
+
+dbTest("ws - the first binary frame closes the socket with 1003 and stores nothing", async (db) => {
+  await withServer(db, {}, async (server) => {
+    const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+    const { client } = await connect(server, teacher);
+    client.send(
+      new TextEncoder().encode(
+        JSON.stringify({ type: "send", clientId: "b-1", conversationId: chat.id, body: "x" }),
+      ),
+    );
+    const closed = await client.waitClosed();
+    assertEquals(closed.code, 1003);
+    assertEquals(client.received.filter((f) => f.type === "ack" || f.type === "error"), []);
+    const rows = await db.query(`select 1 from messages where conversation_id = $1`, [chat.id]);
+    assertEquals(rows.length, 0);
   });
 });
 

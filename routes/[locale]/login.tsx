@@ -1,20 +1,21 @@
 /**
  * `/[locale]/login`: a plain form (works without JavaScript) posted to this page, which signs in
- * through the auth service like `POST /api/auth/login`, sets the session cookie and sends the
- * person to `next` (a same-site path only) or to their portal.
+ * like `POST /api/auth/login` (`server/session.ts`) and sends the person to `next` (a same-site
+ * path only) or to their portal.
  */
 import { Head, type PageProps, type RouteContext } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
+import { isStorable } from "../../domain/text.ts";
 import { translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
-import { setSessionCookie } from "../../server/session_cookie.ts";
+import { signIn } from "../../server/session.ts";
 import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
 import { redirect, safeNextPath } from "./_lib/paths.ts";
 import type { PageState } from "./_lib/state.ts";
 
 interface LoginData {
   email: string;
-  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.failed";
+  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.malformed" | "login.failed";
 }
 
 function after(ctx: RouteContext<PageState>, next: string | null): string {
@@ -35,34 +36,30 @@ export const handler = {
       });
     }
     const form = await ctx.req.formData().catch(() => new FormData());
-    const email = String(form.get("email") ?? "").trim().slice(0, 254);
-    const password = String(form.get("password") ?? "").slice(0, 1024);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    // Never echo text the page cannot hold (a NUL); signIn refuses it with bad_request anyway.
+    const shown = isStorable(email) ? email.slice(0, 254) : "";
     if (email === "" || password === "") {
-      return ctx.render({ email, error: "login.missing" }, { status: 400 });
+      return ctx.render({ email: shown, error: "login.missing" }, { status: 400 });
     }
-    const env = ctx.hono.env as { remoteAddr?: { hostname?: string } } | undefined;
     try {
-      const session = await services.auth.login(
-        email,
-        password,
-        env?.remoteAddr?.hostname ?? "unknown",
-        ctx.req.headers.get("user-agent") ?? undefined,
-      );
-      setSessionCookie(ctx.hono, session.token, {
-        expiresAt: session.expiresAt,
-        publicUrl: services.originPolicy.publicUrl,
-      });
+      await signIn(ctx.hono, services, { email, password });
       return redirect(after(ctx, ctx.url.searchParams.get("next")), 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === "invalid_credentials") {
-        return ctx.render({ email, error: "login.invalid" }, { status: 401 });
+        return ctx.render({ email: shown, error: "login.invalid" }, { status: 401 });
+      }
+      // `bad_request` (loginBody): longer than any address or password can be, or a NUL or lone surrogate.
+      if (error.code === "bad_request") {
+        return ctx.render({ email: shown, error: "login.malformed" }, { status: 400 });
       }
       if (error.code === "rate_limited") {
-        return ctx.render({ email, error: "login.rateLimited" }, { status: 429 });
+        return ctx.render({ email: shown, error: "login.rateLimited" }, { status: 429 });
       }
       console.error("login page: signing in failed", error);
-      return ctx.render({ email, error: "login.failed" }, { status: 503 });
+      return ctx.render({ email: shown, error: "login.failed" }, { status: 503 });
     }
   },
 };

@@ -1,7 +1,7 @@
-/** `POST /[locale]/logout` (the header's button): revokes the session, then the login page. */
+/** `POST /[locale]/logout` (the header's button): signs out like the API, then the login page. */
 import type { RouteContext } from "../../framework/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
-import { clearSessionCookie } from "../../server/session_cookie.ts";
+import { signOut } from "../../server/session.ts";
 import { redirect } from "./_lib/paths.ts";
 import type { SignedInPageState } from "./_lib/state.ts";
 
@@ -13,8 +13,7 @@ export const handler = {
         status: 403,
       });
     }
-    await services.auth.logout(ctx.state.sessionId);
-    clearSessionCookie(ctx.hono, services.originPolicy.publicUrl);
+    await signOut(ctx.hono, services, ctx.state.sessionId);
     return redirect(`/${ctx.state.locale}/login`, 303);
   },
 };

@@ -7,7 +7,7 @@ import type { RouteContext } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { errorResponse } from "../../server/http.ts";
 import { isSameOriginOrAllowed, isUnsafeMethod } from "../../server/origin.ts";
-import { readSessionCookie, setSessionCookie } from "../../server/session_cookie.ts";
+import { authenticate, notSignedIn } from "../../server/session.ts";
 import type { AppState } from "../../server/state.ts";
 
 /** Paths reachable without a session. */
@@ -20,17 +20,10 @@ export const handler = async (ctx: RouteContext<AppState>): Promise<Response> =>
       throw new AppError("forbidden", "This request came from another site; use Préau from its own address.");
     }
     if (!PUBLIC_PATHS.has(ctx.url.pathname)) {
-      const token = readSessionCookie(ctx.hono);
-      if (token === undefined) throw new AppError("unauthorized", "You are not signed in; sign in first.");
-      const session = await services.auth.authenticate(token);
+      const session = await authenticate(ctx.hono, services);
+      if (session === undefined) throw notSignedIn();
       ctx.state.user = session.user;
       ctx.state.sessionId = session.sessionId;
-      if (session.renewed) {
-        setSessionCookie(ctx.hono, session.renewed.token, {
-          expiresAt: session.renewed.expiresAt,
-          publicUrl: services.originPolicy.publicUrl,
-        });
-      }
     }
     const res = await ctx.next();
     return res;

@@ -11,7 +11,13 @@ import { migrate } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
 import { newPostgresDatabaseUrl, testPostgresUrl } from "./databases.ts";
-import { loginCookie, makeLoginUser, startTestServer, type TestServer } from "./server.ts";
+import {
+  loginCookie,
+  makeLoginUser,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from "./server.ts";
 import { type Frame, WsClient, type WsConnectOptions } from "./ws_client.ts";
 
 /** A person of the test school with a session cookie. */
@@ -132,6 +138,7 @@ export interface Cluster<N extends number = number> {
 export async function postgresCluster<const N extends number>(
   count: N,
   options: RealtimeOptions,
+  serverOptions: Omit<TestServerOptions, "realtime"> = {},
 ): Promise<Cluster<N>> {
   const url = await newPostgresDatabaseUrl();
   const db = await openDatabase({ databaseUrl: url, dataDir: "memory://", poolSize: 4 });
@@ -141,7 +148,7 @@ export async function postgresCluster<const N extends number>(
   for (let i = 0; i < count; i++) {
     const handle = await openDatabase({ databaseUrl: url, dataDir: "memory://", poolSize: 6 });
     handles.push(handle);
-    servers.push(await startTestServer(handle, { realtime: options }));
+    servers.push(await startTestServer(handle, { ...serverOptions, realtime: options }));
   }
   return {
     db,
@@ -160,8 +167,9 @@ export async function withCluster<const N extends number>(
   count: N,
   options: RealtimeOptions,
   fn: (cluster: Cluster<N>) => Promise<void>,
+  serverOptions: Omit<TestServerOptions, "realtime"> = {},
 ): Promise<void> {
-  const cluster = await postgresCluster(count, options);
+  const cluster = await postgresCluster(count, options, serverOptions);
   try {
     await fn(cluster);
   } finally {
@@ -176,10 +184,14 @@ export async function withCluster<const N extends number>(
  */
 export function clusterTest<const N extends number>(
   name: string,
-  setup: { instances: N; realtime: RealtimeOptions },
+  setup: { instances: N; realtime: RealtimeOptions; sessions?: TestServerOptions["sessions"] },
   fn: (cluster: Cluster<N>) => Promise<void>,
 ): void {
-  Deno.test({ name, ...postgresOnly, fn: () => withCluster(setup.instances, setup.realtime, fn) });
+  Deno.test({
+    name,
+    ...postgresOnly,
+    fn: () => withCluster(setup.instances, setup.realtime, fn, { sessions: setup.sessions }),
+  });
 }
 
 /** Message frames (`message` or `ack`) of `conversationId` among `frames`, in arrival order. */

@@ -6,7 +6,8 @@ import type { Database } from "../../db/types.ts";
 import type { Role, User } from "../../db/models.ts";
 import { makeUser } from "../../db/factories.ts";
 import { hashPassword } from "../../domain/passwords.ts";
-import { createApp, type PreauApp } from "../../server/app.ts";
+import { type AppOptions, createApp, type PreauApp } from "../../server/app.ts";
+import { parseAddressRanges } from "../../server/client_address.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
@@ -37,15 +38,24 @@ export interface TestServerOptions {
   allowedOrigins?: string[];
   /** Realtime tiers and limits, e.g. `{ tiers: ["local", "postgres"] }` for cross-instance tests. */
   realtime?: RealtimeOptions;
+  /** Session lifetime, e.g. `{ ttlSeconds: 2 }` to see sessions expire. */
+  sessions?: AppOptions["sessions"];
+  /** `PREAU_TRUSTED_PROXIES`, e.g. `"127.0.0.1"` to play a load balancer. Default: none. */
+  trustedProxies?: string;
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
 export async function startTestServer(db: Database, opts: TestServerOptions = {}): Promise<TestServer> {
   const preau = await createApp({
     db,
-    config: { allowedOrigins: opts.allowedOrigins ?? [], publicUrl: undefined },
+    config: {
+      allowedOrigins: opts.allowedOrigins ?? [],
+      publicUrl: undefined,
+      trustedProxies: parseAddressRanges(opts.trustedProxies ?? ""),
+    },
     secret: TEST_SECRET,
     realtime: opts.realtime,
+    sessions: opts.sessions,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(

@@ -19,9 +19,9 @@ export const handler = {
     const body = parseInput(createConversationBody, await readJson(ctx.req));
     const { messaging, limits } = ctx.state.services;
     await enforceLimit(limits, LIMITS.conversationCreations, ctx.state.user.id, "Too many new conversations");
+    // When created, the domain publishes it: its members' sockets, on every instance, get a
+    // `conversation` frame and then its messages.
     const result = await messaging.createConversation(ctx.state.user.id, body);
-    // Its members' sockets, on every instance, get a `conversation` frame and then its messages.
-    if (result.created) await ctx.state.services.realtime.conversationCreated(result.conversation.id);
     return json({ conversation: result.conversation }, result.created ? 201 : 200);
   },
 };
