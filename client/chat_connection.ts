@@ -6,7 +6,7 @@
  * caller's business (`onFrame`, `onConnected`, `onDisconnected`).
  */
 import { signal } from "@preact/signals";
-import { backoffDelay } from "./backoff.ts";
+import { backoffDelay } from "../util/backoff.ts";
 import { type ClientFrame, parseServerFrame, type ServerFrame } from "./types.ts";
 
 /** What the status indicator shows. */

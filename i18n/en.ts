@@ -8,6 +8,7 @@ export const en: Dictionary = {
   "title.unread": "({count}) {title}",
   "title.login": "Sign in – Préau",
   "title.notFound": "Page not found – Préau",
+  "title.error": "Error – Préau",
 
   "nav.skip": "Skip to content",
   "nav.logout": "Sign out",
@@ -101,4 +102,7 @@ export const en: Dictionary = {
   "notFound.heading": "Page not found",
   "notFound.body": "This address does not match any page of Préau.",
   "notFound.home": "Back to the home page",
+
+  "error.heading": "This page could not be shown",
+  "error.body": "Try again in a moment. If it keeps happening, let your school know.",
 };

@@ -10,6 +10,7 @@ export const fr = {
   "title.unread": "({count}) {title}",
   "title.login": "Connexion – Préau",
   "title.notFound": "Page introuvable – Préau",
+  "title.error": "Erreur – Préau",
 
   "nav.skip": "Aller au contenu",
   "nav.logout": "Se déconnecter",
@@ -103,4 +104,7 @@ export const fr = {
   "notFound.heading": "Page introuvable",
   "notFound.body": "Cette adresse ne correspond à aucune page de Préau.",
   "notFound.home": "Retour à l'accueil",
+
+  "error.heading": "Cette page n'a pas pu s'afficher",
+  "error.body": "Réessayez dans un instant. Si le problème continue, prévenez votre établissement.",
 } as const;

@@ -25,6 +25,7 @@ import type { Messaging } from "../domain/messaging.ts";
 import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
+import { settlesWithin, sleep } from "../util/timeout.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ConversationStream } from "./conversation_stream.ts";
 import type { BusEvent } from "../protocol/bus_events.ts";
@@ -292,25 +293,16 @@ export class Hub implements ConnectionHost {
   async closeAll(code: number, reason: string, waitMs = 2000): Promise<void> {
     const conns = [...this.#conns];
     for (const conn of conns) conn.close(code, reason);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.all(conns.map((conn) => conn.gone)),
-      new Promise((resolve) => timer = setTimeout(resolve, waitMs)),
-    ]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.all(conns.map((conn) => conn.gone)), waitMs);
   }
 
   /** Resolves when accepted frames are handled and every stream has delivered what it knows. */
   async drain(deadline: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
+    await settlesWithin(
       Promise.all([...this.#conns].map((conn) => conn.drained().catch(() => {}))),
-      new Promise((resolve) => timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))),
-    ]);
-    clearTimeout(timer);
-    while (Date.now() < deadline && [...this.#streams.values()].some((s) => s.busy)) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+      deadline - Date.now(),
+    );
+    while (Date.now() < deadline && [...this.#streams.values()].some((s) => s.busy)) await sleep(10);
   }
 
   /** Stops every stream (after `closeAll`). */

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
+import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
 import { databaseRateLimits } from "../domain/limits.ts";
@@ -20,10 +20,27 @@ import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
+import { apiErrorAnswer, limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * What the client build is made from: the islands and whatever they import from the project, minus
+ * the folders that never reach the browser. `deno task build` (`scripts/build.ts`) uses the same,
+ * so a start recognises its prebuilt client as current.
+ */
+export const CLIENT_SOURCES: SourceOptions = {
+  islandsDir: `${ROOT}islands`,
+  sourceDir: ROOT,
+  ignoreDirs: ["tests", "bench", "docs", "data", "static", "scripts"],
+};
+
+/** The REST API answers every error in JSON, never with a page. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === "/api" || pathname.startsWith("/api/");
+}
 
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
@@ -77,6 +94,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
 
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
+  app.use("*", limitBodies());
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,
@@ -93,9 +111,11 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     return realtime.handleUpgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
   });
   const routes = await mountFsRoutes(app, {
+    ...CLIENT_SOURCES,
     routesDir: `${ROOT}routes`,
-    islandsDir: `${ROOT}islands`,
     staticDir: `${ROOT}static`,
+    isJsonPath: isApiPath,
+    jsonError: apiErrorAnswer,
     dev: opts.dev ?? false,
   });
   try {

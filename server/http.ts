@@ -1,5 +1,14 @@
 /** Small response helpers shared by REST handlers and middleware. */
-import { AppError, errorBody, reportFailure, unsupportedMediaType } from "../domain/errors.ts";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import {
+  AppError,
+  ERROR_STATUS,
+  errorBody,
+  type ErrorCode,
+  reportFailure,
+  unsupportedMediaType,
+} from "../domain/errors.ts";
 
 /** A JSON response with `status` (default 200) and no caching: API answers are per-user. */
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -19,6 +28,28 @@ export function errorResponse(error: unknown, context = "request"): Response {
   const headers: Record<string, string> = {};
   if (appError.retryAfterSeconds !== undefined) headers["retry-after"] = String(appError.retryAfterSeconds);
   return json(errorBody(appError.code, appError.message), appError.status, headers);
+}
+
+/**
+ * Refuses request bodies over `maxBytes` (default 64 KiB) with `413 too_large`, whether the size is
+ * announced (`Content-Length`) or streamed: hono's `bodyLimit` stops reading at the limit.
+ */
+export function limitBodies(maxBytes = 64 * 1024): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () =>
+      errorResponse(new AppError("too_large", `The request body is over ${maxBytes} bytes; send less.`)),
+  });
+}
+
+/**
+ * The framework's own errors on `/api` (no route, a wrong method, a failure outside the API
+ * middleware) in the contract's vocabulary: the code of their status, `internal` from 500 on.
+ */
+export function apiErrorAnswer(status: number, message: string, _error: unknown, headers: Headers): Response {
+  const codes = Object.keys(ERROR_STATUS) as ErrorCode[];
+  const code = status >= 500 ? "internal" : codes.find((c) => ERROR_STATUS[c] === status) ?? "bad_request";
+  return json(errorBody(code, message), status, headers);
 }
 
 /** `application/json`, alone or with a UTF-8 `charset` (any case, optional quotes and spaces). */
@@ -44,16 +75,12 @@ export function requireJsonContentType(req: Request): void {
 
 /**
  * Reads a JSON body: `415 unsupported_media_type` unless it is declared as JSON, `400
- * bad_request` for a missing or malformed one.
+ * bad_request` for a missing or malformed one. Its size is bounded by {@linkcode limitBodies},
+ * mounted on the whole app.
  */
-export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
+export async function readJson(req: Request): Promise<unknown> {
   requireJsonContentType(req);
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > maxBytes) throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
   const text = await req.text();
-  if (new TextEncoder().encode(text).length > maxBytes) {
-    throw new AppError("too_large", `The request body is over ${maxBytes} bytes.`);
-  }
   if (text.trim() === "") throw new AppError("bad_request", "body: expected a JSON object");
   try {
     return JSON.parse(text);

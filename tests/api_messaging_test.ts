@@ -263,13 +263,12 @@ dbTest("api - malformed bodies and queries get 400 naming the field", async (db)
   });
 });
 
-dbTest("api - unknown API paths and methods answer JSON errors", async (db) => {
+dbTest("api - unknown API paths and methods answer JSON errors in the contract's codes", async (db) => {
   await withServer(db, async (server) => {
     const w = await world(db, server);
     const missing = await api(server.url, w.teacher.cookie, "/api/nothing-here");
-    assertEquals(missing.status, 404);
-    assert(code(missing.body), "404 has an error code");
+    assertEquals([missing.status, code(missing.body)], [404, "not_found"]);
     const wrongMethod = await api(server.url, w.teacher.cookie, "/api/me", { method: "DELETE" });
-    assertEquals(wrongMethod.status, 405);
+    assertEquals([wrongMethod.status, code(wrongMethod.body)], [405, "method_not_allowed"]);
   });
 });

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest, freshDatabase } from "./support/databases.ts";
+import { withTimeout } from "../util/timeout.ts";
 
 /** Resolves with the next value pushed, or rejects after `ms` (tests never wait unbounded). */
 function inbox<T>(ms = 10_000) {
@@ -13,13 +14,9 @@ function inbox<T>(ms = 10_000) {
     received: queue,
     next(what = "a value"): Promise<T> {
       if (queue.length > 0) return Promise.resolve(queue.shift()!);
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-        waiters.push((value) => {
-          clearTimeout(timer);
-          resolve(value);
-        });
-      });
+      const { promise, resolve } = Promise.withResolvers<T>();
+      waiters.push(resolve);
+      return withTimeout(promise, ms, { what });
     },
   };
 }

@@ -19,13 +19,14 @@ import type { MadeConversation } from "../db/factories.ts";
 import { createPostgresDatabase } from "../db/postgres_adapter.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
+import { sleep } from "../util/timeout.ts";
 
 /** Polls `check` every 50 ms until it holds, for at most `timeoutMs`. */
 async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

@@ -8,6 +8,7 @@ import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts"
 import { openDatabase } from "../db/open.ts";
 import { makeEstablishment, makeUser } from "../db/factories.ts";
 import { hashPassword } from "../domain/passwords.ts";
+import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -42,12 +43,10 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     found.reject(new Error(`main.ts exited with ${s.code} before listening:\n${text}`));
     return s;
   });
-  const timer = setTimeout(
-    () => found.reject(new Error(`no URL within ${STARTUP_TIMEOUT_MS} ms:\n${text}`)),
-    STARTUP_TIMEOUT_MS,
-  );
   try {
-    const url = await found.promise;
+    const url = await withTimeout(found.promise, STARTUP_TIMEOUT_MS, { what: "its URL" }).catch((error) => {
+      throw error instanceof TimeoutError ? new Error(`${error.message}:\n${text}`) : error;
+    });
     return {
       url,
       output: () => text,
@@ -67,8 +66,6 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     await status;
     await pumps;
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -94,7 +91,7 @@ async function checkServes(url: string, email: string, password: string): Promis
   const html = await page.text();
   assertEquals(page.status, 200);
   assertStringIncludes(html, "<style data-twind>");
-  const boot = /<script type="module"[^>]*src="(\/_preau\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
+  const boot = /<script type="module"[^>]*src="(\/_islands\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
   assert(boot, "a page with islands loads the hashed boot script");
   const script = await fetch(`${url}${boot[1]}`);
   assertEquals(script.status, 200);

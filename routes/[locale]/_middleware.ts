@@ -5,18 +5,17 @@
  * on the session are never cached.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import type { RouteContext } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { DEFAULT_TIME_ZONE, TIME_ZONE_COOKIE, validTimeZone } from "../../i18n/format.ts";
 import { isLocale, LOCALE_COOKIE } from "../../i18n/mod.ts";
 import { authenticate } from "../../server/session.ts";
 import { loginPath, redirect } from "./_lib/paths.ts";
-import type { PageState } from "./_lib/state.ts";
+import { definePage } from "./_lib/state.ts";
 
 /** Pages reachable signed out (below the locale). */
 const PUBLIC_PAGES = new Set(["/login"]);
 
-export const handler = async (ctx: RouteContext<PageState>): Promise<Response> => {
+export const handler = definePage.middleware(async (ctx): Promise<Response> => {
   const locale = ctx.params.locale;
   if (!isLocale(locale)) return await ctx.renderNotFound();
   const { state } = ctx;
@@ -53,4 +52,4 @@ export const handler = async (ctx: RouteContext<PageState>): Promise<Response> =
     }
   }
   return response;
-};
+});

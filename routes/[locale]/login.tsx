@@ -3,7 +3,7 @@
  * like `POST /api/auth/login` (`server/session.ts`) and sends the person to `next` (a same-site
  * path only) or to their portal.
  */
-import { Head, type PageProps, type RouteContext } from "../../framework/mod.ts";
+import { Head } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { isStorable } from "../../domain/text.ts";
 import { translator } from "../../i18n/mod.ts";
@@ -11,24 +11,24 @@ import { isSameOriginOrAllowed } from "../../server/origin.ts";
 import { signIn } from "../../server/session.ts";
 import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
 import { redirect, safeNextPath } from "./_lib/paths.ts";
-import type { PageState } from "./_lib/state.ts";
+import { definePage, type PageState } from "./_lib/state.ts";
 
 interface LoginData {
   email: string;
   error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.malformed" | "login.failed";
 }
 
-function after(ctx: RouteContext<PageState>, next: string | null): string {
-  return safeNextPath(next) ?? `/${ctx.state.locale}`;
+function after(state: PageState, next: string | null): string {
+  return safeNextPath(next) ?? `/${state.locale}`;
 }
 
-export const handler = {
-  GET(ctx: RouteContext<PageState, LoginData>): Promise<Response> | Response {
-    if (ctx.state.user) return redirect(after(ctx, ctx.url.searchParams.get("next")));
+export const handler = definePage.handlers<LoginData>({
+  GET(ctx): Promise<Response> | Response {
+    if (ctx.state.user) return redirect(after(ctx.state, ctx.url.searchParams.get("next")));
     return ctx.render({ email: "" });
   },
 
-  async POST(ctx: RouteContext<PageState, LoginData>): Promise<Response> {
+  async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
     if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
       return new Response("This form was posted from another site; sign in from Préau's own page.", {
@@ -45,7 +45,7 @@ export const handler = {
     }
     try {
       await signIn(ctx.hono, services, { email, password });
-      return redirect(after(ctx, ctx.url.searchParams.get("next")), 303);
+      return redirect(after(ctx.state, ctx.url.searchParams.get("next")), 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === "invalid_credentials") {
@@ -62,9 +62,9 @@ export const handler = {
       return ctx.render({ email: shown, error: "login.failed" }, { status: 503 });
     }
   },
-};
+});
 
-export default function LoginPage({ state, data, url }: PageProps<LoginData, PageState>) {
+export default definePage.page<LoginData>(function LoginPage({ state, data, url }) {
   const t = translator(state.locale);
   const other = state.locale === "fr" ? "en" : "fr";
   const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
@@ -127,4 +127,4 @@ export default function LoginPage({ state, data, url }: PageProps<LoginData, Pag
       </div>
     </main>
   );
-}
+});

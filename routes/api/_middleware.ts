@@ -3,17 +3,16 @@
  * login), renew the cookie when the session slid forward, and turn thrown errors into the wire
  * shape `{"error":{"code","message"}}`.
  */
-import type { RouteContext } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { errorResponse } from "../../server/http.ts";
 import { isSameOriginOrAllowed, isUnsafeMethod } from "../../server/origin.ts";
 import { authenticate, notSignedIn } from "../../server/session.ts";
-import type { AppState } from "../../server/state.ts";
+import { define } from "../../server/define.ts";
 
 /** Paths reachable without a session. */
 const PUBLIC_PATHS = new Set(["/api/auth/login"]);
 
-export const handler = async (ctx: RouteContext<AppState>): Promise<Response> => {
+export const handler = define.middleware(async (ctx): Promise<Response> => {
   const { services } = ctx.state;
   try {
     if (isUnsafeMethod(ctx.req.method) && !isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
@@ -30,4 +29,4 @@ export const handler = async (ctx: RouteContext<AppState>): Promise<Response> =>
   } catch (err) {
     return errorResponse(err, `${ctx.req.method} ${ctx.url.pathname}`);
   }
-};
+});

@@ -8,6 +8,7 @@ import { openDatabase } from "../../db/open.ts";
 import type { Database } from "../../db/types.ts";
 import { newPostgresDatabaseUrl } from "./databases.ts";
 import { TEST_SECRET } from "./server.ts";
+import { settlesWithin, sleep } from "../../util/timeout.ts";
 
 /** The project root, where the child processes run. */
 export const ROOT = new URL("../..", import.meta.url).pathname;
@@ -52,9 +53,8 @@ export async function spawnPreau(
     output: () => text,
     async stop(ms = 15_000) {
       if (!exited) child.kill("SIGTERM");
-      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), ms);
+      if (!(await settlesWithin(status, ms)) && !exited) child.kill("SIGKILL");
       const result = await status;
-      clearTimeout(timer);
       await drained;
       return result;
     },
@@ -64,14 +64,14 @@ export async function spawnPreau(
     let match: RegExpMatchArray | null = null;
     while (!(match = text.match(urlPattern))) {
       if (exited || Date.now() > deadline) throw new Error(`no URL printed; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     running.url = match[1]!;
     while (
       (await fetch(`${running.url}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0)) !== 200
     ) {
       if (exited || Date.now() > deadline) throw new Error(`/readyz never answered 200; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     return running;
   } catch (error) {
