@@ -16,6 +16,8 @@ import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
+import { createMailService, type MailService } from "../domain/mail/mail_service.ts";
+import { outboxTransport } from "../domain/mail/transport.ts";
 import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
@@ -57,6 +59,11 @@ export interface AppOptions {
   sessions?: Pick<AuthOptions, "ttlSeconds" | "renewAfterSeconds">;
   /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
   realtime?: RealtimeOptions;
+  /**
+   * The mail service (`server/compose.ts` builds it from the configuration). Default: one writing to an
+   * outbox in the system temp directory, never started (tests that send mail pass their own).
+   */
+  mail?: MailService;
 }
 
 /** The built application and what it holds. */
@@ -88,6 +95,13 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     originPolicy,
     trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
+    mail: opts.mail ?? createMailService({
+      db: opts.db,
+      transport: outboxTransport(`${Deno.env.get("TMPDIR") ?? "/tmp"}/preau-outbox-${crypto.randomUUID()}`),
+      from: { name: "Préau", address: "preau@localhost" },
+      baseUrl: opts.config.publicUrl ?? "http://localhost:8000",
+      secret: opts.secret,
+    }),
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
   };

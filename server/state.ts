@@ -8,6 +8,7 @@ import type { AddressRange } from "./client_address.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
+import type { MailService } from "../domain/mail/mail_service.ts";
 
 export type { AuthService };
 /** The messaging service (conversations, messages, read markers, recipients). */
@@ -27,6 +28,8 @@ export interface Services {
   trustedProxies: readonly AddressRange[];
   /** The WebSocket hub and fan-out bus (it hears the domain's events; nobody publishes by hand). */
   realtime: Realtime;
+  /** Mail: transport, queue worker and digest scheduler (started by `server/compose.ts`). */
+  mail: MailService;
   /** Whether the process is draining (readiness answers 503). */
   isStopping(): boolean;
   /** Whether every migration is applied (for readiness). */

@@ -9,6 +9,7 @@ import { hashPassword } from "../../domain/passwords.ts";
 import { type AppOptions, createApp, type PreauApp } from "../../server/app.ts";
 import { parseAddressRanges } from "../../server/client_address.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
+import type { MailService } from "../../domain/mail/mail_service.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
 export const TEST_SECRET = "test-secret-of-at-least-thirty-two-characters";
@@ -42,6 +43,8 @@ export interface TestServerOptions {
   sessions?: AppOptions["sessions"];
   /** `PREAU_TRUSTED_PROXIES`, e.g. `"127.0.0.1"` to play a load balancer. Default: none. */
   trustedProxies?: string;
+  /** The mail service (see `tests/support/mail.ts`); default: an unstarted one writing to a temp outbox. */
+  mail?: MailService;
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
@@ -56,6 +59,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     secret: TEST_SECRET,
     realtime: opts.realtime,
     sessions: opts.sessions,
+    mail: opts.mail,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
