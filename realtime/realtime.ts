@@ -15,6 +15,7 @@
 import type { Database } from "../db/types.ts";
 import type { AuthService } from "../domain/auth.ts";
 import type { DomainEvent, EventHub } from "../domain/events.ts";
+import type { RateLimitStore } from "../domain/limits.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import type { OriginPolicy } from "../server/origin.ts";
 import { BroadcastTier } from "./broadcast_tier.ts";
@@ -34,6 +35,8 @@ export interface RealtimeDeps {
   messaging: Messaging;
   /** The domain's event port: what it publishes reaches every instance's sockets. */
   events: EventHub;
+  /** Where the per-user send limit is kept (shared by every instance). */
+  limits: RateLimitStore;
   originPolicy: OriginPolicy;
   /** The process is draining (new sockets get 503). Default: never. */
   isStopping?: () => boolean;
@@ -56,8 +59,8 @@ export interface RealtimeCloseOptions {
 export interface Realtime {
   /** This instance's id on the bus. */
   readonly instanceId: string;
-  /** `GET /ws/chat`. */
-  handleUpgrade(req: Request): Promise<Response>;
+  /** `GET /ws/chat` from `clientAddress` (undefined when unknown: no per-address cap). */
+  handleUpgrade(req: Request, clientAddress?: string): Promise<Response>;
   /** Subscribes to the bus (resolves once the LISTEN is active) and starts the periodic re-checks. */
   start(): Promise<void>;
   /** Re-checks every socket's session and conversations now (normally every minute). */
@@ -88,7 +91,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     tiers.push(postgresTier);
   }
   const bus = new Bus(tiers);
-  const hub = new Hub({ db: deps.db, messaging: deps.messaging, options: o });
+  const hub = new Hub({ db: deps.db, messaging: deps.messaging, limits: deps.limits, options: o });
   const isStopping = () => hub.stopping || (deps.isStopping?.() ?? false);
   const handleUpgrade = createUpgradeHandler({
     instanceId,
@@ -97,8 +100,11 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     isStopping,
     idleTimeoutSeconds: o.idleTimeoutSeconds,
     maxSocketsPerUser: o.maxSocketsPerUser,
+    maxSocketsPerAddress: o.maxSocketsPerAddress,
     socketsOf: (userId) => hub.socketsOf(userId),
-    accept: (socket, user, sessionId, expiresAt) => void hub.accept(socket, user, sessionId, expiresAt),
+    socketsFrom: (address) => hub.socketsFrom(address),
+    accept: (socket, user, sessionId, expiresAt, address) =>
+      void hub.accept(socket, user, sessionId, expiresAt, address),
   });
   // Tiers never reject; a hint a tier failed to carry is caught up from the database.
   const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));

@@ -5,12 +5,19 @@
  * cannot ride a victim's cookie), 401 without a valid session. Then `Deno.upgradeWebSocket`, whose
  * `idleTimeout` pings a quiet client and drops it when no pong comes back.
  *
+<<<<<<< HEAD
  * One refusal happens after the upgrade, so that browsers can show its reason: a user's socket
  * beyond `maxSocketsPerUser` on this instance is opened and closed at once with 1008.
  *
  * The 101 answer names the instance that holds the socket in {@linkcode INSTANCE_HEADER} (a random id
  * per process or `deno serve --parallel` isolate, nothing else), so an operator or a test can see how a
  * load balancer or the kernel spread the sockets.
+=======
+ * Two refusals happen after the upgrade, so that browsers can show their reason: a socket beyond
+ * `maxSocketsPerAddress` from one client address (checked before the session, so a flood costs no
+ * database work) or beyond `maxSocketsPerUser` for one user, on this instance, is opened and closed
+ * at once with 1008.
+>>>>>>> limits
  */
 import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
@@ -33,18 +40,32 @@ export interface UpgradeDeps {
   isStopping(): boolean;
   idleTimeoutSeconds: number;
   maxSocketsPerUser: number;
+  maxSocketsPerAddress: number;
   /** Live sockets of the user on this instance. */
   socketsOf(userId: string): number;
+  /** Live sockets from the client address on this instance. */
+  socketsFrom(address: string): number;
   /** Takes the upgraded socket over; `expiresAt` is when its session's token expires. */
-  accept(socket: WebSocket, user: { id: string; name: string }, sessionId: string, expiresAt: Date): void;
+  accept(
+    socket: WebSocket,
+    user: { id: string; name: string },
+    sessionId: string,
+    expiresAt: Date,
+    address?: string,
+  ): void;
 }
 
-/** Returns the handler of `GET /ws/chat`. */
-export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promise<Response> {
-  return async (req) => {
+/**
+ * Returns the handler of `GET /ws/chat`. `clientAddress` is the client's address as the session
+ * module resolved it; unknown (undefined), the per-address cap does not apply.
+ */
+export function createUpgradeHandler(
+  deps: UpgradeDeps,
+): (req: Request, clientAddress?: string) => Promise<Response> {
+  return async (req, clientAddress) => {
     try {
       if (deps.isStopping()) {
-        return json(errorBody("internal", "The server is restarting; reconnect in a moment."), 503, {
+        return json(errorBody("unavailable", "The server is restarting; reconnect in a moment."), 503, {
           "retry-after": "1",
         });
       }
@@ -60,31 +81,42 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Request) => Promi
           "This connection came from another site; use Préau from its own address.",
         );
       }
-      const session = await authenticateUpgrade(deps.auth, req);
-      let upgraded: { socket: WebSocket; response: Response };
-      try {
-        upgraded = Deno.upgradeWebSocket(req, { idleTimeout: deps.idleTimeoutSeconds });
-      } catch (error) {
-        throw new AppError("bad_request", `Not a valid WebSocket upgrade: ${String(error)}`);
+      if (clientAddress !== undefined && deps.socketsFrom(clientAddress) >= deps.maxSocketsPerAddress) {
+        return refuseAfterUpgrade(
+          req,
+          `too many connections from your network: at most ${deps.maxSocketsPerAddress}, try again later`,
+        );
       }
-      const { socket, response } = upgraded;
-      response.headers.set(INSTANCE_HEADER, deps.instanceId);
+      const session = await authenticateUpgrade(deps.auth, req);
       const user = { id: session.user.id, name: session.user.name };
       if (deps.socketsOf(user.id) >= deps.maxSocketsPerUser) {
-        socket.onopen = () =>
-          socket.close(
-            CLOSE.policy,
-            closeReason(
-              `too many connections: at most ${deps.maxSocketsPerUser} per account, close another tab or device`,
-            ),
-          );
-        socket.onerror = () => {};
-        return response;
+        return refuseAfterUpgrade(
+          req,
+          `too many connections: at most ${deps.maxSocketsPerUser} per account, close another tab or device`,
+        );
       }
-      deps.accept(socket, user, session.sessionId, session.expiresAt);
+      const { socket, response } = upgrade(req, deps.idleTimeoutSeconds);
+      response.headers.set(INSTANCE_HEADER, deps.instanceId);
+      deps.accept(socket, user, session.sessionId, session.expiresAt, clientAddress);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");
     }
   };
+}
+
+function upgrade(req: Request, idleTimeout?: number): { socket: WebSocket; response: Response } {
+  try {
+    return Deno.upgradeWebSocket(req, idleTimeout === undefined ? {} : { idleTimeout });
+  } catch (error) {
+    throw new AppError("bad_request", `Not a valid WebSocket upgrade: ${String(error)}`);
+  }
+}
+
+/** Opens the socket only to close it at once with 1008 and `reason`, which browsers can show. */
+function refuseAfterUpgrade(req: Request, reason: string): Response {
+  const { socket, response } = upgrade(req);
+  socket.onopen = () => socket.close(CLOSE.policy, closeReason(reason));
+  socket.onerror = () => {};
+  return response;
 }

@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
+import { databaseRateLimits } from "../domain/limits.ts";
+import { UNKNOWN_ADDRESS } from "./client_address.ts";
+import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
@@ -73,12 +76,14 @@ export interface PreauApp {
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const events = new EventHub();
-  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events });
+  // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
+  const limits = databaseRateLimits(opts.db);
+  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events, limits });
   const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
   const realtime = createRealtime(
-    { db: opts.db, auth, messaging, events, originPolicy, isStopping },
+    { db: opts.db, auth, messaging, events, limits, originPolicy, isStopping },
     opts.realtime,
   );
   const services: Services = {
@@ -86,6 +91,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     events,
     auth,
     messaging,
+    limits,
     originPolicy,
     trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
@@ -113,7 +119,11 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     await next();
   });
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
-  app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
+  // The client's address (behind trusted proxies) caps its sockets; unknown, no cap applies.
+  app.get("/ws/chat", (c) => {
+    const address = clientAddress(c, services.trustedProxies);
+    return realtime.handleUpgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
+  });
   const routes = await mountFsRoutes(app, {
     ...CLIENT_SOURCES,
     routesDir: `${ROOT}routes`,
