@@ -24,6 +24,7 @@ import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
 import { apiErrorAnswer, limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
+import { createUpgradeHandler } from "./ws_route.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -83,7 +84,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
   const realtime = createRealtime(
-    { db: opts.db, auth, messaging, events, limits, originPolicy, isStopping },
+    { db: opts.db, messaging, events, limits, isStopping },
     opts.realtime,
   );
   const services: Services = {
@@ -120,9 +121,10 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   });
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
   // The client's address (behind trusted proxies) caps its sockets; unknown, no cap applies.
+  const upgrade = createUpgradeHandler({ auth, originPolicy, realtime });
   app.get("/ws/chat", (c) => {
     const address = clientAddress(c, services.trustedProxies);
-    return realtime.handleUpgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
+    return upgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
   });
   const routes = await mountFsRoutes(app, {
     ...CLIENT_SOURCES,

@@ -18,7 +18,7 @@ import {
 } from "./support/realtime_fixtures.ts";
 import { ROOT, spawnPreau, withServe } from "./support/processes.ts";
 import { type Frame, RawWsClient, WsClient } from "./support/ws_client.ts";
-import { INSTANCE_HEADER } from "../realtime/ws_route.ts";
+import { INSTANCE_HEADER } from "../server/ws_route.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";

@@ -21,38 +21,22 @@
  */
 import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";
-import { errorResponse, json } from "../server/http.ts";
-import { isSameOriginOrAllowed, type OriginPolicy } from "../server/origin.ts";
-import { authenticateUpgrade } from "../server/session.ts";
+import type { SocketAdmission } from "../realtime/realtime.ts";
+import { errorResponse, json } from "./http.ts";
+import { isSameOriginOrAllowed, type OriginPolicy } from "./origin.ts";
+import { authenticateUpgrade } from "./session.ts";
 import { CLOSE } from "../protocol/server_frames.ts";
-import { closeReason } from "./frames.ts";
+import { closeReason } from "../realtime/frames.ts";
 
 /** Response header of the upgrade naming the instance that serves the socket. */
 export const INSTANCE_HEADER = "x-preau-instance";
 
 /** What the upgrade needs. */
 export interface UpgradeDeps {
-  /** This instance's id, sent in {@linkcode INSTANCE_HEADER}. */
-  instanceId: string;
   auth: AuthService;
   originPolicy: OriginPolicy;
-  /** True while draining: new sockets are refused with 503. */
-  isStopping(): boolean;
-  idleTimeoutSeconds: number;
-  maxSocketsPerUser: number;
-  maxSocketsPerAddress: number;
-  /** Live sockets of the user on this instance. */
-  socketsOf(userId: string): number;
-  /** Live sockets from the client address on this instance. */
-  socketsFrom(address: string): number;
-  /** Takes the upgraded socket over; `expiresAt` is when its session's token expires. */
-  accept(
-    socket: WebSocket,
-    user: { id: string; name: string },
-    sessionId: string,
-    expiresAt: Date,
-    address?: string,
-  ): void;
+  /** The realtime core that takes the socket over (and says when it may not). */
+  realtime: SocketAdmission;
 }
 
 /**
@@ -62,9 +46,10 @@ export interface UpgradeDeps {
 export function createUpgradeHandler(
   deps: UpgradeDeps,
 ): (req: Request, clientAddress?: string) => Promise<Response> {
+  const realtime = deps.realtime;
   return async (req, clientAddress) => {
     try {
-      if (deps.isStopping()) {
+      if (realtime.isStopping()) {
         return json(errorBody("unavailable", "The server is restarting; reconnect in a moment."), 503, {
           "retry-after": "1",
         });
@@ -81,23 +66,25 @@ export function createUpgradeHandler(
           "This connection came from another site; use Préau from its own address.",
         );
       }
-      if (clientAddress !== undefined && deps.socketsFrom(clientAddress) >= deps.maxSocketsPerAddress) {
+      if (
+        clientAddress !== undefined && realtime.socketsFrom(clientAddress) >= realtime.maxSocketsPerAddress
+      ) {
         return refuseAfterUpgrade(
           req,
-          `too many connections from your network: at most ${deps.maxSocketsPerAddress}, try again later`,
+          `too many connections from your network: at most ${realtime.maxSocketsPerAddress}, try again later`,
         );
       }
       const session = await authenticateUpgrade(deps.auth, req);
       const user = { id: session.user.id, name: session.user.name };
-      if (deps.socketsOf(user.id) >= deps.maxSocketsPerUser) {
+      if (realtime.socketsOf(user.id) >= realtime.maxSocketsPerUser) {
         return refuseAfterUpgrade(
           req,
-          `too many connections: at most ${deps.maxSocketsPerUser} per account, close another tab or device`,
+          `too many connections: at most ${realtime.maxSocketsPerUser} per account, close another tab or device`,
         );
       }
-      const { socket, response } = upgrade(req, deps.idleTimeoutSeconds);
-      response.headers.set(INSTANCE_HEADER, deps.instanceId);
-      deps.accept(socket, user, session.sessionId, session.expiresAt, clientAddress);
+      const { socket, response } = upgrade(req, realtime.idleTimeoutSeconds);
+      response.headers.set(INSTANCE_HEADER, realtime.instanceId);
+      realtime.accept(socket, user, session.sessionId, session.expiresAt, clientAddress);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");
