@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
+import { Argon2Pool } from "../domain/argon2_pool.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
 import { databaseRateLimits } from "../domain/limits.ts";
@@ -72,6 +73,11 @@ export interface PreauApp {
   app: Hono;
   services: Services;
   routes: MountedRoutes;
+  /**
+   * Closes what the app itself runs: the realtime core (drain, 1012, bus) and the password-hashing
+   * workers. Idempotent. The database and the mail service belong to whoever passed them in.
+   */
+  close(): Promise<void>;
 }
 
 /** Composes services and routes into one hono app. */
@@ -79,7 +85,15 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const events = new EventHub();
   // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
   const limits = databaseRateLimits(opts.db);
-  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events, limits });
+  // This app's own hashing workers, stopped by `close()` (nothing of it outlives the app).
+  const passwords = new Argon2Pool();
+  const auth = createAuthService(opts.db, {
+    ...opts.sessions,
+    secret: opts.secret,
+    events,
+    limits,
+    argon2: passwords.argon2,
+  });
   const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
@@ -134,11 +148,15 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     jsonError: apiErrorAnswer,
     dev: opts.dev ?? false,
   });
+  const close = async () => {
+    await realtime.close();
+    passwords.close();
+  };
   try {
     await realtime.start();
   } catch (error) {
-    await realtime.close();
+    await close();
     throw error;
   }
-  return { app, services, routes };
+  return { app, services, routes, close };
 }

@@ -22,7 +22,7 @@ async function withApp(db: Database, fn: (app: Hono) => Promise<void>): Promise<
   try {
     await fn(preau.app);
   } finally {
-    await preau.services.realtime.close();
+    await preau.close();
   }
 }
 
