@@ -18,7 +18,10 @@ import { Shutdown } from "./server/shutdown.ts";
 
 const shutdown = new Shutdown();
 
-async function build(): Promise<(req: Request) => Response | Promise<Response>> {
+/** The fetch handler `deno serve` calls with each request and its connection info. */
+type FetchHandler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+
+async function build(): Promise<FetchHandler> {
   const config = loadConfig();
   if (config.databaseUrl === undefined || config.secret === undefined) {
     throw new ConfigError(
@@ -28,10 +31,10 @@ async function build(): Promise<(req: Request) => Response | Promise<Response>> 
     );
   }
   const { app } = await composePreau(config, shutdown);
-  return app.fetch;
+  return (req, info) => app.fetch(req, info);
 }
 
-let fetchHandler: (req: Request) => Response | Promise<Response>;
+let fetchHandler: FetchHandler;
 try {
   fetchHandler = await build();
 } catch (err) {
@@ -44,4 +47,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => void shutdown.shutdown());
 }
 
-export default { fetch: (req: Request) => fetchHandler(req) } satisfies Deno.ServeDefaultExport;
+// `info` travels on as hono's `c.env`: the client's address (login limits, sessions) comes from it.
+export default {
+  fetch: (req: Request, info: Deno.ServeHandlerInfo) => fetchHandler(req, info),
+} satisfies Deno.ServeDefaultExport;

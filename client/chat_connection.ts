@@ -8,7 +8,7 @@
  * What to do with frames is the caller's business (`onFrame`, `onConnected`, `onDisconnected`).
  */
 import { signal } from "@preact/signals";
-import { backoffDelay } from "./backoff.ts";
+import { backoffDelay } from "../util/backoff.ts";
 import { type ClientFrame, parseServerFrame, type ServerFrame } from "./types.ts";
 
 /** What the status indicator shows. */

@@ -1,5 +1,6 @@
 import { ChatConnection, type SocketLike } from "./chat_connection.ts";
 import { assert, assertEquals } from "../tests/support/assert.ts";
+import { settlesWithin } from "../util/timeout.ts";
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -53,10 +54,7 @@ function harness(options: Partial<ConstructorParameters<typeof ChatConnection>[0
     const deadline = Date.now() + 2000;
     while (sockets.length < count) {
       if (Date.now() > deadline) throw new Error(`expected ${count} sockets, got ${sockets.length}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
+      await settlesWithin(new Promise<void>((resolve) => waiters.push(resolve)), 100);
     }
   };
   return { connection, sockets, socketCount, ended: () => ended };

@@ -1,6 +1,7 @@
 import { type ChatApi, ChatStore } from "./chat_store.ts";
 import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
 import { assertEquals } from "../tests/support/assert.ts";
+import { sleep } from "../util/timeout.ts";
 
 const ME = "me";
 const CONV = "c1";
@@ -70,7 +71,7 @@ function setup(held: WireMessage[], server: WireMessage[]) {
   const store = new ChatStore(boot(held), api);
   store.attach({ send: (f) => socket.open && sent.push(f) > 0, isOpen: () => socket.open });
   const seqs = () => store.thread(CONV).messages.peek().map((m) => m.seq);
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const settle = () => sleep(0);
   return { store, calls, sent, socket, seqs, settle };
 }
 

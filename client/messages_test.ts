@@ -1,5 +1,4 @@
 import { firstGap, mergeMessages } from "./messages.ts";
-import { backoffDelay } from "./backoff.ts";
 import { assertEquals } from "../tests/support/assert.ts";
 import type { WireMessage } from "./types.ts";
 
@@ -24,11 +23,4 @@ Deno.test("messages - a skipped seq is found as a gap after the last contiguous 
   assertEquals(firstGap([m(1), m(2), m(3)]), undefined);
   assertEquals(firstGap([m(4), m(5), m(8), m(9)]), 5);
   assertEquals(firstGap([]), undefined);
-});
-
-Deno.test("backoff - delays grow exponentially, stay within half and all of the cap, and are capped", () => {
-  assertEquals(backoffDelay(0, { random: () => 0 }), 500);
-  assertEquals(backoffDelay(0, { random: () => 0.999999 }), 1000);
-  assertEquals(backoffDelay(3, { random: () => 0 }), 4000);
-  assertEquals(backoffDelay(50, { random: () => 0.5, maxMs: 30_000 }), 22_500);
 });

@@ -87,3 +87,53 @@ export async function makeConversation(
   });
   return { id, establishmentId: options.establishmentId, members, created };
 }
+
+/**
+ * `count` parents of `establishmentId`, each in a two-person conversation with `senderId` holding one
+ * message from them that the parent has not read, sent `ageMs` ago — in a handful of statements, for
+ * benchmarks of the digest pass. Returns the parents' ids.
+ */
+export async function makeUnreadParents(
+  db: Database,
+  options: { establishmentId: string; senderId: string; count: number; ageMs: number },
+): Promise<string[]> {
+  const token = uniqueToken();
+  return await db.transaction(async (tx) => {
+    const users = await tx.query<{ id: string }>(
+      `INSERT INTO users (email, name, search_text, password_hash)
+       SELECT 'bulk-' || $1 || '-' || g || '@example.test', 'Parent ' || g, 'parent ' || g, $2
+       FROM generate_series(1, $3) g RETURNING id`,
+      [token, UNUSABLE_PASSWORD_HASH, options.count],
+    );
+    const ids = JSON.stringify(users.map((u) => u.id));
+    await tx.query(
+      `INSERT INTO memberships (user_id, establishment_id, role)
+       SELECT value::uuid, $2, 'parent' FROM jsonb_array_elements_text($1::jsonb)`,
+      [ids, options.establishmentId],
+    );
+    await tx.query(
+      `WITH c AS (
+         INSERT INTO conversations (establishment_id, created_by, direct_key, last_seq)
+         SELECT $2::uuid, $3::uuid, $2::text || ':' || $3::text || ':' || value, 1
+         FROM jsonb_array_elements_text($1::jsonb)
+         RETURNING id, direct_key
+       ), p AS (
+         INSERT INTO participants (conversation_id, user_id, read_seq)
+         SELECT c.id, split_part(c.direct_key, ':', 3)::uuid, 0 FROM c
+         UNION ALL SELECT c.id, $3::uuid, 1 FROM c
+       )
+       INSERT INTO messages (conversation_id, seq, sender_id, client_id, body, created_at)
+       SELECT c.id, 1, $3::uuid, 'bulk-' || c.id, 'Bonjour, message de test ' || c.id, now() - $4 * interval '1 millisecond'
+       FROM c`,
+      [ids, options.establishmentId, options.senderId, options.ageMs],
+    );
+    return users.map((u) => u.id);
+  });
+}
+
+/** Forgets every digest sent and queued mail (benchmarks repeat a pass over the same unread state). */
+export async function clearDigests(db: Database): Promise<void> {
+  await db.query("DELETE FROM digest_marks");
+  await db.query("DELETE FROM digest_state");
+  await db.query("DELETE FROM mail_queue");
+}

@@ -12,43 +12,23 @@ import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Database, ListenOptions, Queryable } from "./types.ts";
 import { DatabaseUsageError } from "./errors.ts";
-import {
-  OID,
-  parseBytea,
-  parseInt8,
-  parseJson,
-  serializeBytea,
-  serializeInt8,
-  serializeJson,
-} from "./value_types.ts";
+import { CODECS } from "./value_types.ts";
+import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
 
 type Runner = Pick<PGlite | Transaction, "query" | "exec">;
 
 /** Opens PGlite in `dataDir` (a folder, created by PGlite if empty) or `"memory://"` for a throwaway one. */
 export async function createPGliteDatabase(dataDir: string): Promise<Database> {
+  const codecs = Object.values(CODECS);
   const pg = await PGlite.create(dataDir, {
-    parsers: {
-      [OID.int8]: parseInt8,
-      [OID.json]: parseJson,
-      [OID.jsonb]: parseJson,
-      [OID.bytea]: parseBytea,
-    },
-    serializers: {
-      [OID.int8]: serializeInt8,
-      [OID.json]: serializeJson,
-      [OID.jsonb]: serializeJson,
-      [OID.bytea]: serializeBytea,
-    },
+    parsers: Object.fromEntries(codecs.flatMap((c) => c.from.map((oid) => [oid, c.parse]))),
+    serializers: Object.fromEntries(codecs.flatMap((c) => c.from.map((oid) => [oid, c.serialize]))),
   });
   const insideTransaction = new AsyncLocalStorage<true>();
-  const inFlight = new Set<Promise<unknown>>();
-  let closing: Promise<void> | undefined;
+  const inFlight = new InFlight();
 
   /** Refuses calls that can only deadlock or hit a closed instance; tracks the rest for `close()`. */
   const guarded = <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    if (closing) {
-      return Promise.reject(new DatabaseUsageError(`${what} after close(): the database is closed`));
-    }
     if (insideTransaction.getStore()) {
       return Promise.reject(
         new DatabaseUsageError(
@@ -57,11 +37,7 @@ export async function createPGliteDatabase(dataDir: string): Promise<Database> {
         ),
       );
     }
-    const promise = work();
-    inFlight.add(promise);
-    const forget = () => inFlight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
+    return inFlight.track(what, work);
   };
 
   return {
@@ -81,29 +57,18 @@ export async function createPGliteDatabase(dataDir: string): Promise<Database> {
         })),
 
     async listen(channel: string, onNotify: (payload: string) => void, options: ListenOptions = {}) {
-      const { signal, onListen } = options;
-      signal?.throwIfAborted();
+      options.signal?.throwIfAborted();
       // Quoted so the channel name is case-sensitive, exactly as postgres.js and pg_notify() treat it.
       const quoted = `"${channel.replaceAll('"', '""')}"`;
-      // A fresh function per subscription: PGlite keeps callbacks in a Set per channel.
-      const callback = (payload: string) =>
-        guard(`listener on channel "${channel}"`, () => onNotify(payload));
-      await guarded("db.listen", () => pg.listen(quoted, callback));
-      let unsubscribed: Promise<void> | undefined;
-      const unsubscribe = () =>
-        unsubscribed ??= (async () => {
-          signal?.removeEventListener("abort", onAbort);
-          // Not the function pg.listen returns: that one re-lowercases the channel name when unlistening.
-          if (!pg.closed) await pg.unlisten(quoted, callback);
-        })();
-      const onAbort = () => void unsubscribe().catch(() => {});
-      if (signal?.aborted) {
-        await unsubscribe();
-        signal.throwIfAborted();
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
+      // A fresh function per subscription (`notified`): PGlite keeps callbacks in a Set per channel.
+      const { notified, listening } = guardedCallbacks(channel, onNotify, options);
+      await guarded("db.listen", () => pg.listen(quoted, notified));
+      // Not the function pg.listen returns: that one re-lowercases the channel name when unlistening.
+      const unsubscribe = await subscription(async () => {
+        if (!pg.closed) await pg.unlisten(quoted, notified);
+      }, options.signal);
       // In-process: the LISTEN is never lost, so this is the only time it is (re-)established.
-      guard(`onListen for channel "${channel}"`, () => onListen?.());
+      listening();
       return unsubscribe;
     },
 
@@ -112,10 +77,9 @@ export async function createPGliteDatabase(dataDir: string): Promise<Database> {
     },
 
     close(): Promise<void> {
-      return closing ??= (async () => {
-        await Promise.allSettled([...inFlight]);
+      return inFlight.close(async () => {
         if (!pg.closed) await pg.close();
-      })();
+      });
     },
   };
 }
@@ -124,13 +88,4 @@ async function run<T>(runner: Runner, text: string, params: readonly unknown[] |
   if (params && params.length > 0) return (await runner.query<T>(text, [...params])).rows;
   const results = await runner.exec(text);
   return (results[results.length - 1]?.rows ?? []) as T[];
-}
-
-/** PGlite calls listeners from a microtask, where a throw would crash the process; report it instead. */
-function guard(what: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    console.error(`${what} threw:`, error);
-  }
 }

@@ -8,22 +8,9 @@
  */
 import postgres from "postgres";
 import type { Database, ListenOptions, Queryable } from "./types.ts";
-import {
-  DatabaseConnectionError,
-  DatabaseUsageError,
-  describeTarget,
-  isConnectionFailure,
-  reasonOf,
-} from "./errors.ts";
-import {
-  OID,
-  parseBytea,
-  parseInt8,
-  parseJson,
-  serializeBytea,
-  serializeInt8,
-  serializeJson,
-} from "./value_types.ts";
+import { DatabaseConnectionError, describeTarget, isConnectionFailure, reasonOf } from "./errors.ts";
+import { CODECS } from "./value_types.ts";
+import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
 
 /** Options for {@linkcode createPostgresDatabase}. */
 export interface PostgresAdapterOptions {
@@ -48,31 +35,15 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     connection: { application_name: "preau" },
     // postgres.js rejects `undefined` parameters; PGlite sends NULL. Send NULL on both.
     transform: { undefined: null },
-    types: {
-      int8: { to: OID.int8, from: [OID.int8], serialize: serializeInt8, parse: parseInt8 },
-      json: { to: OID.json, from: [OID.json, OID.jsonb], serialize: serializeJson, parse: parseJson },
-      bytea: { to: OID.bytea, from: [OID.bytea], serialize: serializeBytea, parse: parseBytea },
-    },
+    types: CODECS,
     // Routine notices ("relation already exists, skipping") are noise; warnings are worth seeing.
     onnotice: (notice) => {
       if (notice.severity === "WARNING") console.warn(`PostgreSQL warning: ${notice.message}`);
     },
   });
 
-  const inFlight = new Set<Promise<unknown>>();
-  let closing: Promise<void> | undefined;
-
-  /** Refuses work after `close()`; tracks the rest so `close()` can let it finish first. */
-  const tracked = <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    if (closing) {
-      return Promise.reject(new DatabaseUsageError(`${what} after close(): the database is closed`));
-    }
-    const promise = work();
-    inFlight.add(promise);
-    const forget = () => inFlight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  };
+  const inFlight = new InFlight();
+  const tracked = inFlight.track.bind(inFlight);
 
   const run = async <T>(
     runner: Runner,
@@ -111,32 +82,16 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
       }),
 
     async listen(channel: string, onNotify: (payload: string) => void, options: ListenOptions = {}) {
-      const { signal, onListen } = options;
-      signal?.throwIfAborted();
-      if (closing) throw new DatabaseUsageError("db.listen after close(): the database is closed");
-      let subscription: postgres.ListenMeta;
+      options.signal?.throwIfAborted();
+      inFlight.assertOpen("db.listen");
+      const { notified, listening } = guardedCallbacks(channel, onNotify, options);
+      let meta: postgres.ListenMeta;
       try {
-        subscription = await sql.listen(
-          channel,
-          (payload) => guard(`listener on channel "${channel}"`, () => onNotify(payload)),
-          () => guard(`onListen for channel "${channel}"`, () => onListen?.()),
-        );
+        meta = await sql.listen(channel, notified, listening);
       } catch (error) {
         throw wrapConnectionFailure(error, target);
       }
-      let unsubscribed: Promise<void> | undefined;
-      const unsubscribe = () =>
-        unsubscribed ??= (async () => {
-          signal?.removeEventListener("abort", onAbort);
-          await subscription.unlisten();
-        })();
-      const onAbort = () => void unsubscribe().catch(() => {});
-      if (signal?.aborted) {
-        await unsubscribe();
-        signal.throwIfAborted();
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      return unsubscribe;
+      return await subscription(() => meta.unlisten(), options.signal);
     },
 
     async notify(channel: string, payload: string): Promise<void> {
@@ -144,17 +99,9 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     },
 
     close(): Promise<void> {
-      return closing ??= (async () => {
-        // postgres.js rejects queries it has not started yet once end() is called, so wait for ours first.
-        const seconds = options.closeTimeoutSeconds ?? 5;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          Promise.allSettled([...inFlight]),
-          new Promise((resolve) => timer = setTimeout(resolve, seconds * 1000)),
-        ]);
-        clearTimeout(timer);
-        await sql.end({ timeout: inFlight.size > 0 ? 0 : seconds });
-      })();
+      // postgres.js rejects queries it has not started yet once end() is called, so wait for ours first.
+      const seconds = options.closeTimeoutSeconds ?? 5;
+      return inFlight.close((unsettled) => sql.end({ timeout: unsettled > 0 ? 0 : seconds }), seconds * 1000);
     },
   };
 }
@@ -163,13 +110,4 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
 export function wrapConnectionFailure(error: unknown, target: string): unknown {
   if (error instanceof DatabaseConnectionError || !isConnectionFailure(error)) return error;
   return new DatabaseConnectionError(target, reasonOf(error), { cause: error });
-}
-
-/** A throwing callback must not break postgres.js's connection handling; report it instead. */
-function guard(what: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    console.error(`${what} threw:`, error);
-  }
 }

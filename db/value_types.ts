@@ -47,3 +47,18 @@ export function serializeBytea(value: unknown): string {
   if (!(value instanceof Uint8Array)) throw new TypeError("a bytea parameter must be a Uint8Array");
   return "\\x" + Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** One converted type: values of the `from` OIDs are read with `parse`; parameters are sent as `to`. */
+export interface TypeCodec {
+  to: number;
+  from: number[];
+  serialize: (value: unknown) => string;
+  parse: (text: string) => unknown;
+}
+
+/** Every conversion, in postgres.js's `types` shape; the PGlite adapter maps it onto its parsers. */
+export const CODECS: Record<"int8" | "json" | "bytea", TypeCodec> = {
+  int8: { to: OID.int8, from: [OID.int8], serialize: serializeInt8, parse: parseInt8 },
+  json: { to: OID.json, from: [OID.json, OID.jsonb], serialize: serializeJson, parse: parseJson },
+  bytea: { to: OID.bytea, from: [OID.bytea], serialize: serializeBytea, parse: parseBytea },
+};

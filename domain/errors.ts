@@ -9,6 +9,7 @@
  */
 
 import { ERROR_STATUS, errorBody, type ErrorCode } from "../protocol/errors.ts";
+import { reasonOf, sqlState } from "../db/errors.ts";
 
 export { ERROR_STATUS, errorBody, type ErrorCode };
 
@@ -43,14 +44,49 @@ export function isAppError(value: unknown, code?: ErrorCode): value is AppError 
 }
 
 /**
- * Returns `error` itself when it is an `AppError`, otherwise an `internal` error that keeps the
- * original as `cause` for the logs but shows clients only a generic message.
+ * Returns `error` itself when it is an `AppError`; a PostgreSQL data exception (SQLSTATE class
+ * 22: 22021 a NUL in text, 22P02 a malformed uuid or number, 22003 out of range, …) as
+ * `bad_request`, since a value the client sent caused it; otherwise an `internal` error. Both
+ * keep the original as `cause` for the logs and show clients only a generic message.
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDataException(error)) {
+    return new AppError(
+      "bad_request",
+      "A value in this request cannot be stored or compared (e.g. a NUL character or a malformed number); correct it and try again.",
+      { cause: error },
+    );
+  }
   return new AppError("internal", "Something went wrong on our side; try again in a moment.", {
     cause: error,
   });
+}
+
+/**
+ * {@linkcode toAppError}, logging what deserves it: nothing for an `AppError` (a client mistake
+ * is not news), ONE line for a data exception (the input was bad, but a schema check is missing
+ * before the database: add it), the stack for anything else (a bug or an outage).
+ */
+export function reportFailure(error: unknown, context: string): AppError {
+  const appError = toAppError(error);
+  if (error instanceof AppError) return appError;
+  if (appError.code === "internal") {
+    console.error(`${context} failed:`, error);
+  } else {
+    // JSON-quoted: PostgreSQL echoes the bad value, which must not add lines to the log.
+    console.warn(
+      `${context}: answered 400, PostgreSQL refused a value (SQLSTATE ${sqlState(error)}): ${
+        JSON.stringify(reasonOf(error))
+      }; validate this field before it reaches SQL`,
+    );
+  }
+  return appError;
+}
+
+/** SQLSTATE class 22, "data exception": the value, not the query or the server, is at fault. */
+function isDataException(error: unknown): boolean {
+  return sqlState(error)?.startsWith("22") ?? false;
 }
 
 /** `400 bad_request`: the request itself is malformed; `message` names the field. */
@@ -83,6 +119,11 @@ export function notFound(message: string): AppError {
 /** `413 too_large`: the content is over a documented size limit. */
 export function tooLarge(message: string): AppError {
   return new AppError("too_large", message);
+}
+
+/** `415 unsupported_media_type`: the body is not in the format the endpoint reads. */
+export function unsupportedMediaType(message: string): AppError {
+  return new AppError("unsupported_media_type", message);
 }
 
 /** `429 rate_limited`: too many attempts; try again after `retryAfterSeconds`. */

@@ -5,12 +5,17 @@
  * values, and a malformed request gets `400 bad_request` with a message that names the field
  * ("participantIds: expected an array of ids") instead of a crash deeper down.
  *
+ * Every string field starts with `storableString` (`protocol/text.ts`: no NUL, no lone surrogate,
+ * which PostgreSQL cannot take), so no text reaches the database unchecked; `schemas_test.ts` walks
+ * every exported schema, here and in `protocol/client_frames.ts`, and fails for a bare `v.string()`.
+ *
  * Unknown fields are ignored (the contract only ever grows by adding fields). Text rules that
  * depend on Unicode (message body, title) live in `text.ts` and are applied by the services.
  */
 
 import * as v from "valibot";
 import { clientIdSchema as id, clientSeq as seq, MAX_SEQ } from "../protocol/client_frames.ts";
+import { storableString as text } from "../protocol/text.ts";
 import { badRequest } from "./errors.ts";
 /** Page size bounds of message listings. */
 export const MAX_PAGE = 100;
@@ -20,7 +25,7 @@ export const MAX_PARTICIPANTS = 200;
 
 /** A whole number written in a query string. */
 const seqParam = v.pipe(
-  v.string("expected a whole number"),
+  text("expected a whole number"),
   v.regex(/^\d{1,10}$/, "expected a whole number"),
   v.transform(Number),
   v.maxValue(MAX_SEQ, `expected at most ${MAX_SEQ}`),
@@ -29,13 +34,13 @@ const seqParam = v.pipe(
 /** `POST /api/auth/login`. */
 export const loginBody = v.object({
   email: v.pipe(
-    v.string("expected a string"),
+    text(),
     v.trim(),
     v.nonEmpty("enter your email address"),
     v.maxLength(254, "an email address has at most 254 characters"),
   ),
   password: v.pipe(
-    v.string("expected a string"),
+    text(),
     v.nonEmpty("enter your password"),
     v.maxLength(1024, "at most 1024 characters"),
   ),
@@ -49,11 +54,17 @@ export const createConversationBody = v.object({
     v.minLength(1, "add at least one person to write to"),
     v.maxLength(MAX_PARTICIPANTS, `at most ${MAX_PARTICIPANTS} people per conversation`),
   ),
-  title: v.optional(v.nullable(v.string("expected a string or null"))),
+  title: v.optional(v.nullable(text("expected a string or null"))),
 });
 
 /** `POST /api/conversations/:id/read`. */
 export const readBody = v.object({ seq });
+
+/**
+ * The `:id` of `/api/conversations/:id/…`. Not required to be a UUID: an id that names no
+ * conversation of the caller's answers `404`, whatever its shape (no existence oracle).
+ */
+export const conversationPath = v.object({ id: text("expected a conversation id") });
 
 /** `GET /api/conversations?establishmentId=`. */
 export const conversationsQuery = v.object({ establishmentId: id });
@@ -65,7 +76,7 @@ export const messagesQuery = v.pipe(
     before: v.optional(seqParam),
     limit: v.optional(
       v.pipe(
-        v.string("expected a whole number"),
+        text("expected a whole number"),
         v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
         v.transform(Number),
         v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
@@ -83,12 +94,13 @@ export const messagesQuery = v.pipe(
 /** `GET /api/recipients?establishmentId=&q=`. An empty `q` lists everyone the caller may write to. */
 export const recipientsQuery = v.object({
   establishmentId: id,
-  q: v.optional(v.pipe(v.string("expected a string"), v.maxLength(100, "at most 100 characters")), ""),
+  q: v.optional(v.pipe(text(), v.maxLength(100, "at most 100 characters")), ""),
 });
 
 export type LoginBody = v.InferOutput<typeof loginBody>;
 export type CreateConversationBody = v.InferOutput<typeof createConversationBody>;
 export type ReadBody = v.InferOutput<typeof readBody>;
+export type ConversationPath = v.InferOutput<typeof conversationPath>;
 export type ConversationsQuery = v.InferOutput<typeof conversationsQuery>;
 export type MessagesQuery = v.InferOutput<typeof messagesQuery>;
 export type RecipientsQuery = v.InferOutput<typeof recipientsQuery>;

@@ -10,7 +10,11 @@ import {
   readBody,
   recipientsQuery,
 } from "./schemas.ts";
-import type * as v from "valibot";
+import * as schemas from "./schemas.ts";
+import * as frames from "../protocol/client_frames.ts";
+import { storableString, storableText } from "../protocol/text.ts";
+import { uncheckedTextPaths } from "../tests/support/schema_text.ts";
+import * as v from "valibot";
 
 const ID = "0b8f4a36-3f7e-4c43-9d5e-0a4f3d1b2c11";
 const ID2 = "6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b";
@@ -161,4 +165,48 @@ Deno.test("schemas - WebSocket frames: each malformed frame names its field", ()
     "frame",
   );
   refused(clientFrame, { type: "read", conversationId: ID }, "seq: required", "frame");
+});
+
+Deno.test("schemas - every text field of every client schema refuses NUL and lone surrogates", () => {
+  const exported = [...Object.entries(schemas), ...Object.entries(frames)].filter(([, value]) =>
+    typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "schema"
+  );
+  assertEquals(exported.length >= 12, true, `the walk sees the exported schemas: ${exported.length}`);
+  for (const [name, schema] of exported) {
+    assertEquals(uncheckedTextPaths(schema, storableText), [], `${name}: these fields skip storableText`);
+  }
+  // The walk itself finds a field that forgets the check, however deep.
+  assertEquals(
+    uncheckedTextPaths(
+      v.object({
+        ok: storableString(),
+        bare: v.string(),
+        list: v.optional(v.array(v.pipe(v.string(), v.trim()))),
+        any: v.unknown(),
+      }),
+      storableText,
+    ),
+    ["bare", "list[]", "any"],
+  );
+});
+
+Deno.test("schemas - NUL and a lone surrogate are refused in each text field, naming it", () => {
+  const send = { type: "send", clientId: "c-1", conversationId: ID, body: "Bonjour" };
+  const cases: [v.GenericSchema, Record<string, unknown>, string][] = [
+    [loginBody, { email: "a@b.test", password: "pw" }, "email"],
+    [loginBody, { email: "a@b.test", password: "pw" }, "password"],
+    [createConversationBody, { establishmentId: ID, participantIds: [ID2], title: "T" }, "title"],
+    [recipientsQuery, { establishmentId: ID, q: "du" }, "q"],
+    [messagesQuery, { after: "1" }, "after"],
+    [messagesQuery, { before: "1" }, "before"],
+    [messagesQuery, { limit: "1" }, "limit"],
+    [schemas.conversationPath, { id: ID }, "id"],
+    [clientFrame, send, "clientId"],
+    [clientFrame, send, "body"],
+  ];
+  for (const [schema, valid, field] of cases) {
+    for (const bad of ["a\u0000b", "a\ud800b", "\udc00"]) {
+      refused(schema, { ...valid, [field]: bad }, `${field}: contains characters that cannot be stored`);
+    }
+  }
 });

@@ -5,10 +5,10 @@
  * with `char_length`, which also counts code points.
  */
 
-import { codePointLength, isStorable } from "../protocol/text.ts";
+import { codePointLength, isStorable, storableText, UNSTORABLE_TEXT } from "../protocol/text.ts";
 import { badRequest, tooLarge } from "./errors.ts";
 
-export { codePointLength, isStorable };
+export { codePointLength, isStorable, storableText, UNSTORABLE_TEXT };
 
 /** Longest message body, in code points after NFC. */
 export const MAX_BODY_CODE_POINTS = 4000;
@@ -38,11 +38,7 @@ export function isBlank(text: string): boolean {
  * unstorable text and `too_large` above {@linkcode MAX_BODY_CODE_POINTS}.
  */
 export function messageBody(raw: string): string {
-  if (!isStorable(raw)) {
-    throw badRequest(
-      "body: contains characters that cannot be stored (NUL or broken surrogates); remove them.",
-    );
-  }
+  if (!isStorable(raw)) throw badRequest(`body: ${UNSTORABLE_TEXT}.`);
   const body = normalizeText(raw);
   if (isBlank(body)) throw badRequest("body: the message is empty; write something before sending.");
   const length = codePointLength(body);
@@ -60,11 +56,7 @@ export function messageBody(raw: string): string {
  */
 export function conversationTitle(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
-  if (!isStorable(raw)) {
-    throw badRequest(
-      "title: contains characters that cannot be stored (NUL or broken surrogates); remove them.",
-    );
-  }
+  if (!isStorable(raw)) throw badRequest(`title: ${UNSTORABLE_TEXT}.`);
   const title = normalizeText(raw).trim();
   if (isBlank(title)) return null;
   const length = codePointLength(title);

@@ -6,7 +6,11 @@
  *
  * Verification pins the algorithm to HS256 (so `alg: none` and algorithm-confusion tokens fail),
  * pins issuer and audience to "preau", and requires every registered claim we rely on: jose
- * accepts a token without `exp` unless told otherwise, and such a token would never expire.
+ * accepts a token without `exp` unless told otherwise, and such a token would never expire. It
+ * also pins the `typ` header to "JWT" (explicit typing: a JOSE object of another kind signed with
+ * the same key is not a session token), and refuses an `iat` in the future beyond
+ * {@linkcode CLOCK_TOLERANCE_SECONDS}: we never issue one, so such a token was not made by us as it
+ * claims (jose checks `iat` only for its type).
  */
 
 import { errors, jwtVerify, SignJWT } from "jose";
@@ -18,6 +22,12 @@ export const TOKEN_AUDIENCE = "preau";
 
 /** Secrets shorter than this are refused: HS256 needs a key at least as long as its 256-bit output. */
 export const MIN_SECRET_LENGTH = 32;
+
+/** The `typ` header of every Préau session token. */
+export const TOKEN_TYPE = "JWT";
+
+/** How far in the future an `iat` may be (clock skew between instances) before it is refused. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"];
 
@@ -56,7 +66,7 @@ export function tokenKey(secret: string): Uint8Array {
 /** Signs a session token for `input` with `key` (from {@linkcode tokenKey}). */
 export async function signSessionToken(key: Uint8Array, input: SignInput): Promise<string> {
   return await new SignJWT({})
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setProtectedHeader({ alg: "HS256", typ: TOKEN_TYPE })
     .setIssuer(TOKEN_ISSUER)
     .setAudience(TOKEN_AUDIENCE)
     .setSubject(input.userId)
@@ -68,8 +78,8 @@ export async function signSessionToken(key: Uint8Array, input: SignInput): Promi
 
 /**
  * Verifies `token` at time `now` and returns its claims. Any failure — bad signature, other
- * algorithm, expired, missing claim, wrong issuer or audience, garbage — throws `unauthorized`,
- * with no detail that would help a forger.
+ * algorithm or `typ`, expired, issued in the future, missing claim, wrong issuer or audience,
+ * garbage — throws `unauthorized`, with no detail that would help a forger.
  */
 export async function verifySessionToken(
   key: Uint8Array,
@@ -81,10 +91,12 @@ export async function verifySessionToken(
       algorithms: ["HS256"],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
+      typ: TOKEN_TYPE,
       requiredClaims: REQUIRED_CLAIMS,
       currentDate: now,
     });
     if (typeof payload.sub !== "string" || typeof payload.jti !== "string") throw unauthorized();
+    if (payload.iat! > toSeconds(now) + CLOCK_TOLERANCE_SECONDS) throw unauthorized();
     return {
       userId: payload.sub,
       sessionId: payload.jti,

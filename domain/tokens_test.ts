@@ -26,9 +26,12 @@ const fullClaims = () => ({
   exp: seconds(inAWeek),
 });
 
-/** Signs arbitrary claims with the right key, to check what verification insists on. */
-async function signRaw(claims: Record<string, unknown>): Promise<string> {
-  return await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(key);
+/** Signs arbitrary claims with the right key (and `header`), to check what verification insists on. */
+async function signRaw(
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { typ: "JWT" },
+): Promise<string> {
+  return await new SignJWT(claims).setProtectedHeader({ ...header, alg: "HS256" }).sign(key);
 }
 
 async function assertUnauthorized(token: string, at: Date = now): Promise<AppError> {
@@ -52,7 +55,7 @@ Deno.test("tokens - an unsigned alg:none token is refused", async () => {
 });
 
 Deno.test("tokens - another HMAC algorithm with the right key is refused", async () => {
-  const token = await new SignJWT(fullClaims()).setProtectedHeader({ alg: "HS512" }).sign(key);
+  const token = await new SignJWT(fullClaims()).setProtectedHeader({ alg: "HS512", typ: "JWT" }).sign(key);
   await assertUnauthorized(token);
 });
 
@@ -88,6 +91,43 @@ Deno.test("tokens - a tampered payload is refused", async () => {
 
 Deno.test("tokens - garbage is refused, not crashed on", async () => {
   for (const token of ["", "abc", "a.b.c", "...", "ey.ey.ey"]) await assertUnauthorized(token);
+});
+
+Deno.test("tokens - the raw signer makes tokens that verify, so the refusals below test one thing each", async () => {
+  const claims = await verifySessionToken(key, await signRaw(fullClaims()), now);
+  assertEquals(claims, input);
+});
+
+Deno.test("tokens - signed tokens carry typ JWT in their header", async () => {
+  const [header] = (await signSessionToken(key, input)).split(".");
+  const decoded = JSON.parse(atob(header!.replaceAll("-", "+").replaceAll("_", "/")));
+  assertEquals(decoded, { alg: "HS256", typ: "JWT" });
+});
+
+Deno.test("tokens - a missing or unexpected typ header is refused", async () => {
+  await assertUnauthorized(await signRaw(fullClaims(), {}));
+  for (const typ of ["at+jwt", "JWS", "dpop+jwt", "", "JWT "]) {
+    await assertUnauthorized(await signRaw(fullClaims(), { typ }));
+  }
+  // RFC 7515: "JWT" and "application/jwt" are the same type, compared case-insensitively.
+  assertEquals(
+    await verifySessionToken(key, await signRaw(fullClaims(), { typ: "application/jwt" }), now),
+    input,
+  );
+});
+
+Deno.test("tokens - an iat in the future beyond 30 s of clock tolerance is refused", async () => {
+  const at = (offsetSeconds: number) => signRaw({ ...fullClaims(), iat: seconds(now) + offsetSeconds });
+  assertEquals(await verifySessionToken(key, await at(30), now), {
+    ...input,
+    issuedAt: new Date(now.getTime() + 30_000),
+  });
+  await assertUnauthorized(await at(31));
+  await assertUnauthorized(await at(3600));
+  // A token signed by our own signer with a future issue time is refused the same way.
+  await assertUnauthorized(
+    await signSessionToken(key, { ...input, issuedAt: new Date(now.getTime() + 60_000) }),
+  );
 });
 
 Deno.test("tokens - a secret shorter than 32 characters is refused", () => {

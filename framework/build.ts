@@ -8,9 +8,9 @@
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type IslandFile, listIslands } from "./islands.ts";
-import { clientSourceHash } from "./source_hash.ts";
+import { clientSourceHash, type SourceOptions } from "./source_hash.ts";
 
-/** An in-memory client build, served under `/_preau/js/`. */
+/** An in-memory client build, served under `JS_PREFIX` (`constants.ts`). */
 export interface BuildResult {
   /** File name of the boot module, e.g. `boot-1a2b3c4d5e6f.js`. */
   entry: string;
@@ -23,8 +23,7 @@ export interface BuildResult {
 }
 
 /** Options of {@linkcode buildIslands}. */
-export interface BuildOptions {
-  islandsDir: string;
+export interface BuildOptions extends SourceOptions {
   /** Also write the files and a `manifest.json` there (its old `.js` files are removed). */
   outDir?: string;
   /** Minify the output. Default `true`. */
@@ -45,8 +44,8 @@ const MANIFEST = "manifest.json";
 /** Builds the islands of `islandsDir` (see the module doc). */
 export async function buildIslands(options: BuildOptions): Promise<BuildResult> {
   const islands = await listIslands(options.islandsDir);
-  const sourceHash = await clientSourceHash(options.islandsDir);
-  const tempDir = await Deno.makeTempDir({ prefix: "preau-boot-" });
+  const sourceHash = await clientSourceHash(options, options.outDir);
+  const tempDir = await Deno.makeTempDir({ prefix: "islands-boot-" });
   try {
     const entryPath = join(tempDir, "boot.ts");
     await Deno.writeTextFile(entryPath, bootSource(islands));
@@ -84,7 +83,7 @@ export type LoadedBuild = { status: "ok"; build: BuildResult } | { status: "miss
  * Reads a build written by {@linkcode buildIslands} with `outDir`. `stale` when it was built from
  * other sources than the current `islandsDir` (see {@linkcode clientSourceHash}).
  */
-export async function loadBuild(dir: string, islandsDir: string): Promise<LoadedBuild> {
+export async function loadBuild(dir: string, sources: SourceOptions): Promise<LoadedBuild> {
   let manifest: { entry: string; files: string[]; islands: string[]; sourceHash: string };
   try {
     manifest = JSON.parse(await Deno.readTextFile(join(dir, MANIFEST)));
@@ -92,7 +91,7 @@ export async function loadBuild(dir: string, islandsDir: string): Promise<Loaded
     if (error instanceof Deno.errors.NotFound) return { status: "missing" };
     throw new Error(`${join(dir, MANIFEST)} is unreadable (${error}); delete ${dir} or rebuild it`);
   }
-  if (manifest.sourceHash !== await clientSourceHash(islandsDir)) return { status: "stale" };
+  if (manifest.sourceHash !== await clientSourceHash(sources, dir)) return { status: "stale" };
   const files = new Map<string, Uint8Array>();
   for (const name of manifest.files) files.set(name, await Deno.readFile(join(dir, name)));
   const build = { entry: manifest.entry, files, islands: manifest.islands, sourceHash: manifest.sourceHash };

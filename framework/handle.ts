@@ -1,21 +1,50 @@
 /**
  * Answers one request for a scanned route (or for no route: 404): builds the RouteContext, runs the
  * folder middlewares outer first through `ctx.next()`, dispatches on the method, renders pages,
- * and turns unexpected errors into a logged 500 that reveals nothing to the client.
+ * and turns errors into the error page: an {@linkcode HttpError} answers its own status, anything
+ * else a logged 500 that reveals nothing to the client.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { BuildResult } from "./build.ts";
-import { isApiPath, methodNotAllowed, plainNotFound, plainServerError } from "./http_errors.ts";
+import {
+  HttpError,
+  type JsonErrorAnswer,
+  methodNotAllowedError,
+  notFoundError,
+  plainError,
+} from "./http_errors.ts";
 import { htmlResponse, renderDocument } from "./render.ts";
-import type { RouteDir, RouteEntry, RouteTable } from "./scan.ts";
-import { type Handler, type Handlers, type Method, METHODS, type RouteContext, type State } from "./types.ts";
+import type { Layout, RouteDir, RouteEntry, RouteTable } from "./scan.ts";
+import {
+  type Handler,
+  type Handlers,
+  type Method,
+  METHODS,
+  type RouteConfig,
+  type RouteContext,
+  type State,
+} from "./types.ts";
 
 type BaseContext = Omit<RouteContext, "next">;
 
+/** How a {@linkcode RouteHandler} answers. */
+export interface HandlerOptions {
+  /** Whether errors on this path answer JSON instead of a page. */
+  isJsonPath: (pathname: string) => boolean;
+  /** The JSON answer on those paths. */
+  jsonError: JsonErrorAnswer;
+  /** Prefix of log lines. */
+  logPrefix: string;
+}
+
 /** Request handling for one mounted routes table. */
 export class RouteHandler {
-  constructor(private readonly table: RouteTable, private readonly build: BuildResult | undefined) {}
+  constructor(
+    private readonly table: RouteTable,
+    private readonly build: BuildResult | undefined,
+    private readonly options: HandlerOptions,
+  ) {}
 
   /** Answers a request matched to `route`. */
   route(c: Context, route: RouteEntry): Promise<Response> {
@@ -52,18 +81,19 @@ export class RouteHandler {
         new Promise((resolve) => {
           const page = route?.page;
           if (!page) {
-            const file = route ? `routes/${route.relPath}` : "a 404";
+            const file = route ? route.label : "a 404";
             throw new Error(`ctx.render() in ${file} has no page to render; export a default component`);
           }
-          const layouts = dirs.flatMap((d) => d.layout ? [d.layout] : []);
+          const chain = layoutChain(dirs, route?.config ?? {});
           const props = { url, params, state, data };
-          const html = renderDocument({ app: this.table.app, layouts, page, props, build: this.build });
+          const html = renderDocument({ app: this.table.app, page, props, build: this.build, ...chain });
           resolve(htmlResponse(html, init));
         }),
-      renderNotFound: () => this.renderNotFound(c, url, state),
+      renderNotFound: () =>
+        Promise.resolve(this.errorPage(notFoundError(url, c.req.method), 404, url, state)),
     };
     const middlewares = dirs.flatMap((d) => d.middlewares);
-    const label = route ? `routes/${route.relPath}` : "the 404 handler";
+    const label = route ? route.label : "the 404 handler";
     let response: Response;
     try {
       response = await runChain(base, middlewares, final, label);
@@ -76,36 +106,53 @@ export class RouteHandler {
   private async dispatch(ctx: RouteContext, route: RouteEntry): Promise<Response> {
     const method = ctx.req.method.toUpperCase();
     const handler = route.handler;
-    if (typeof handler === "function") return checked(await handler(ctx), `routes/${route.relPath} handler`);
+    if (typeof handler === "function") return checked(await handler(ctx), `${route.label} handler`);
     const fn = handler?.[method as Method] ?? (method === "HEAD" ? handler?.GET : undefined);
-    if (fn) return checked(await fn(ctx), `routes/${route.relPath} handler.${method}`);
+    if (fn) return checked(await fn(ctx), `${route.label} handler.${method}`);
     if (route.page && (method === "GET" || method === "HEAD")) return ctx.render();
-    return methodNotAllowed(ctx.url, method, allowedMethods(handler, route.page !== undefined));
+    // Answered as is, not through the error page: a wrong method is a client bug, not a page.
+    const allow = allowedMethods(handler, route.page !== undefined);
+    return plainError(405, methodNotAllowedError(ctx.url, method, allow), this.jsonAnswer(ctx.url));
   }
 
-  private renderNotFound(c: Context, url: URL, state: State): Promise<Response> {
-    return new Promise((resolve) => {
-      const page = this.table.notFound;
-      if (page === undefined || isApiPath(url.pathname)) return resolve(plainNotFound(url, c.req.method));
-      const layouts = this.dirsFor(url).flatMap((d) => d.layout ? [d.layout] : []);
-      const props = { url, params: {}, state, data: undefined };
-      const html = renderDocument({ app: this.table.app, layouts, page, props, build: this.build });
-      resolve(htmlResponse(html, { status: 404 }));
-    });
+  /** How errors on `url` answer in JSON, or undefined where they answer a page. */
+  private jsonAnswer(url: URL): JsonErrorAnswer | undefined {
+    return this.options.isJsonPath(url.pathname) ? this.options.jsonError : undefined;
   }
 
   private renderError(error: unknown, c: Context, url: URL, state: State): Response {
     if (error instanceof HTTPException) return error.getResponse();
-    console.error(`[preau] ${c.req.method} ${url.pathname} failed:`, error);
-    const page = this.table.error;
-    if (page === undefined || isApiPath(url.pathname)) return plainServerError(url);
+    const status = error instanceof HttpError ? error.status : 500;
+    if (status >= 500) {
+      console.error(`${this.options.logPrefix} ${c.req.method} ${url.pathname} failed:`, error);
+    }
+    return this.errorPage(error, status, url, state);
+  }
+
+  /**
+   * The error page for `status`: `_404` for a 404 and `_500` for a 500 when they exist, else
+   * `_error`; JSON on JSON paths; plain text without a page or when the page fails to render.
+   * A 404 page keeps the layouts of the folders the URL is under; other statuses render without
+   * layouts, since a layout may be what failed.
+   */
+  private errorPage(error: unknown, status: number, url: URL, state: State): Response {
+    const json = this.jsonAnswer(url);
+    const specific = status === 404
+      ? this.table.notFound
+      : status === 500
+      ? this.table.serverError
+      : undefined;
+    const page = specific ?? this.table.errorPage;
+    if (page === undefined || json) return plainError(status, error, json);
     try {
-      const props = { url, params: {}, state, data: undefined, error };
-      const html = renderDocument({ app: this.table.app, layouts: [], page, props, build: this.build });
-      return htmlResponse(html, { status: 500 });
+      const chain = status === 404 ? layoutChain(this.dirsFor(url), {}) : { layouts: [], skipApp: false };
+      const props = { url, params: {}, state, data: undefined, error, status };
+      const html = renderDocument({ app: this.table.app, page, props, build: this.build, ...chain });
+      const headers = error instanceof HttpError ? error.headers : undefined;
+      return htmlResponse(html, { status, headers });
     } catch (renderError) {
-      console.error(`[preau] rendering routes/_500 failed too:`, renderError);
-      return plainServerError(url);
+      console.error(`${this.options.logPrefix} rendering the ${status} page failed too:`, renderError);
+      return plainError(status, error, json);
     }
   }
 
@@ -116,6 +163,28 @@ export class RouteHandler {
       d.staticPath !== undefined && d.staticPath.every((s, i) => parts[i] === s)
     );
   }
+}
+
+/**
+ * The layouts around a page, outer first, and whether `_app` is skipped: a layout with
+ * `skipInheritedLayouts` drops those outside it, a route with it drops all of them.
+ */
+function layoutChain(
+  dirs: RouteDir[],
+  config: RouteConfig,
+): { layouts: Layout["component"][]; skipApp: boolean } {
+  let chain: Layout[] = [];
+  if (!config.skipInheritedLayouts) {
+    for (const dir of dirs) {
+      if (dir.layout === undefined) continue;
+      if (dir.layout.config.skipInheritedLayouts) chain = [];
+      chain.push(dir.layout);
+    }
+  }
+  return {
+    layouts: chain.map((l) => l.component),
+    skipApp: (config.skipAppWrapper ?? false) || chain.some((l) => l.config.skipAppWrapper),
+  };
 }
 
 async function runChain(

@@ -1,6 +1,6 @@
 /**
  * `<Head>` lets a page, layout or component add elements to the document's `<head>`, e.g.
- * `<Head><title>Messages — Préau</title></Head>`. A `<title>` given here replaces the one from
+ * `<Head><title>Messages — My app</title></Head>`. A `<title>` given here replaces the one from
  * `_app.tsx`. It renders nothing in place, and nothing in the browser (islands cannot change the
  * head after hydration; set `document.title` there instead).
  */

@@ -1,19 +1,21 @@
 /**
- * Server side of islands: finds `islands/*.tsx`, and makes every vnode of an island component
- * render inside `<preau-island data-island="Name" data-id="N">` while recording its props for the
- * page's state script. Detection happens at render time (not when JSX is created) so an island used
- * inside another island's render is just a component there; `children` passed to an island from
- * the server render as a static `<preau-slot>`, whose content is outside any island again.
+ * Server side of islands: finds the top-level `*.tsx` files of the islands folder, and makes every
+ * vnode of an island component render inside `<x-island data-island="Name" data-id="N">` while
+ * recording its props for the page's state script. Detection happens at render time (not when JSX
+ * is created) so an island used inside another island's render is just a component there;
+ * `children` passed to an island from the server render as a static `<x-slot>`, whose content is
+ * outside any island again.
  *
  * We wrap in an element rather than comment markers so the client can use Preact's public
  * `hydrate(vnode, element)` instead of emulating a parent node over a comment range.
  */
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { type ComponentChildren, type ComponentType, h, options, type VNode } from "preact";
 import { ISLAND_TAG, SLOT_TAG } from "./constants.ts";
 import { isTestFile, moduleExtension } from "./path_mapping.ts";
 import { currentRender } from "./render_context.ts";
 import { importModule } from "./import_module.ts";
+import { entriesOf } from "./fs.ts";
 
 /** An island source file. */
 export interface IslandFile {
@@ -33,23 +35,17 @@ let hookInstalled = false;
 /** Lists the islands of a folder (top level only, tests and `_`-prefixed files skipped). */
 export async function listIslands(islandsDir: string): Promise<IslandFile[]> {
   const dir = resolve(islandsDir);
+  const folder = basename(dir);
   const islands: IslandFile[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const ext = moduleExtension(entry.name);
-      if (!entry.isFile || ext === undefined || isTestFile(entry.name) || entry.name.startsWith("_")) {
-        continue;
-      }
-      islands.push({ name: basename(entry.name, ext), file: join(dir, entry.name) });
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
+  for (const entry of await entriesOf(dir)) {
+    const ext = moduleExtension(entry.name);
+    if (!entry.isFile || ext === undefined || isTestFile(entry.name) || entry.name.startsWith("_")) continue;
+    islands.push({ name: basename(entry.name, ext), file: join(dir, entry.name) });
   }
   islands.sort((a, b) => a.name < b.name ? -1 : 1);
   for (let i = 1; i < islands.length; i++) {
     if (islands[i]!.name === islands[i - 1]!.name) {
-      throw new Error(`islands/${islands[i]!.name}: two files share this name; keep one extension`);
+      throw new Error(`${folder}/${islands[i]!.name}: two files share this name; keep one extension`);
     }
   }
   return islands;
@@ -59,9 +55,10 @@ export async function listIslands(islandsDir: string): Promise<IslandFile[]> {
 export async function registerIslands(islands: IslandFile[]): Promise<void> {
   installHook();
   for (const island of islands) {
-    const mod = await importModule(island.file, `islands/${basename(island.file)}`);
+    const label = `${basename(dirname(island.file))}/${basename(island.file)}`;
+    const mod = await importModule(island.file, label);
     if (typeof mod.default !== "function") {
-      throw new Error(`islands/${basename(island.file)}: must default-export a Preact component`);
+      throw new Error(`${label}: must default-export a Preact component`);
     }
     const component = mod.default as AnyComponent;
     if (!wrappers.has(component)) wrappers.set(component, makeWrapper(island.name, component));

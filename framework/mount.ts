@@ -1,5 +1,5 @@
 /**
- * Puts a routes folder on a hono app: the client build under `/_preau/js/`, the optional static
+ * Puts a routes folder on a hono app: the client build under `JS_PREFIX`, the optional static
  * folder, every route (sorted static → `[param]` → `[...rest]`), then a catch-all 404. Because of
  * that catch-all, mount the fs routes LAST; hono handlers and middlewares registered before them
  * still run first (and may prefill `c.set("state", …)`).
@@ -9,17 +9,17 @@ import { Hono } from "hono";
 import { buildIslands, type BuildResult, loadBuild } from "./build.ts";
 import { JS_PREFIX } from "./constants.ts";
 import { RouteHandler } from "./handle.ts";
+import { defaultJsonError, type JsonErrorAnswer } from "./http_errors.ts";
 import { listIslands, registerIslands } from "./islands.ts";
 import { describeSegments } from "./path_mapping.ts";
 import { scanRoutes } from "./scan.ts";
+import type { SourceOptions } from "./source_hash.ts";
 import { serveBuild, serveStaticDir } from "./static.ts";
 
 /** Options of {@linkcode mountFsRoutes}. */
-export interface FsRoutesOptions {
+export interface FsRoutesOptions extends SourceOptions {
   /** Folder of route files, scanned once at start. */
   routesDir: string;
-  /** Folder whose `*.tsx` files are islands. */
-  islandsDir: string;
   /** Files served as-is at the site root (e.g. `static/favicon.ico` → `/favicon.ico`). Default: none. */
   staticDir?: string;
   /** A client build to serve. Default: `buildDir` if current, else built in memory at start. */
@@ -29,9 +29,22 @@ export interface FsRoutesOptions {
    * `deno run --watch=…`, each restart rebuilds, which is the whole dev story.
    */
   dev?: boolean;
-  /** Where `deno task build` wrote the prebuilt client. Default: `_build/` beside `islandsDir`. */
+  /** Where `buildIslands({ outDir })` wrote the prebuilt client. Default: `_build/` beside `islandsDir`. */
   buildDir?: string;
+  /**
+   * Paths whose errors (404, 405, 500, a thrown `HttpError`) answer JSON
+   * `{"error":{"code","message"}}` instead of a page, e.g. a REST API. Default: none.
+   */
+  isJsonPath?: (pathname: string) => boolean;
+  /**
+   * The JSON answer on those paths, to use the app's own error vocabulary. Default
+   * `{"error":{"code","message"}}` with the code of a thrown `HttpError`, else one from the status
+   * (`404` → `not_found`, `405` → `method_not_allowed`, `500` → `internal_error`; see `errorCode`).
+   */
+  jsonError?: JsonErrorAnswer;
 }
+
+const LOG_PREFIX = "[fs-routes]";
 
 /** What was mounted, for logs and tests. */
 export interface MountedRoutes {
@@ -51,7 +64,11 @@ export async function mountFsRoutes(app: AnyHono, options: FsRoutesOptions): Pro
   const build = options.build ?? (islands.length > 0 ? await obtainBuild(options) : undefined);
   await registerIslands(islands);
   const table = await scanRoutes(options.routesDir);
-  const handler = new RouteHandler(table, build);
+  const handler = new RouteHandler(table, build, {
+    isJsonPath: options.isJsonPath ?? (() => false),
+    jsonError: options.jsonError ?? defaultJsonError,
+    logPrefix: LOG_PREFIX,
+  });
 
   app.get(`${JS_PREFIX}:name`, serveBuild(build));
   if (options.staticDir !== undefined) app.use("*", await serveStaticDir(options.staticDir));
@@ -61,7 +78,7 @@ export async function mountFsRoutes(app: AnyHono, options: FsRoutesOptions): Pro
   app.all("*", (c) => handler.notFound(c));
 
   return {
-    routes: table.routes.map((r) => ({ path: describeSegments(r.segments), file: `routes/${r.relPath}` })),
+    routes: table.routes.map((r) => ({ path: describeSegments(r.segments), file: r.label })),
     islands: islands.map((i) => i.name),
     build,
   };
@@ -77,19 +94,20 @@ export async function createRoutes(options: FsRoutesOptions): Promise<Hono> {
 async function obtainBuild(options: FsRoutesOptions): Promise<BuildResult> {
   if (!options.dev) {
     const dir = options.buildDir ?? join(dirname(resolve(options.islandsDir)), "_build");
-    const loaded = await loadBuild(dir, options.islandsDir);
+    const loaded = await loadBuild(dir, options);
     if (loaded.status === "ok") return loaded.build;
     if (loaded.status === "stale") {
       console.warn(
-        `[preau] ${dir} was built from other sources than the current islands; building in memory`,
+        `${LOG_PREFIX} ${dir} was built from other sources than the current islands; building in memory`,
       );
     }
   }
   const started = performance.now();
-  const build = await buildIslands({ islandsDir: options.islandsDir, minify: !options.dev });
+  const { islandsDir, sourceDir, ignoreDirs } = options;
+  const build = await buildIslands({ islandsDir, sourceDir, ignoreDirs, minify: !options.dev });
   if (options.dev) {
     console.log(
-      `[preau] built ${build.islands.length} islands in ${Math.round(performance.now() - started)} ms`,
+      `${LOG_PREFIX} built ${build.islands.length} islands in ${Math.round(performance.now() - started)} ms`,
     );
   }
   return build;

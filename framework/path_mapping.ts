@@ -13,10 +13,10 @@ export type Segment =
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ROUTE_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js"];
 
-/** Thrown for file names the conventions cannot map; the message names the file. */
+/** Thrown for file names the conventions cannot map; the message names the file (`label`). */
 export class RoutePathError extends Error {
-  constructor(relPath: string, reason: string) {
-    super(`routes/${relPath}: ${reason}`);
+  constructor(label: string, reason: string) {
+    super(`${label}: ${reason}`);
     this.name = "RoutePathError";
   }
 }
@@ -39,13 +39,13 @@ export function isGroupDir(name: string): boolean {
   return name.length > 2 && name.startsWith("(") && name.endsWith(")");
 }
 
-/** Parses one folder or file-stem name into a segment; groups return undefined. */
-export function parseSegment(name: string, relPath: string): Segment | undefined {
+/** Parses one folder or file-stem name into a segment; groups return undefined. `label` names the file. */
+export function parseSegment(name: string, label: string): Segment | undefined {
   if (isGroupDir(name)) return undefined;
   const rest = /^\[\.\.\.(.+)\]$/.exec(name);
   if (rest) {
     if (!PARAM_NAME.test(rest[1]!)) {
-      throw new RoutePathError(relPath, `"${rest[1]}" is not a valid parameter name`);
+      throw new RoutePathError(label, `"${rest[1]}" is not a valid parameter name`);
     }
     return { kind: "rest", name: rest[1]! };
   }
@@ -53,7 +53,7 @@ export function parseSegment(name: string, relPath: string): Segment | undefined
   if (param) {
     if (!PARAM_NAME.test(param[1]!)) {
       throw new RoutePathError(
-        relPath,
+        label,
         `"${param[1]}" is not a valid parameter name (use letters, digits, _)`,
       );
     }
@@ -61,37 +61,74 @@ export function parseSegment(name: string, relPath: string): Segment | undefined
   }
   if (/[[\]():*?{}]/.test(name)) {
     throw new RoutePathError(
-      relPath,
+      label,
       `segment "${name}" mixes text and brackets; a segment is either static, [param] or [...rest]`,
     );
   }
   return { kind: "static", value: name };
 }
 
-/** Segments of a route file path such as `blog/(public)/[id].tsx`; `index` adds none. */
-export function routeSegments(relPath: string): Segment[] {
+/**
+ * Segments of a route file path such as `blog/(public)/[id].tsx`; `index` adds none. `label`
+ * names the file in errors (default: `relPath`).
+ */
+export function routeSegments(relPath: string, label = relPath): Segment[] {
   const parts = relPath.split("/");
   const file = parts.pop()!;
   const ext = moduleExtension(file);
-  if (ext === undefined) throw new RoutePathError(relPath, "is not a .ts/.tsx/.js/.jsx module");
+  if (ext === undefined) throw new RoutePathError(label, "is not a .ts/.tsx/.js/.jsx module");
   const stem = file.slice(0, -ext.length);
   const segments: Segment[] = [];
   for (const dir of parts) {
-    const segment = parseSegment(dir, relPath);
+    const segment = parseSegment(dir, label);
     if (segment?.kind === "rest") {
       throw new RoutePathError(
-        relPath,
+        label,
         `folder "${dir}" cannot be a catch-all; use a [...${segment.name}] file`,
       );
     }
     if (segment) segments.push(segment);
   }
   if (stem !== "index") {
-    const segment = parseSegment(stem, relPath);
-    if (segment === undefined) throw new RoutePathError(relPath, "a (group) name cannot be a route file");
+    const segment = parseSegment(stem, label);
+    if (segment === undefined) throw new RoutePathError(label, "a (group) name cannot be a route file");
     segments.push(segment);
   }
   return segments;
+}
+
+/**
+ * Segments of a `config.routeOverride` pattern: static parts, `:name` parameters and a final
+ * `:name*` catch-all, e.g. `/books/:id` or `/files/:path*`.
+ */
+export function overrideSegments(pattern: string, label: string): Segment[] {
+  if (!pattern.startsWith("/")) {
+    throw new RoutePathError(label, `config.routeOverride "${pattern}" must start with "/"`);
+  }
+  const parts = pattern.split("/").filter((p) => p !== "");
+  return parts.map((part, i): Segment => {
+    const match = /^:(.+?)(\*?)$/.exec(part);
+    if (match === null) {
+      if (/[[\]():*?{}]/.test(part)) {
+        throw new RoutePathError(
+          label,
+          `config.routeOverride segment "${part}" is neither static, :param nor a final :rest*`,
+        );
+      }
+      return { kind: "static", value: part };
+    }
+    const [, name, star] = match as unknown as [string, string, string];
+    if (!PARAM_NAME.test(name)) {
+      throw new RoutePathError(label, `config.routeOverride: "${name}" is not a valid parameter name`);
+    }
+    if (star && i !== parts.length - 1) {
+      throw new RoutePathError(
+        label,
+        `config.routeOverride: only the last segment may be a catch-all (:${name}*)`,
+      );
+    }
+    return star ? { kind: "rest", name } : { kind: "param", name };
+  });
 }
 
 /**

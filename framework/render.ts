@@ -25,6 +25,8 @@ export interface RenderInput {
   props: PageProps & Record<string, unknown>;
   /** The client build; required as soon as the page renders an island. */
   build: BuildResult | undefined;
+  /** Render without `_app` (a route's or layout's `config.skipAppWrapper`). Default `false`. */
+  skipApp?: boolean;
 }
 
 /** Renders a full document (with `<!DOCTYPE html>`) as a string. */
@@ -38,7 +40,10 @@ export function renderDocument(input: RenderInput): string {
   const state = newRenderState();
   const body = withRenderState(
     state,
-    () => renderToString(h(input.app ?? DefaultApp, { ...props, Component: inner })),
+    () =>
+      renderToString(
+        input.skipApp ? h(inner, null) : h(input.app ?? DefaultApp, { ...props, Component: inner }),
+      ),
   );
   const headHtml = state.head.length > 0 ? renderToString(h(Fragment, null, state.head)) : "";
 
@@ -53,7 +58,7 @@ export function renderDocument(input: RenderInput): string {
     const missing = state.islands.find((island) => !build?.islands.includes(island.name));
     if (build === undefined || missing !== undefined) {
       throw new Error(
-        `island ${missing?.name} was rendered but is not in the client build; is islands/${missing?.name}.tsx ` +
+        `island ${missing?.name} was rendered but is not in the client build; is its file ` +
           `inside the islandsDir given to mountFsRoutes?`,
       );
     }

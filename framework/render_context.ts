@@ -8,7 +8,7 @@ import type { ComponentChildren } from "preact";
 export interface IslandUse {
   name: string;
   props: Record<string, unknown>;
-  /** Whether `children` were passed and rendered as a static `<preau-slot>`. */
+  /** Whether `children` were passed and rendered as a static `<x-slot>`. */
   slot: boolean;
 }
 

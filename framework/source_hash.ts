@@ -1,38 +1,52 @@
 /**
- * A hash of everything the client build is made from, recorded in `_build/manifest.json` so a
- * start can tell whether a prebuilt client is still current. Islands may import from any folder of
- * the project (components, client-side helpers, dictionaries…), so every source file of the project
- * counts, except tests, data and build output: a change anywhere else only costs one rebuild, while a
- * missed folder would serve stale JavaScript. `deno.json` + `deno.lock` pin dependency versions.
+ * A hash of everything the client build is made from, recorded in `manifest.json` so a start can
+ * tell whether a prebuilt client is still current. Islands may import from any folder of the
+ * project (components, client-side helpers, dictionaries…), so every source file of `sourceDir`
+ * counts, except the folders the app says never reach the browser (`ignoreDirs`), dependencies
+ * and build output: a change anywhere else only costs one rebuild, while a missed folder would
+ * serve stale JavaScript. The framework's own folder (its browser runtime is bundled) always
+ * counts, and `deno.lock` pins dependency versions.
  */
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { entriesOf } from "./fs.ts";
 
 const FRAMEWORK_DIR = dirname(fileURLToPath(import.meta.url));
-const PROJECT_DIR = dirname(FRAMEWORK_DIR);
 
-/** Top-level folders that never reach the browser bundle. */
-const SKIPPED_DIRS = new Set([
-  "tests",
-  "bench",
-  "docs",
-  "data",
-  "_build",
-  "node_modules",
-  "static",
-  "scripts",
-]);
+/** Where the client build's sources are. */
+export interface SourceOptions {
+  /** Folder whose top-level `*.tsx` files are islands. */
+  islandsDir: string;
+  /** The project folder islands import from. Default: the current working directory. */
+  sourceDir?: string;
+  /** Top-level folders of `sourceDir` that never reach the browser (tests, docs, data…). Default: none. */
+  ignoreDirs?: readonly string[];
+}
+
+/** Top-level folders never hashed: dependencies (pinned by `deno.lock`) and the default build output. */
+const ALWAYS_SKIPPED = ["node_modules", "_build"];
 /** Files whose content can change the bundle. */
 const SOURCE_FILE = /\.(ts|tsx|js|jsx|mjs|json)$/;
 
-/** Hex SHA-256 over the client build's sources (see the module doc). */
-export async function clientSourceHash(islandsDir: string): Promise<string> {
-  const islands = resolve(islandsDir);
+/**
+ * Hex SHA-256 over the client build's sources (see the module doc). `outDir`, when the build is
+ * written inside `sourceDir`, is skipped: writing it must not make it stale.
+ */
+export async function clientSourceHash(sources: SourceOptions, outDir?: string): Promise<string> {
+  const sourceDir = resolve(sources.sourceDir ?? Deno.cwd());
+  const skipped = new Set([...ALWAYS_SKIPPED, ...(sources.ignoreDirs ?? [])]);
+  const output = outDir === undefined ? undefined : resolve(outDir);
   const parts: [string, Uint8Array][] = [];
   // The islands folder may live outside the project (test fixtures): hash it on its own too.
-  await collect(islands, "islands", parts);
-  await collect(PROJECT_DIR, ".", parts, (name) => !SKIPPED_DIRS.has(name) && !name.startsWith("."));
-  await addFile(join(PROJECT_DIR, "deno.lock"), "deno.lock", parts);
+  await collect(resolve(sources.islandsDir), "islands", parts);
+  await collect(FRAMEWORK_DIR, "framework", parts);
+  await collect(
+    sourceDir,
+    ".",
+    parts,
+    (name) => !skipped.has(name) && !name.startsWith(".") && join(sourceDir, name) !== output,
+  );
+  await addFile(join(sourceDir, "deno.lock"), "deno.lock", parts);
   parts.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   const encoder = new TextEncoder();
   const chunks = parts.flatMap(([label, bytes]) => [encoder.encode(`${label}\0${bytes.length}\0`), bytes]);
@@ -52,14 +66,7 @@ async function collect(
   parts: [string, Uint8Array][],
   keepTopDir: (name: string) => boolean = () => true,
 ) {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
-  }
-  for (const entry of entries) {
+  for (const entry of await entriesOf(dir)) {
     const path = join(dir, entry.name);
     if (entry.isDirectory) {
       if (keepTopDir(entry.name)) await collect(path, `${label}/${entry.name}`, parts);

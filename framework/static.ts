@@ -1,39 +1,27 @@
 /**
- * Serving files: the client build under `/_preau/js/<name>` (content-hashed names, so cached
- * forever) and an optional `static/` folder at the site root (revalidated with an ETag).
+ * Serving files: the client build under `JS_PREFIX<name>` (content-hashed names, so cached
+ * forever) and an optional static folder at the site root (revalidated with an ETag).
+ *
+ * The static folder goes through hono's `serveStatic` (`hono/deno`) and `etag` middlewares. The
+ * build does not: it lives in memory (`deno task dev` and a start without `_build/` never write it
+ * to disk), while `serveStatic` reads files; and a missing build file must answer a bare,
+ * uncached 404 rather than fall through to the app's 404 page, so a browser never caches HTML
+ * under a script's name.
  */
-import { extname, join, resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import type { Context, MiddlewareHandler } from "hono";
+import { serveStatic } from "hono/deno";
+import { etag } from "hono/etag";
+import { getMimeType } from "hono/utils/mime";
 import type { BuildResult } from "./build.ts";
+import { entriesOf } from "./fs.ts";
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".css": "text/css; charset=utf-8",
-  ".gif": "image/gif",
-  ".html": "text/html; charset=utf-8",
-  ".ico": "image/x-icon",
-  ".jpeg": "image/jpeg",
-  ".jpg": "image/jpeg",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".pdf": "application/pdf",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".txt": "text/plain; charset=utf-8",
-  ".webmanifest": "application/manifest+json",
-  ".webp": "image/webp",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-  ".xml": "application/xml",
-};
-
-/** Content type for a file name, `application/octet-stream` when unknown. */
+/** Content type for a file name (hono's table), `application/octet-stream` when unknown. */
 export function contentType(name: string): string {
-  return CONTENT_TYPES[extname(name).toLowerCase()] ?? "application/octet-stream";
+  return getMimeType(name) ?? "application/octet-stream";
 }
 
-/** Handler for `/_preau/js/:name`: one file of the build, or 404. */
+/** Handler for `JS_PREFIX:name`: one file of the build, or 404. */
 export function serveBuild(build: BuildResult | undefined) {
   return (c: Context): Response => {
     const name = c.req.param("name") ?? "";
@@ -51,57 +39,44 @@ export function serveBuild(build: BuildResult | undefined) {
 }
 
 /**
- * Middleware serving the files under `dir` (listed once, at start) for GET/HEAD; anything else
- * falls through to the routes.
+ * Middleware serving the files under `dir` for GET/HEAD; anything else falls through to the routes.
+ * The files are listed once, at start, so a page request costs a set lookup, never a disk access
+ * (and nothing outside the listed files can be reached, whatever the path).
  */
 export async function serveStaticDir(dir: string): Promise<MiddlewareHandler> {
   const root = resolve(dir);
   const files = new Set<string>();
   await list(root, "", files);
+  const serve = serveStatic({
+    root,
+    onFound: (_path, c) => c.header("cache-control", "public, max-age=0, must-revalidate"),
+  });
+  const tagged = etag({ weak: true });
   return async (c, next) => {
     const method = c.req.method;
-    if ((method !== "GET" && method !== "HEAD") || files.size === 0) return await next();
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(c.req.url).pathname);
-    } catch {
-      return await next();
-    }
-    if (!files.has(path)) return await next();
-    const abs = join(root, ...path.split("/"));
-    if (!abs.startsWith(root + sep)) return await next();
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(abs);
-    } catch {
-      return await next();
-    }
-    const etag = `W/"${info.size.toString(36)}-${(info.mtime?.getTime() ?? 0).toString(36)}"`;
-    const headers = new Headers({
-      "content-type": contentType(abs),
-      "cache-control": "public, max-age=0, must-revalidate",
-      etag,
+    if ((method !== "GET" && method !== "HEAD") || !files.has(safeDecode(c.req.path))) return await next();
+    // Called outside hono's compose, so the served response is put on `c.res` by hand for `etag`.
+    await tagged(c, async () => {
+      const served = await serve(c, next);
+      if (served instanceof Response) c.res = served;
     });
-    if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-    headers.set("content-length", String(info.size));
-    if (method === "HEAD") return new Response(null, { headers });
-    const file = await Deno.open(abs, { read: true });
-    return new Response(file.readable, { headers });
+    return c.res;
   };
 }
 
-async function list(abs: string, urlPath: string, files: Set<string>) {
-  let entries: Deno.DirEntry[];
+function safeDecode(path: string): string {
   try {
-    entries = await Array.fromAsync(Deno.readDir(abs));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
+    return decodeURIComponent(path);
+  } catch {
+    return "";
   }
-  for (const entry of entries) {
+}
+
+async function list(abs: string, urlPath: string, files: Set<string>) {
+  for (const entry of await entriesOf(abs)) {
     if (entry.name.startsWith(".")) continue;
     const child = `${urlPath}/${entry.name}`;
-    if (entry.isDirectory) await list(join(abs, entry.name), child, files);
+    if (entry.isDirectory) await list(`${abs}/${entry.name}`, child, files);
     else if (entry.isFile) files.add(child);
   }
 }

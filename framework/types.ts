@@ -34,8 +34,27 @@ export type LayoutProps<Data = unknown, S = State> = PageProps<Data, S> & { Comp
 /** Props of `_app.tsx`, which renders the whole document. */
 export type AppProps<Data = unknown, S = State> = PageProps<Data, S> & { Component: ComponentType };
 
-/** Props of `_500.tsx`. `error` is what was thrown; never render its stack for users. */
-export type ErrorPageProps<S = State> = PageProps<undefined, S> & { error: unknown };
+/**
+ * Props of `_error.tsx` (and of `_500.tsx`). `error` is what was thrown (an {@linkcode HttpError}
+ * for a 404 or an `HttpError` a handler threw); `status` is the response status: the error's own
+ * status for an `HttpError`, else 500. Never render an error's stack for users.
+ */
+export type ErrorPageProps<S = State> = PageProps<undefined, S> & { error: unknown; status: number };
+
+/**
+ * What a route file (or a `_layout`) may export as `config`, as in Fresh:
+ * - `routeOverride`: the URL pattern to answer instead of the one its file path gives, made of
+ *   static parts, `:name` parameters and a final `:name*` catch-all (e.g. `"/books/:id"`). It
+ *   still runs the middlewares and layouts of the folder the file is in.
+ * - `skipInheritedLayouts`: render without the `_layout`s of the folders above (for a route: all
+ *   of them; for a layout: those outside it).
+ * - `skipAppWrapper`: render without `_app`; the page (or layout) then renders `<html>` itself.
+ */
+export interface RouteConfig {
+  routeOverride?: string;
+  skipInheritedLayouts?: boolean;
+  skipAppWrapper?: boolean;
+}
 
 /** What handlers and middlewares receive. */
 export interface RouteContext<S = State, Data = unknown> {
@@ -47,7 +66,7 @@ export interface RouteContext<S = State, Data = unknown> {
   hono: Context;
   /** Renders the route's page (inside its layouts and `_app`) with `data` as `props.data`. */
   render(data?: Data, init?: ResponseInit): Promise<Response>;
-  /** Renders `_404` (or the JSON 404 under `/api/`) with status 404. */
+  /** Renders the 404 page (`_404`, else `_error`; JSON on the app's `jsonPaths`) with status 404. */
   renderNotFound(): Promise<Response>;
   /** Middleware only: runs the next middleware, or the route itself, and returns its response. */
   next(): Promise<Response>;
@@ -71,6 +90,7 @@ export interface RouteModule {
   default?: (props: PageProps<any, any>) => VNode | null;
   // deno-lint-ignore no-explicit-any
   handler?: Handler<any, any> | Handlers<any, any>;
+  config?: RouteConfig;
 }
 
 /** What `_middleware.ts` exports. */
@@ -79,8 +99,9 @@ export interface MiddlewareModule {
   handler: Handler<any> | Handler<any>[];
 }
 
-/** What `_layout.tsx`, `_app.tsx`, `_404.tsx` and `_500.tsx` export. */
+/** What `_layout`, `_app`, `_error`, `_404` and `_500` export (`config`: layouts only). */
 export interface ComponentModule {
   // deno-lint-ignore no-explicit-any
   default: (props: any) => VNode | null;
+  config?: Omit<RouteConfig, "routeOverride">;
 }

@@ -6,13 +6,13 @@
  * applied by the messaging service, which owns them for REST and WebSocket alike.
  */
 import * as v from "valibot";
-import { codePointLength, isStorable } from "./text.ts";
+import { codePointLength, storableString } from "./text.ts";
 
 /** Largest PostgreSQL `integer`: seqs beyond it cannot exist, and must not reach SQL. */
 export const MAX_SEQ = 2_147_483_647;
 
 /** An id sent by a client: a uuid. */
-export const clientIdSchema = v.pipe(v.string("expected an id"), v.uuid("expected an id"));
+export const clientIdSchema = v.pipe(storableString("expected an id"), v.uuid("expected an id"));
 
 /** A seq sent by a client. */
 export const clientSeq = v.pipe(
@@ -24,9 +24,8 @@ export const clientSeq = v.pipe(
 
 /** The `clientId` of a send: 1–64 code points of storable text. */
 export const sendClientId = v.pipe(
-  v.string("expected a string"),
+  storableString(),
   v.check((s) => codePointLength(s) >= 1 && codePointLength(s) <= 64, "expected 1 to 64 characters"),
-  v.check(isStorable, "contains characters that cannot be stored; use letters, digits and dashes"),
 );
 
 /** `send`: store a message; answered by `ack` (or `error` with the same `clientId`). */
@@ -34,7 +33,7 @@ export const sendFrame = v.object({
   type: v.literal("send"),
   clientId: sendClientId,
   conversationId: clientIdSchema,
-  body: v.string("expected a string"),
+  body: storableString(),
 });
 
 /** `typing`: the other members are told; repeat `true` at most every 3 s. */

@@ -1,18 +1,4 @@
-/** Small waiting helpers of the realtime core; every wait ends early when its signal aborts. */
-
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
+/** Concurrency helper of the realtime core (waits with a bound live in `util/timeout.ts`). */
 
 /**
  * Runs at most `limit` tasks at once; the others wait in order. Bounds how many database reads the

@@ -4,6 +4,7 @@ import type { Messaging } from "../domain/messaging.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { resolveOptions } from "./options.ts";
+import { sleep } from "../util/timeout.ts";
 
 const C = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 const ME = { id: "0f9e8d7c-6b5a-4c3d-8e1f-2a3b4c5d6e7f", name: "Marc" };
@@ -50,7 +51,11 @@ function setup(stored: number) {
         ),
     } as unknown as Messaging,
     options: resolveOptions({}, "pglite"),
-    limits: { send: big(), typing: big(), frames: big() },
+    limits: {
+      send: { take: () => Promise.resolve({ allowed: true, retryAfterSeconds: 0 }) },
+      typing: big(),
+      frames: big(),
+    },
     stopping: false,
     attach: (conn, id, sentSeq) => conn.watch(id, sentSeq),
     unregister: () => {},
@@ -69,7 +74,7 @@ function setup(stored: number) {
 }
 
 const ticks = async (n = 5) => {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  for (let i = 0; i < n; i++) await sleep(0);
 };
 const summary = (socket: FakeSocket) =>
   socket.sent.map((f) =>

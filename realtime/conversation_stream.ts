@@ -12,7 +12,8 @@
  * (only a foreign or forged NOTIFY could) is forgotten once a read proves it absent.
  */
 import type { Message } from "../db/models.ts";
-import { sleep } from "./async.ts";
+import { backoffDelay } from "../util/backoff.ts";
+import { sleep } from "../util/timeout.ts";
 
 /** A socket as a stream sees it. */
 export interface StreamWatcher {
@@ -30,7 +31,7 @@ export interface StreamDeps {
   batchSize?: number;
   /** Most out-of-order messages held; beyond, they are read again later. Default 1000. */
   maxPending?: number;
-  /** Wait before retrying a failed read. Default 100 ms doubling up to 5 s. */
+  /** Wait before retrying a failed read. Default `backoffDelay` from 100 ms doubling up to 5 s. */
   retryDelayMs?: (attempt: number) => number;
 }
 
@@ -135,7 +136,8 @@ export class ConversationStream {
       } catch (error) {
         if (this.#closed.signal.aborted) return;
         this.#syncWanted = true;
-        const delay = this.#deps.retryDelayMs?.(failures) ?? Math.min(5000, 100 * 2 ** failures);
+        const delay = this.#deps.retryDelayMs?.(failures) ??
+          backoffDelay(failures, { baseMs: 100, maxMs: 5000 });
         if (failures++ === 0) {
           console.warn(`realtime: reading conversation ${this.conversationId} failed:`, error);
         }

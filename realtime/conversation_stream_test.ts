@@ -1,6 +1,7 @@
 import { assertEquals } from "../tests/support/assert.ts";
 import type { Message } from "../db/models.ts";
 import { ConversationStream, type StreamWatcher } from "./conversation_stream.ts";
+import { sleep } from "../util/timeout.ts";
 
 const C = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 const message = (seq: number): Message => ({
@@ -45,7 +46,7 @@ function recorder(): StreamWatcher & { got: string[] } {
 
 /** Resolves once the stream has nothing left to read or deliver. */
 async function settled(stream: ConversationStream) {
-  for (let i = 0; i < 1000 && stream.busy; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  for (let i = 0; i < 1000 && stream.busy; i++) await sleep(1);
   assertEquals(stream.busy, false, "the stream settled");
 }
 

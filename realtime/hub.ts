@@ -20,10 +20,12 @@ import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
 import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
-import { getActiveSession } from "../db/sessions.ts";
+import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
+import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
+import { settlesWithin, sleep } from "../util/timeout.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ConversationStream } from "./conversation_stream.ts";
 import type { BusEvent } from "../protocol/bus_events.ts";
@@ -35,6 +37,8 @@ export interface HubDeps {
   db: Database;
   messaging: Messaging;
   options: ResolvedOptions;
+  /** Where the per-user send limit is kept (shared by every instance). */
+  limits: RateLimitStore;
 }
 
 /** Counters for tests and metrics. */
@@ -50,18 +54,22 @@ const RECENT_SEQS = 10_000;
 export class Hub implements ConnectionHost {
   readonly messaging: Messaging;
   readonly options: ResolvedOptions;
-  readonly limits: { send: RateLimiter; typing: RateLimiter; frames: RateLimiter };
+  readonly limits: { send: SharedLimiter; typing: RateLimiter; frames: RateLimiter };
   stopping = false;
   readonly #db: Database;
   #conns = new Set<Connection>();
   #byUser = new Map<string, Set<Connection>>();
   #bySession = new Map<string, Set<Connection>>();
+  #byAddress = new Map<string, Set<Connection>>();
+  #addressOf = new Map<Connection, string>();
   #byConversation = new Map<string, Set<Connection>>();
   #streams = new Map<string, ConversationStream>();
   /** Last hinted seq per conversation, least recently hinted first. */
   #recentSeq = new Map<string, number>();
   #reads = new Semaphore(8);
   #revalidating: Promise<void> | undefined;
+  #sweeping: Promise<void> | undefined;
+  #sweepFailing = false;
   #lastRevalidation = 0;
 
   constructor(deps: HubDeps) {
@@ -70,8 +78,14 @@ export class Hub implements ConnectionHost {
     this.options = deps.options;
     const limiter = (rate: RateOption) =>
       new RateLimiter({ capacity: rate.capacity, refillPerSecond: rate.perSecond });
+    const send = deps.options.sendRate;
     this.limits = {
-      send: limiter(deps.options.sendRate),
+      // Per account, across instances; typing and frames protect one socket and stay in memory.
+      send: new SharedLimiter(deps.limits, {
+        name: "send",
+        capacity: send.capacity,
+        refillPerSecond: send.perSecond,
+      }),
       typing: limiter(deps.options.typingRate),
       frames: limiter(deps.options.frameRate),
     };
@@ -86,6 +100,11 @@ export class Hub implements ConnectionHost {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
+  /** Live sockets from client `address` on this instance. */
+  socketsFrom(address: string): number {
+    return this.#byAddress.get(address)?.size ?? 0;
+  }
+
   /**
    * Takes over an upgraded socket: registers it, then sends `hello` once it is open. The socket
    * closes by itself (4401) when its session expires at `expiresAt`, not at the next re-check.
@@ -95,10 +114,15 @@ export class Hub implements ConnectionHost {
     user: { id: string; name: string },
     sessionId: string,
     expiresAt: Date,
+    address?: string,
   ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
     this.#closeAtExpiry(conn, expiresAt.getTime());
     this.#conns.add(conn);
+    if (address !== undefined) {
+      addTo(this.#byAddress, address, conn);
+      this.#addressOf.set(conn, address);
+    }
     addTo(this.#byUser, user.id, conn);
     addTo(this.#bySession, sessionId, conn);
     const opened = new Promise<void>((resolve) => {
@@ -136,6 +160,9 @@ export class Hub implements ConnectionHost {
     if (!this.#conns.delete(conn)) return;
     removeFrom(this.#byUser, conn.user.id, conn);
     removeFrom(this.#bySession, conn.sessionId, conn);
+    const address = this.#addressOf.get(conn);
+    if (address !== undefined) removeFrom(this.#byAddress, address, conn);
+    this.#addressOf.delete(conn);
     for (const conversationId of conn.conversations) {
       if (removeFrom(this.#byConversation, conversationId, conn)) {
         this.#streams.get(conversationId)?.close();
@@ -222,6 +249,30 @@ export class Hub implements ConnectionHost {
     for (const stream of this.#streams.values()) stream.requestSync();
   }
 
+  /**
+   * Closes (4401) the sockets of every session that is no longer active, checked in one query for
+   * all of this instance's sessions. Runs every `sessionSweepMs`; overlapping runs are skipped.
+   */
+  sweepSessions(): Promise<void> {
+    if (this.#sweeping !== undefined || this.#bySession.size === 0 || this.stopping) return Promise.resolve();
+    this.#sweeping = (async () => {
+      try {
+        for (const sessionId of await listEndedSessions(this.#db, [...this.#bySession.keys()])) {
+          for (const conn of [...this.#bySession.get(sessionId) ?? []]) {
+            conn.close(CLOSE.sessionEnded, "your session has ended: sign in again");
+          }
+        }
+      } catch (error) {
+        // An outage: the next sweep (or the re-check) tries again; one line, not a trace per second.
+        if (!this.#sweepFailing) console.warn(`realtime: checking sessions failed: ${error}`);
+        this.#sweepFailing = true;
+        return;
+      }
+      this.#sweepFailing = false;
+    })().finally(() => this.#sweeping = undefined);
+    return this.#sweeping;
+  }
+
   /** Re-reads every local user's sessions and conversations (see the module documentation). */
   revalidateAll(): Promise<void> {
     this.#revalidating ??= (async () => {
@@ -242,25 +293,16 @@ export class Hub implements ConnectionHost {
   async closeAll(code: number, reason: string, waitMs = 2000): Promise<void> {
     const conns = [...this.#conns];
     for (const conn of conns) conn.close(code, reason);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.all(conns.map((conn) => conn.gone)),
-      new Promise((resolve) => timer = setTimeout(resolve, waitMs)),
-    ]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.all(conns.map((conn) => conn.gone)), waitMs);
   }
 
   /** Resolves when accepted frames are handled and every stream has delivered what it knows. */
   async drain(deadline: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
+    await settlesWithin(
       Promise.all([...this.#conns].map((conn) => conn.drained().catch(() => {}))),
-      new Promise((resolve) => timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))),
-    ]);
-    clearTimeout(timer);
-    while (Date.now() < deadline && [...this.#streams.values()].some((s) => s.busy)) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+      deadline - Date.now(),
+    );
+    while (Date.now() < deadline && [...this.#streams.values()].some((s) => s.busy)) await sleep(10);
   }
 
   /** Stops every stream (after `closeAll`). */

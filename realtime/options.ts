@@ -36,6 +36,11 @@ export interface RealtimeOptions {
   maxBufferedBytes?: number;
   /** Most sockets per user on one instance; one more is closed with 1008. Default 10. */
   maxSocketsPerUser?: number;
+  /**
+   * Most sockets from one client address on one instance; one more is closed with 1008. A whole
+   * school may sit behind one address, hence the high default: 256.
+   */
+  maxSocketsPerAddress?: number;
   /** `send` frames per user (all their sockets on this instance). Default 20 at once, 5/s. */
   sendRate?: RateOption;
   /** `typing` frames per user and conversation. Default 5 at once, 1/s. */
@@ -54,6 +59,12 @@ export interface RealtimeOptions {
   idleTimeoutSeconds?: number;
   /** How often sessions and memberships of live sockets are checked again. Default 60 000 ms. */
   revalidateIntervalMs?: number;
+  /**
+   * How often the sessions of live sockets are checked in one query, so a session ended outside the
+   * domain's events (a row deleted or revoked by hand, an event lost with a LISTEN connection)
+   * still closes its sockets within about this long. Default 1000 ms.
+   */
+  sessionSweepMs?: number;
   /** How long shutdown waits for in-flight sends before closing sockets with 1012. Default 5000 ms. */
   drainTimeoutMs?: number;
 }
@@ -84,6 +95,7 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     maxFrameBytes: 64 * 1024,
     maxBufferedBytes: 1024 * 1024,
     maxSocketsPerUser: 10,
+    maxSocketsPerAddress: 256,
     sendRate: { capacity: 20, perSecond: 5 },
     typingRate: { capacity: 5, perSecond: 1 },
     frameRate: { capacity: 60, perSecond: 20 },
@@ -93,6 +105,7 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     maxCatchUpQueue: 1000,
     idleTimeoutSeconds: 30,
     revalidateIntervalMs: 60_000,
+    sessionSweepMs: 1000,
     drainTimeoutMs: 5000,
     ...stripUndefined(options),
     tiers,

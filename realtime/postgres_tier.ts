@@ -25,7 +25,8 @@ import { DatabaseUsageError } from "../db/errors.ts";
 import { type BusEvent, decodeEnvelope, type PublishedEvent } from "../protocol/bus_events.ts";
 import { heartbeatPayload, mergeHints, packPayloads, type PayloadLimits } from "./notify_payloads.ts";
 import type { FanoutTier } from "./tier.ts";
-import { sleep } from "./async.ts";
+import { backoffDelay } from "../util/backoff.ts";
+import { settlesWithin, sleep, withTimeout } from "../util/timeout.ts";
 
 /** Options of {@linkcode PostgresTier}. */
 export interface PostgresTierOptions extends PayloadLimits {
@@ -169,15 +170,8 @@ export class PostgresTier implements FanoutTier {
         this.#emit({ kind: "resync", reason: "LISTEN (re-)established" });
       },
     });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`LISTEN did not answer within ${this.#o.listenTimeoutMs} ms`)),
-        this.#o.listenTimeoutMs,
-      );
-    });
     try {
-      const unsubscribe = await Promise.race([listening, timedOut]);
+      const unsubscribe = await withTimeout(listening, this.#o.listenTimeoutMs, { what: "the LISTEN" });
       if (generation !== this.#generation || this.#closed) {
         await this.#discard({ db, owned, unsubscribe }, 2000);
         return;
@@ -188,17 +182,13 @@ export class PostgresTier implements FanoutTier {
       listening.then((unsubscribe) => this.#discard({ db, owned, unsubscribe }, 2000), () => {});
       if (owned) void db.close().catch(() => {});
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   /** Unsubscribes (or closes a dedicated handle), waiting at most `ms`: a dead socket may never answer. */
   async #discard(listener: Listener, ms: number): Promise<void> {
     const work = listener.owned ? listener.db.close() : listener.unsubscribe();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([work.catch(() => {}), new Promise((resolve) => timer = setTimeout(resolve, ms))]);
-    clearTimeout(timer);
+    await settlesWithin(work, ms);
   }
 
   #tick(): void {
@@ -252,7 +242,7 @@ export class PostgresTier implements FanoutTier {
           return;
         } catch (error) {
           console.warn(`realtime: rebuilding the LISTEN connection (${reason}) failed: ${describe(error)}`);
-          await sleep(Math.min(5000, 200 * 2 ** attempt), this.#stop.signal);
+          await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 5000 }), this.#stop.signal);
         }
       }
     })().finally(() => this.#rebuilding = undefined);
@@ -301,7 +291,7 @@ export class PostgresTier implements FanoutTier {
         // Retried ahead of newer events; receivers catch up from the database anyway.
         this.#queue.unshift(...batch);
         if (this.#queue.length > this.#o.maxQueuedEvents) this.#compact();
-        await sleep(Math.min(2000, 50 * 2 ** failures++), this.#stop.signal);
+        await sleep(backoffDelay(failures++, { baseMs: 50, maxMs: 2000 }), this.#stop.signal);
         continue;
       }
       for (const { done } of batch) done();

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../tests/support/assert.ts";
 import type { Database, ListenOptions } from "../db/types.ts";
 import type { BusEvent, PublishedEvent } from "../protocol/bus_events.ts";
 import { PostgresTier } from "./postgres_tier.ts";
+import { settlesWithin, sleep } from "../util/timeout.ts";
 
 /**
  * LISTEN/NOTIFY in memory. `deafen()` makes the current listeners silent (a half-open connection:
@@ -44,7 +45,7 @@ async function until(what: string, check: () => boolean, ms = 5000) {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
 }
 
@@ -145,13 +146,8 @@ Deno.test("postgres tier - an event published while a flush is finishing is stil
   };
   await a.tier.publish(typing("first"));
   const deadline = Date.now() + 3000;
-  while (late.length < 13 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const all = await Promise.race([
-    Promise.all(late).then(() => true),
-    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 3000)),
-  ]);
-  clearTimeout(timer);
+  while (late.length < 13 && Date.now() < deadline) await sleep(5);
+  const all = await settlesWithin(Promise.all(late), 3000);
   assertEquals([late.length, all], [13, true], "every late event was flushed");
   await a.tier.close();
 });

@@ -4,11 +4,11 @@
  * the login or the messagerie.
  */
 import { getCookie } from "hono/cookie";
-import type { RouteContext } from "../framework/mod.ts";
+import { define } from "../server/define.ts";
 import { LOCALE_COOKIE, negotiateLocale } from "../i18n/mod.ts";
 
-export const handler = {
-  GET(ctx: RouteContext): Response {
+export const handler = define.handlers({
+  GET(ctx): Response {
     const locale = negotiateLocale(
       ctx.req.headers.get("accept-language"),
       getCookie(ctx.hono, LOCALE_COOKIE),
@@ -18,4 +18,4 @@ export const handler = {
       headers: { location: `/${locale}`, vary: "Accept-Language, Cookie", "cache-control": "no-store" },
     });
   },
-};
+});

@@ -8,26 +8,50 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import { fileURLToPath } from "node:url";
-import { type MountedRoutes, mountFsRoutes } from "../framework/mod.ts";
+import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
+import { Argon2Pool } from "../domain/argon2_pool.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
+import { databaseRateLimits } from "../domain/limits.ts";
+import { UNKNOWN_ADDRESS } from "./client_address.ts";
+import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
+import { createMailService, type MailService } from "../domain/mail/mail_service.ts";
+import { outboxTransport } from "../domain/mail/transport.ts";
 import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
+import { apiErrorAnswer, limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
+import { createUpgradeHandler } from "./ws_route.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * What the client build is made from: the islands and whatever they import from the project, minus
+ * the folders that never reach the browser. `deno task build` (`scripts/build.ts`) uses the same,
+ * so a start recognises its prebuilt client as current.
+ */
+export const CLIENT_SOURCES: SourceOptions = {
+  islandsDir: `${ROOT}islands`,
+  sourceDir: ROOT,
+  ignoreDirs: ["tests", "bench", "docs", "data", "static", "scripts"],
+};
+
+/** The REST API answers every error in JSON, never with a page. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === "/api" || pathname.startsWith("/api/");
+}
+
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
   db: Database;
-  /** Origins and public URL (see `server/config.ts`). */
-  config: Pick<Config, "allowedOrigins" | "publicUrl">;
+  /** Origins, public URL and trusted proxies (see `server/config.ts`); default: no trusted proxy. */
+  config: Pick<Config, "allowedOrigins" | "publicUrl"> & Partial<Pick<Config, "trustedProxies">>;
   /** The session-token key (≥ 32 characters). */
   secret: string;
   /** True while draining; readiness then answers 503. Default: never. */
@@ -38,6 +62,11 @@ export interface AppOptions {
   sessions?: Pick<AuthOptions, "ttlSeconds" | "renewAfterSeconds">;
   /** Realtime tiers and limits (see `realtime/options.ts`). Default: the documented protocol. */
   realtime?: RealtimeOptions;
+  /**
+   * The mail service (`server/compose.ts` builds it from the configuration). Default: one writing to an
+   * outbox in the system temp directory, never started (tests that send mail pass their own).
+   */
+  mail?: MailService;
 }
 
 /** The built application and what it holds. */
@@ -45,17 +74,32 @@ export interface PreauApp {
   app: Hono;
   services: Services;
   routes: MountedRoutes;
+  /**
+   * Closes what the app itself runs: the realtime core (drain, 1012, bus) and the password-hashing
+   * workers. Idempotent. The database and the mail service belong to whoever passed them in.
+   */
+  close(): Promise<void>;
 }
 
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const events = new EventHub();
-  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events });
+  // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
+  const limits = databaseRateLimits(opts.db);
+  // This app's own hashing workers, stopped by `close()` (nothing of it outlives the app).
+  const passwords = new Argon2Pool();
+  const auth = createAuthService(opts.db, {
+    ...opts.sessions,
+    secret: opts.secret,
+    events,
+    limits,
+    argon2: passwords.argon2,
+  });
   const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
   const realtime = createRealtime(
-    { db: opts.db, auth, messaging, events, originPolicy, isStopping },
+    { db: opts.db, messaging, events, limits, isStopping },
     opts.realtime,
   );
   const services: Services = {
@@ -63,14 +107,24 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     events,
     auth,
     messaging,
+    limits,
     originPolicy,
+    trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
+    mail: opts.mail ?? createMailService({
+      db: opts.db,
+      transport: outboxTransport(`${Deno.env.get("TMPDIR") ?? "/tmp"}/preau-outbox-${crypto.randomUUID()}`),
+      from: { name: "Préau", address: "preau@localhost" },
+      baseUrl: opts.config.publicUrl ?? "http://localhost:8000",
+      secret: opts.secret,
+    }),
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
   };
 
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
+  app.use("*", limitBodies());
   app.use("*", compress()); // gzip/deflate for browsers that accept it (HTML, JS, CSS, JSON over 1 KiB)
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
@@ -82,18 +136,29 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     await next();
   });
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
-  app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
+  // The client's address (behind trusted proxies) caps its sockets; unknown, no cap applies.
+  const upgrade = createUpgradeHandler({ auth, originPolicy, realtime });
+  app.get("/ws/chat", (c) => {
+    const address = clientAddress(c, services.trustedProxies);
+    return upgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
+  });
   const routes = await mountFsRoutes(app, {
+    ...CLIENT_SOURCES,
     routesDir: `${ROOT}routes`,
-    islandsDir: `${ROOT}islands`,
     staticDir: `${ROOT}static`,
+    isJsonPath: isApiPath,
+    jsonError: apiErrorAnswer,
     dev: opts.dev ?? false,
   });
+  const close = async () => {
+    await realtime.close();
+    passwords.close();
+  };
   try {
     await realtime.start();
   } catch (error) {
-    await realtime.close();
+    await close();
     throw error;
   }
-  return { app, services, routes };
+  return { app, services, routes, close };
 }

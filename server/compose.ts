@@ -12,6 +12,8 @@ import { deploymentOptions } from "../realtime/options.ts";
 import { type Config, ConfigError } from "./config.ts";
 import { createApp, type PreauApp } from "./app.ts";
 import { resolveSecret } from "./secret.ts";
+import { createMailService } from "../domain/mail/mail_service.ts";
+import { outboxTransport, smtpTransport } from "../domain/mail/transport.ts";
 import type { Shutdown } from "./shutdown.ts";
 
 /** Options of {@linkcode composePreau}. */
@@ -37,15 +39,32 @@ export async function composePreau(
     const seeded = await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
     if (seeded.created) log("database: seeded the demo establishments");
   }
+  const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
+  const mail = createMailService({
+    db,
+    transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(`${config.dataDir}/outbox`),
+    from: config.mailFrom,
+    baseUrl: config.publicUrl ?? `http://localhost:${config.port || 8000}`,
+    secret,
+    delayMs: config.notifyDelayMs,
+  });
+  shutdown.add("mail", () => mail.close());
+  log(
+    config.smtpUrl
+      ? `mail: sent through ${mail.transport.description}`
+      : `mail: no PREAU_SMTP_URL, so every mail is written to ${config.dataDir}/outbox (admins: /fr/admin/outbox)`,
+  );
   const preau = await createApp({
     db,
     config,
-    secret: await resolveSecret({ secret: config.secret, dataDir: config.dataDir }),
+    secret,
+    mail,
     dev: opts.dev,
     isStopping: () => shutdown.stopping,
     realtime: deploymentOptions(config.databaseUrl),
   });
-  shutdown.add("realtime", () => preau.services.realtime.close());
+  shutdown.add("app", () => preau.close());
+  mail.start(shutdown.signal);
   return preau;
 }
 

@@ -48,3 +48,48 @@ Deno.test("config - allowed origins are normalised and validated", () => {
   assertEquals(err.variable, "PREAU_ALLOWED_ORIGINS");
   assertThrows(() => loadConfig({ PREAU_ALLOWED_ORIGINS: "ftp://x" }), ConfigError);
 });
+
+Deno.test("config - mail: SMTP URL, sender and delay are validated, with documented defaults", () => {
+  const defaults = loadConfig({});
+  assertEquals(defaults.smtpUrl, undefined);
+  assertEquals(defaults.mailFrom, { name: "Préau", address: "preau@localhost" });
+  assertEquals(defaults.notifyDelayMs, 600_000);
+  const set = loadConfig({
+    PREAU_SMTP_URL: "smtps://user:p%40ss@mail.example:465",
+    PREAU_MAIL_FROM: "École <no-reply@school.test>",
+    PREAU_NOTIFY_DELAY_MINUTES: "0.5",
+  });
+  assertEquals(set.smtpUrl, "smtps://user:p%40ss@mail.example:465");
+  assertEquals(set.mailFrom, { name: "École", address: "no-reply@school.test" });
+  assertEquals(set.notifyDelayMs, 30_000);
+  for (
+    const [name, value] of [
+      ["PREAU_SMTP_URL", "http://mail.example"],
+      ["PREAU_SMTP_URL", "smtp://:secret@mail.example"],
+      ["PREAU_SMTP_URL", "smtp://mail.example/path"],
+      ["PREAU_MAIL_FROM", "not an address"],
+      ["PREAU_MAIL_FROM", "a@b.test\r\nBcc: c@d.test"],
+      ["PREAU_NOTIFY_DELAY_MINUTES", "-1"],
+      ["PREAU_NOTIFY_DELAY_MINUTES", "ten"],
+    ] as const
+  ) {
+    const err = assertThrows(() => loadConfig({ [name]: value }), ConfigError);
+    assertEquals(err.variable, name, value);
+  }
+});
+
+Deno.test("config - PREAU_TRUSTED_PROXIES is empty by default and takes addresses and CIDR ranges", () => {
+  assertEquals(loadConfig({}).trustedProxies, []);
+  const { trustedProxies } = loadConfig({ PREAU_TRUSTED_PROXIES: "10.0.0.0/8, 192.168.1.7 ,2001:db8::/32" });
+  assertEquals(trustedProxies.map((r) => [r.text, r.prefixLength]), [
+    ["10.0.0.0/8", 8],
+    ["192.168.1.7", 32],
+    ["2001:db8::/32", 32],
+  ]);
+  const err = assertThrows(
+    () => loadConfig({ PREAU_TRUSTED_PROXIES: "10.0.0.0/8,load-balancer" }),
+    ConfigError,
+  );
+  assertEquals(err.variable, "PREAU_TRUSTED_PROXIES");
+  assertEquals(err.message.includes(`"load-balancer"`), true, err.message);
+});

@@ -4,6 +4,7 @@
  * applied, and the process is not draining.
  */
 import type { Hono } from "hono";
+import { withTimeout } from "../util/timeout.ts";
 import { json } from "./http.ts";
 
 /** What readiness depends on. */
@@ -24,14 +25,4 @@ export function mountHealth(app: Hono, checks: ReadinessChecks): void {
     const ready = await withTimeout(checks.databaseReady(), checks.timeoutMs ?? 2_000).catch(() => false);
     return ready ? json({ status: "ready" }) : json({ status: "unavailable", database: false }, 503);
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

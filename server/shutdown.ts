@@ -4,6 +4,7 @@
  * while a BroadcastChannel or database connection is open, so every such resource registers a
  * closer here.
  */
+import { withTimeout } from "../util/timeout.ts";
 
 /** Something to close at shutdown; closers run in reverse registration order. */
 export type Closer = () => Promise<void> | void;
@@ -50,19 +51,11 @@ export class Shutdown {
     const deadline = Date.now() + timeoutMs;
     for (const { name, close } of this.#closers.toReversed()) {
       const left = Math.max(0, deadline - Date.now());
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        await Promise.race([
-          Promise.resolve().then(close),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), left);
-          }),
-        ]);
+        await withTimeout(Promise.resolve().then(close), left, { what: `${name} to close` });
         log(`shutdown: closed ${name}`);
       } catch (err) {
         log(`shutdown: closing ${name} failed: ${err instanceof Error ? err.message : err}`);
-      } finally {
-        clearTimeout(timer);
       }
     }
   }

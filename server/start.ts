@@ -35,11 +35,12 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
     const listening = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve(
       { port: config.port, hostname: config.hostname, onListen: (addr) => listening.resolve(addr) },
-      app.fetch,
+      // `info` becomes hono's `c.env`, where `server/session.ts` reads the client's address.
+      (req, info) => app.fetch(req, info),
     );
     shutdown.add("http server", async () => {
       // Sockets first (drain in-flight sends, close with 1012): open WebSockets would keep the HTTP
-      // server's shutdown waiting. Idempotent, so the "realtime" closer below has nothing left to do.
+      // server's shutdown waiting. Idempotent, so the "app" closer below has only the hashing workers left to stop.
       await services.realtime.close();
       await server.shutdown();
     });

@@ -3,9 +3,12 @@ import type { AuthService } from "../domain/auth.ts";
 import type { EventHub } from "../domain/events.ts";
 import type { createMessaging } from "../domain/messaging.ts";
 import type { User } from "../db/models.ts";
+import type { RateLimitStore } from "../domain/limits.ts";
+import type { AddressRange } from "./client_address.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
+import type { MailService } from "../domain/mail/mail_service.ts";
 
 export type { AuthService };
 /** The messaging service (conversations, messages, read markers, recipients). */
@@ -18,9 +21,15 @@ export interface Services {
   events: EventHub;
   auth: AuthService;
   messaging: Messaging;
+  /** Per-user limits shared by every instance (REST handlers apply them with `enforceLimit`). */
+  limits: RateLimitStore;
   originPolicy: OriginPolicy;
+  /** `PREAU_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client (`server/client_address.ts`). */
+  trustedProxies: readonly AddressRange[];
   /** The WebSocket hub and fan-out bus (it hears the domain's events; nobody publishes by hand). */
   realtime: Realtime;
+  /** Mail: transport, queue worker and digest scheduler (started by `server/compose.ts`). */
+  mail: MailService;
   /** Whether the process is draining (readiness answers 503). */
   isStopping(): boolean;
   /** Whether every migration is applied (for readiness). */

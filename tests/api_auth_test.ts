@@ -126,7 +126,7 @@ dbTest("auth - forged, expired and incomplete tokens are refused", async (db) =>
   const now = Math.floor(Date.now() / 1000);
   const key = (secret: string) => new TextEncoder().encode(secret);
   const token = (claims: Record<string, unknown>, secret = TEST_SECRET) =>
-    new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(key(secret));
+    new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(key(secret));
   const full = { sub: user.id, jti: session.id, iss: "preau", aud: "preau", iat: now, exp: now + 600 };
   const b64 = (o: unknown) =>
     btoa(JSON.stringify(o)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");

@@ -2,7 +2,7 @@
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
-import { makeEstablishment } from "../db/factories.ts";
+import { makeEstablishment, makeUser } from "../db/factories.ts";
 import { setMembership } from "../db/users.ts";
 import { appendMessage } from "../db/messages.ts";
 import type { Database } from "../db/types.ts";
@@ -235,10 +235,49 @@ dbTest("recipients - search is accent- and case-insensitive and only offers writ
       `/api/recipients?establishmentId=${w.other.id}&q=a`,
     );
     assertEquals(forbidden.status, 404);
-    const everyone = await search(w.admin, "");
-    assert(everyone.length <= 20, "at most 20 recipients");
   });
 });
+
+dbTest(
+  "recipients - a school with 26 people an admin may write to answers exactly 20 of them",
+  async (db) => {
+    await withServer(db, async (server) => {
+      const w = await world(db, server);
+      // With the world's teacher, two parents and student: 26 writable people for the admin, 2 for a parent.
+      const pupils = [];
+      for (let i = 0; i < 22; i++) {
+        pupils.push(
+          await makeUser(db, {
+            establishmentId: w.school.id,
+            role: "student",
+            name: `Élève ${i} ${w.token}`,
+          }),
+        );
+      }
+      const writable = new Set([w.teacher, w.parent, w.parent2, w.student].map((m) => m.user.id));
+      for (const pupil of pupils) writable.add(pupil.id);
+      assertEquals(writable.size, 26);
+      const ids = async (who: Member, q: string) => {
+        const res = await api(
+          server.url,
+          who.cookie,
+          `/api/recipients?establishmentId=${w.school.id}&q=${encodeURIComponent(q)}`,
+        );
+        assertEquals(res.status, 200, q);
+        return (res.body as { recipients: { id: string }[] }).recipients.map((r) => r.id);
+      };
+      for (const q of ["", "eleve", w.token]) {
+        const found = await ids(w.admin, q);
+        assertEquals(found.length, 20, `"${q}" matches more than 20 writable people: exactly 20 come back`);
+        assertEquals(new Set(found).size, 20, "twenty different people");
+        assert(found.every((id) => writable.has(id)), "all of them writable members of the school");
+      }
+      // Below the limit, everyone comes back: the 20 above is the limit, not the size of the school.
+      assertEquals((await ids(w.admin, pupils[7]!.name)).length, 1);
+      assertEquals(new Set(await ids(w.parent, "")), new Set([w.admin.user.id, w.teacher.user.id]));
+    });
+  },
+);
 
 dbTest("api - malformed bodies and queries get 400 naming the field", async (db) => {
   await withServer(db, async (server) => {
@@ -270,13 +309,12 @@ dbTest("api - malformed bodies and queries get 400 naming the field", async (db)
   });
 });
 
-dbTest("api - unknown API paths and methods answer JSON errors", async (db) => {
+dbTest("api - unknown API paths and methods answer JSON errors in the contract's codes", async (db) => {
   await withServer(db, async (server) => {
     const w = await world(db, server);
     const missing = await api(server.url, w.teacher.cookie, "/api/nothing-here");
-    assertEquals(missing.status, 404);
-    assert(code(missing.body), "404 has an error code");
+    assertEquals([missing.status, code(missing.body)], [404, "not_found"]);
     const wrongMethod = await api(server.url, w.teacher.cookie, "/api/me", { method: "DELETE" });
-    assertEquals(wrongMethod.status, 405);
+    assertEquals([wrongMethod.status, code(wrongMethod.body)], [405, "method_not_allowed"]);
   });
 });

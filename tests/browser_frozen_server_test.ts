@@ -9,7 +9,7 @@ import { assert, assertEquals } from "./support/assert.ts";
 import { newPostgresDatabaseUrl } from "./support/databases.ts";
 import { ignoreWithoutBrowser, launchBrowser, type SignedInPage, signInPage } from "./support/browser.ts";
 import { send } from "./support/messagerie_world.ts";
-import { type Running, spawnPreau } from "./support/preau_process.ts";
+import { type Running, spawnPreau } from "./support/processes.ts";
 import { postgresOnly } from "./support/realtime_fixtures.ts";
 import { makeLoginUser, TEST_PASSWORD, TEST_SECRET } from "./support/server.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";

@@ -1,7 +1,10 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./support/assert.ts";
-import { dbKindTest, dbTest, freshDatabase } from "./support/databases.ts";
+import { dbKindTest, dbTest, freshDatabase, sharesPglite } from "./support/databases.ts";
 import { DatabaseUsageError, sqlState } from "../db/errors.ts";
 import type { Database } from "../db/types.ts";
+
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
+sharesPglite();
 
 /** A table of its own for this test (the shared database is shared by the whole module). */
 async function scratchTable(db: Database, columns = "id int primary key, note text"): Promise<string> {

@@ -1,5 +1,9 @@
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest, freshDatabase } from "./support/databases.ts";
+import { dbTest, freshDatabase, sanitized, sharesPglite } from "./support/databases.ts";
+import { withTimeout } from "../util/timeout.ts";
+
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
+sharesPglite();
 
 /** Resolves with the next value pushed, or rejects after `ms` (tests never wait unbounded). */
 function inbox<T>(ms = 10_000) {
@@ -13,13 +17,9 @@ function inbox<T>(ms = 10_000) {
     received: queue,
     next(what = "a value"): Promise<T> {
       if (queue.length > 0) return Promise.resolve(queue.shift()!);
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-        waiters.push((value) => {
-          clearTimeout(timer);
-          resolve(value);
-        });
-      });
+      const { promise, resolve } = Promise.withResolvers<T>();
+      waiters.push(resolve);
+      return withTimeout(promise, ms, { what });
     },
   };
 }
@@ -155,8 +155,7 @@ Deno.test({
   name:
     "listen - after the listening backend is killed, onListen fires again and notifications flow [postgres]",
   ignore: !Deno.env.get("PREAU_TEST_PG_URL") && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...sanitized(),
   async fn() {
     // A database of its own, so the only LISTEN connection in it is the one under test.
     const db = await freshDatabase("postgres");

@@ -1,5 +1,10 @@
 import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes } from "./support/assert.ts";
-import { newPostgresDatabaseUrl, requirePostgresUrl, testPostgresUrl } from "./support/databases.ts";
+import {
+  newPostgresDatabaseUrl,
+  requirePostgresUrl,
+  sanitized,
+  testPostgresUrl,
+} from "./support/databases.ts";
 import { openDatabase } from "../db/open.ts";
 import { DatabaseConnectionError } from "../db/errors.ts";
 
@@ -36,6 +41,7 @@ Deno.test("openDatabase - an aborted signal gives up opening", async () => {
 Deno.test({
   name: "openDatabase - an unknown database on a reachable server fails with the server's reason",
   ignore: postgresIgnored,
+  ...sanitized(),
   async fn() {
     const url = new URL(requirePostgresUrl());
     url.pathname = "/preau_no_such_database";
@@ -48,8 +54,7 @@ Deno.test({
 Deno.test({
   name: "openDatabase - with a DATABASE_URL it is PostgreSQL",
   ignore: postgresIgnored,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...sanitized(),
   async fn() {
     const db = await openDatabase({ databaseUrl: await newPostgresDatabaseUrl(), dataDir: "unused" });
     try {
@@ -65,8 +70,7 @@ Deno.test({
 
 Deno.test({
   name: "openDatabase - without a URL it is PGlite in a created data directory that keeps its data",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...sanitized(),
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "preau-pglite-" });
     const dataDir = `${root}/nested/data`;

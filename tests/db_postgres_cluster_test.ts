@@ -15,8 +15,8 @@ Deno.test({
   name:
     "startPostgresCluster - serves a superuser URL on loopback; stop() shuts it down and removes its files",
   ignore: !binariesPresent() && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
+  sanitizeOps: true,
+  sanitizeResources: true,
   async fn() {
     const cluster = await startPostgresCluster();
     const url = new URL(cluster.url);

@@ -39,7 +39,7 @@ Deno.test({
       browser = await launchBrowser();
       // Without the client build the page must already be styled by the server's CSS.
       const bare = await browser.newPage();
-      await bare.route("**/_preau/js/**", (route) => route.abort());
+      await bare.route("**/_islands/js/**", (route) => route.abort());
       await bare.goto(`${base}/counter`, { timeout: TIMEOUT });
       assertEquals(await bare.locator("h1").evaluate((el) => getComputedStyle(el).color), "rgb(29, 78, 216)");
       assertEquals(

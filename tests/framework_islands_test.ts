@@ -22,7 +22,7 @@ function count(text: string, part: string | RegExp): number {
 }
 
 function stateText(html: string): string {
-  const match = /<script type="application\/json" id="__PREAU_STATE__">([\s\S]*?)<\/script>/.exec(html);
+  const match = /<script type="application\/json" id="__ISLANDS_STATE__">([\s\S]*?)<\/script>/.exec(html);
   assert(match, "no state script in the page");
   return match[1]!;
 }
@@ -36,23 +36,23 @@ interface IslandState {
 Deno.test("islands - a page that renders no island ships no script at all", async () => {
   const html = await (await app.request("/about")).text();
   assertEquals(count(html.toLowerCase(), "<script"), 0, html);
-  assertEquals(count(html, "preau-island"), 0);
+  assertEquals(count(html, "x-island"), 0);
 });
 
 Deno.test("islands - a page with islands has one module script and one state script", async () => {
   const html = await (await app.request("/islands_page")).text();
   assertEquals(count(html.toLowerCase(), "<script"), 2);
-  assertEquals(count(html, '<script type="application/json" id="__PREAU_STATE__">'), 1);
-  assertEquals(count(html, `<script type="module" src="/_preau/js/${mounted.build!.entry}"></script>`), 1);
-  assert(html.indexOf("__PREAU_STATE__") > html.indexOf("</main>"), "scripts belong at the end of <body>");
+  assertEquals(count(html, '<script type="application/json" id="__ISLANDS_STATE__">'), 1);
+  assertEquals(count(html, `<script type="module" src="/_islands/js/${mounted.build!.entry}"></script>`), 1);
+  assert(html.indexOf("__ISLANDS_STATE__") > html.indexOf("</main>"), "scripts belong at the end of <body>");
 });
 
 Deno.test("islands - top-level islands are marked, islands inside an island's own render are not", async () => {
   const html = await (await app.request("/islands_page")).text();
   // Greeter twice (top level + inside Box's server children), never the one Outer renders itself.
-  assertEquals(count(html, '<preau-island data-island="Greeter"'), 2);
-  assertEquals(count(html, '<preau-island data-island="Outer"'), 1);
-  assertEquals(count(html, '<preau-island data-island="Count"'), 2);
+  assertEquals(count(html, '<x-island data-island="Greeter"'), 2);
+  assertEquals(count(html, '<x-island data-island="Outer"'), 1);
+  assertEquals(count(html, '<x-island data-island="Count"'), 2);
   assertStringIncludes(html, "Hello inner");
   const states = deserialize<IslandState[]>(stateText(html));
   assertEquals(states.map((s) => s.name), ["Greeter", "Count", "Count", "Box", "Greeter", "Outer"]);
@@ -73,7 +73,7 @@ Deno.test("islands - props keep Date, Map and undefined; a signal given to two i
 Deno.test("islands - children passed to an island render as a static slot holding their own islands", async () => {
   const html = await (await app.request("/islands_page")).text();
   const box = html.slice(html.indexOf('data-island="Box"'));
-  const slot = box.indexOf('<preau-slot data-slot="3" style="display:contents">');
+  const slot = box.indexOf('<x-slot data-slot="3" style="display:contents">');
   assert(slot > 0, "Box's children should be in its slot");
   assert(box.indexOf('data-island="Greeter"') > slot, "the slotted Greeter is an island of its own");
   const states = deserialize<IslandState[]>(stateText(html));
@@ -108,13 +108,13 @@ Deno.test("islands - the client build is served with immutable caching; unknown 
   const build = mounted.build!;
   assert(/^boot-[0-9a-f]{12}\.js$/.test(build.entry), build.entry);
   for (const name of build.files.keys()) {
-    const res = await app.request(`/_preau/js/${name}`);
+    const res = await app.request(`/_islands/js/${name}`);
     assertEquals(res.status, 200);
     assertEquals(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
     assertEquals(res.headers.get("content-type"), "text/javascript; charset=utf-8");
     assertEquals(new Uint8Array(await res.arrayBuffer()), build.files.get(name));
   }
-  const missing = await app.request("/_preau/js/boot-000000000000.js");
+  const missing = await app.request("/_islands/js/boot-000000000000.js");
   assertEquals(missing.status, 404);
   await missing.body?.cancel();
 });
@@ -142,7 +142,7 @@ Deno.test("styles - the HTML carries the CSS of the twind classes it uses", asyn
 });
 
 Deno.test("build - names are stable for the same sources and change with an island's source", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "preau-islands-" });
+  const dir = await Deno.makeTempDir({ prefix: "x-islands-" });
   try {
     const file = join(dir, "Hello.tsx");
     await Deno.writeTextFile(file, "export default function Hello() { return <p>one</p>; }\n");
@@ -161,7 +161,7 @@ Deno.test("build - names are stable for the same sources and change with an isla
 });
 
 Deno.test("build - a broken island fails with its file, position and the error", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "preau-islands-" });
+  const dir = await Deno.makeTempDir({ prefix: "x-islands-" });
   try {
     await Deno.writeTextFile(
       join(dir, "Broken.tsx"),
@@ -174,7 +174,7 @@ Deno.test("build - a broken island fails with its file, position and the error",
       message = String(error);
     }
     assertStringIncludes(message, "IslandBuildError");
-    assert(/preau-islands-\w+\/Broken\.tsx:\d+:\d+/.test(message), message);
+    assert(/x-islands-\w+\/Broken\.tsx:\d+:\d+/.test(message), message);
     assertStringIncludes(message, "SyntaxError");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -187,7 +187,7 @@ Deno.test("build - a prebuilt build dir is used while current and ignored once s
     const written = await buildIslands({ islandsDir: ISLANDS, outDir });
     const manifest = JSON.parse(await Deno.readTextFile(join(outDir, "manifest.json")));
     assertEquals(manifest.entry, written.entry);
-    const loaded = await loadBuild(outDir, ISLANDS);
+    const loaded = await loadBuild(outDir, { islandsDir: ISLANDS });
     assert(loaded.status === "ok" && loaded.build.entry === written.entry);
 
     // Mark a served file on disk: serving the mark proves the start used the prebuilt files.
@@ -199,13 +199,13 @@ Deno.test("build - a prebuilt build dir is used while current and ignored once s
       islandsDir: ISLANDS,
       buildDir: outDir,
     });
-    assertEquals(await (await fromDisk.request(`/_preau/js/${chunk}`)).text(), "// from disk\n");
+    assertEquals(await (await fromDisk.request(`/_islands/js/${chunk}`)).text(), "// from disk\n");
 
     await Deno.writeTextFile(
       join(outDir, "manifest.json"),
       JSON.stringify({ ...manifest, sourceHash: "old" }),
     );
-    assertEquals((await loadBuild(outDir, ISLANDS)).status, "stale");
+    assertEquals((await loadBuild(outDir, { islandsDir: ISLANDS })).status, "stale");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -4,17 +4,34 @@
  */
 import { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { createRoutes, mountFsRoutes } from "../framework/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
 const TESTDATA = fileURLToPath(new URL("../framework/testdata/", import.meta.url));
 
+/** The fixture's JSON paths, as an app with a REST API under `/api` would declare them. */
+const isJsonPath = (pathname: string) => pathname === "/api" || pathname.startsWith("/api/");
+
 const app = new Hono();
 const mounted = await mountFsRoutes(app, {
   routesDir: join(TESTDATA, "routes"),
   islandsDir: join(TESTDATA, "islands"),
+  isJsonPath,
 });
+
+/** Runs `fn` with `console.error` captured; returns the calls' arguments. */
+async function loggedErrors(fn: () => Promise<void>): Promise<unknown[][]> {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    await fn();
+  } finally {
+    console.error = original;
+  }
+  return logged;
+}
 
 function idText(html: string, id: string): string | undefined {
   return new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
@@ -62,7 +79,7 @@ Deno.test("routes - a (group) adds no segment but brings its own layout and midd
   assertEquals((await app.request("/(marketing)/pricing")).status, 404);
 });
 
-Deno.test("routes - unmatched paths render _404 with status 404, JSON under /api/", async () => {
+Deno.test("routes - unmatched paths render _404 with status 404, JSON on the app's JSON paths", async () => {
   const page = await app.request("/nope/nothing");
   assertEquals(page.status, 404);
   const html = await page.text();
@@ -133,10 +150,7 @@ Deno.test("routes - a middleware may answer without calling next", async () => {
 });
 
 Deno.test("routes - thrown errors are logged and answer _500 or JSON 500 without details", async () => {
-  const logged: unknown[][] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => logged.push(args);
-  try {
+  const logged = await loggedErrors(async () => {
     const page = await app.request("/boom");
     assertEquals(page.status, 500);
     const html = await page.text();
@@ -148,11 +162,119 @@ Deno.test("routes - thrown errors are logged and answer _500 or JSON 500 without
     const text = await api.text();
     assertEquals(JSON.parse(text).error.code, "internal_error");
     assert(!text.includes("secret detail") && !text.includes("boom.ts"), "the error detail leaked into JSON");
-  } finally {
-    console.error = original;
-  }
+  });
   assertEquals(logged.length, 2);
   assert(String(logged[0]![1]).includes("secret detail of the page failure"), "the error was not logged");
+});
+
+Deno.test("routes - a thrown HttpError answers its status through _error, in JSON on JSON paths", async () => {
+  const page = await app.request("/forbidden");
+  assertEquals(page.status, 403);
+  assertEquals(idText(await page.text(), "fixture-error"), "403: members only");
+
+  const api = await app.request("/api/forbidden");
+  assertEquals(api.status, 403);
+  assertEquals(await api.json(), { error: { code: "forbidden", message: "members only" } });
+
+  const gone = await app.request("/gone");
+  assertEquals(gone.status, 404);
+  assertEquals(idText(await gone.text(), "fixture-404"), "Fixture page not found", "_404 wins for a 404");
+});
+
+Deno.test("routes - without _404 and _500, _error answers every status; HttpError headers are kept", async () => {
+  const tree = new Hono();
+  await mountFsRoutes(tree, {
+    routesDir: join(TESTDATA, "error_routes"),
+    islandsDir: join(TESTDATA, "none"),
+  });
+  const missing = await tree.request("/nothing/here");
+  assertEquals(missing.status, 404);
+  const missingHtml = await missing.text();
+  assertStringIncludes(missingHtml, 'data-status="404"');
+  assertStringIncludes(missingHtml, "no route matches GET /nothing/here");
+  assertStringIncludes(missingHtml, 'id="error-tree-layout"', "a 404 keeps the layouts of the folders above");
+
+  const teapot = await tree.request("/teapot");
+  assertEquals(teapot.status, 418);
+  assertEquals(teapot.headers.get("x-teapot"), "yes");
+  assertStringIncludes(await teapot.text(), "short and stout");
+
+  const logged = await loggedErrors(async () => {
+    const boom = await tree.request("/boom");
+    assertEquals(boom.status, 500);
+    const html = await boom.text();
+    assertStringIncludes(html, 'data-status="500"');
+    assertStringIncludes(html, "something broke");
+    assert(!html.includes("secret detail"), "the error detail leaked into the page");
+    assert(!html.includes("error-tree-layout"), "an unexpected error renders without layouts");
+  });
+  assertEquals(logged.length, 1, "the 500 is logged, the 404 and 418 are not");
+});
+
+Deno.test("routes - config.routeOverride answers another pattern, inside its folder's middlewares", async () => {
+  const res = await app.request("/legacy/abc/view");
+  assertEquals(res.status, 200);
+  const html = await res.text();
+  assertEquals(idText(html, "override"), "abc root");
+  assert(html.includes('id="layout-root"'), "its folder's layout still applies");
+  assertEquals((await app.request("/override")).status, 200, "/override is the [id] route now");
+  assertEquals(idText(await (await app.request("/override")).text(), "param"), "id=override");
+  assert(mounted.routes.some((r) => r.path === "/legacy/:code/view" && r.file === "routes/override.tsx"));
+});
+
+Deno.test("routes - config.skipInheritedLayouts and skipAppWrapper leave out layouts and _app", async () => {
+  const plain = await (await app.request("/blog/plain")).text();
+  assertEquals(idText(plain, "plain"), "no layouts");
+  assert(!plain.includes("layout-root") && !plain.includes("layout-blog"), "the layouts were not skipped");
+  assert(plain.startsWith('<!DOCTYPE html><html lang="fr">'), "_app still wraps it");
+
+  const bare = await (await app.request("/bare")).text();
+  assert(bare.startsWith('<!DOCTYPE html><html lang="en">'), bare.slice(0, 80));
+  assert(
+    !bare.includes("layout-root") && !bare.includes("<title>Fixture</title>"),
+    "_app or a layout leaked in",
+  );
+  assertEquals(idText(bare, "bare"), "bare");
+
+  const standalone = await (await app.request("/standalone")).text();
+  assert(standalone.includes('id="layout-standalone"'), "its own layout renders");
+  assert(!standalone.includes("layout-root"), "a layout with skipInheritedLayouts drops those outside it");
+  assertEquals(idText(standalone, "standalone"), "mark=set-by-root", "define.handlers got the typed state");
+});
+
+Deno.test("routes - a config with an unknown key, a bad override or a layout override stops the scan", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fs-routes-config-" });
+  const scanError = async (file: string, source: string) => {
+    await Deno.writeTextFile(join(dir, file), source);
+    try {
+      await mountFsRoutes(new Hono(), { routesDir: dir, islandsDir: join(dir, "no-islands") });
+      return "";
+    } catch (error) {
+      return String(error);
+    } finally {
+      await Deno.remove(join(dir, file));
+    }
+  };
+  const route = "export const handler = () => new Response('x');\n";
+  try {
+    assertStringIncludes(
+      await scanError("a.ts", `export const config = { routeOveride: '/y' };\n${route}`),
+      "a.ts: config.routeOveride is not supported",
+    );
+    assertStringIncludes(
+      await scanError("b.ts", `export const config = { routeOverride: 'no-slash' };\n${route}`),
+      'b.ts: config.routeOverride "no-slash" must start with "/"',
+    );
+    assertStringIncludes(
+      await scanError(
+        "_layout.ts",
+        "export const config = { routeOverride: '/z' };\nexport default () => null;\n",
+      ),
+      "_layout.ts: config.routeOverride is for route files only",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("routes - state prefilled with c.set before the fs routes is the same object", async () => {
@@ -200,7 +322,7 @@ Deno.test("routes - scanning ignores *_test.ts files and reports broken route fi
     } catch (error) {
       message = String(error);
     }
-    assertStringIncludes(message, "routes/bad.ts");
+    assertStringIncludes(message, `${basename(dir)}/bad.ts`, "errors name the file inside its routes folder");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -220,11 +342,13 @@ Deno.test("static - files of staticDir are served with an ETag; other paths reac
     });
     const res = await withStatic.request("/img/logo.svg");
     assertEquals(res.status, 200);
-    assertEquals(res.headers.get("content-type"), "image/svg+xml");
+    assertStringIncludes(res.headers.get("content-type") ?? "", "image/svg+xml");
+    assertEquals(res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
     assertEquals(await res.text(), "<svg/>");
     const etag = res.headers.get("etag")!;
     const again = await withStatic.request("/img/logo.svg", { headers: { "if-none-match": etag } });
     assertEquals(again.status, 304);
+    assertEquals(await again.text(), "");
     assertEquals((await withStatic.request("/img/../img/logo.svg")).status, 200);
     assertEquals((await withStatic.request("/img/other.svg")).status, 404);
     assertEquals(idText(await (await withStatic.request("/about")).text(), "param"), undefined);

@@ -22,7 +22,7 @@ async function withApp(db: Database, fn: (app: Hono) => Promise<void>): Promise<
   try {
     await fn(preau.app);
   } finally {
-    await preau.services.realtime.close();
+    await preau.close();
   }
 }
 
@@ -303,3 +303,37 @@ dbTest("pages - signing out revokes the session and returns to the login page", 
     assertEquals(after.location, `/en/login?next=${encodeURIComponent("/en/parents/messagerie")}`);
   });
 });
+
+dbTest(
+  "pages - a failure answers the error page in the URL's language with status 500, never the detail",
+  async (db) => {
+    let broken = false;
+    // The same database, except that its queries fail on demand with an error that is not an AppError.
+    const flaky: Database = {
+      ...db,
+      query: (text, params) => broken ? Promise.reject(new Error("disk on fire")) : db.query(text, params),
+    };
+    await withApp(flaky, async (app) => {
+      const w = await world(db);
+      const cookie = await signIn(app, w.parent.email);
+      broken = true;
+      const logged: unknown[][] = [];
+      const original = console.error;
+      console.error = (...args: unknown[]) => logged.push(args);
+      try {
+        const page = await get(app, "/en/parents/messagerie", { cookie });
+        assertEquals(page.status, 500);
+        assertStringIncludes(page.html, "This page could not be shown");
+        assertStringIncludes(page.html, "<title>Error – Préau</title>");
+        assertEquals(page.html.includes("disk on fire"), false, "the error detail leaked into the page");
+      } finally {
+        console.error = original;
+        broken = false;
+      }
+      assert(
+        logged.some((args) => args.some((a) => String(a).includes("disk on fire"))),
+        "the failure was not logged",
+      );
+    });
+  },
+);

@@ -13,19 +13,21 @@ import {
   POSTGRES_TIERS,
   schoolWithChat,
   sendAndAck,
+  settled,
   type StoredMessage,
 } from "./support/realtime_fixtures.ts";
 import type { MadeConversation } from "../db/factories.ts";
 import { createPostgresDatabase } from "../db/postgres_adapter.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
+import { sleep } from "../util/timeout.ts";
 
 /** Polls `check` every 50 ms until it holds, for at most `timeoutMs`. */
 async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -72,6 +74,8 @@ clusterTest(
     });
     for (let i = 0; i < 10; i++) sent.push(await sendAndAck(sender.client, chat.id, `après ${i}`));
     assertEquals(await collect(receiver.client, chat.id, sent.length), sent, "and the bus works again");
+    // Only now a later message: any second copy of the caught-up ones would have arrived before it.
+    assertEquals(await settled(chat.id, [sender.client], [receiver.client]), [sent], "each message once");
     await Promise.all([sender.client.close(), receiver.client.close()]);
   },
 );
@@ -215,10 +219,7 @@ proxiedListenerTest(
     );
     for (let i = 0; i < 5; i++) sent.push(await sendAndAck(sender.client, chat.id, `après ${i}`));
     assertEquals(await collect(receiver.client, chat.id, sent.length), sent);
-    assert(
-      receiver.client.received.filter((f) => f.type === "message").length === sent.length,
-      "no duplicate",
-    );
+    assertEquals(await settled(chat.id, [sender.client], [receiver.client]), [sent], "each message once");
     await Promise.all([sender.client.close(), receiver.client.close()]);
   },
 );
@@ -249,6 +250,7 @@ proxiedListenerTest(
       "every message, in order, once",
     );
     await eventually("a healthy listener", () => listening.services.realtime.stats().listening === true);
+    assertEquals(await settled(chat.id, [sender.client], [receiver.client]), [sent], "each message once");
     await Promise.all([sender.client.close(), receiver.client.close()]);
   },
 );

@@ -1,6 +1,6 @@
 /** Ephemeral and control events across instances: typing, read markers, new conversations. */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest } from "./support/databases.ts";
+import { dbTest, sharesPglite } from "./support/databases.ts";
 import { api, withServer } from "./support/server.ts";
 import {
   clusterTest,
@@ -12,6 +12,9 @@ import {
   sendAndAck,
 } from "./support/realtime_fixtures.ts";
 import type { Frame } from "./support/ws_client.ts";
+
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
+sharesPglite();
 
 const isTyping = (conversationId: string, typing: boolean) => (f: Frame) =>
   f.type === "typing" && f.conversationId === conversationId && f.typing === typing;
@@ -43,11 +46,17 @@ clusterTest(
     await typist.client.close();
     await reader.client.next(isTyping(chat.id, false), 10_000, "typing:false after the typist left");
 
-    // The typist's own sockets are not told about their own typing.
-    typistOtherTab.client.send({ type: "ping" });
-    await typistOtherTab.client.nextOfType("pong");
-    assertEquals(typistOtherTab.client.received.filter((f) => f.type === "typing"), []);
-    await Promise.all([typistOtherTab.client.close(), reader.client.close()]);
+    // The typist's own sockets are not told about their own typing. The marker: someone else typing
+    // on A, which reaches B's typistOtherTab after anything A published about the typist before.
+    const readerOnA = await connect(a, parent);
+    readerOnA.client.send({ type: "typing", conversationId: chat.id, typing: true });
+    await typistOtherTab.client.next((f) => f.type === "typing" && f.userId === parent.user.id);
+    assertEquals(
+      typistOtherTab.client.received.filter((f) => f.type === "typing").map((f) => f.userId),
+      [parent.user.id],
+      "no typing of the typist's own, before the marker",
+    );
+    await Promise.all([typistOtherTab.client.close(), reader.client.close(), readerOnA.client.close()]);
   },
 );
 
@@ -145,29 +154,41 @@ clusterTest(
     const first = await sendAndAck(creatorTab.client, conversationId, "Départ lundi");
     assertEquals((await collect(member.client, conversationId, 1))[0], first);
     assertEquals((await collect(otherMember.client, conversationId, 1))[0], first);
-    stranger.client.send({ type: "ping" });
-    await stranger.client.nextOfType("pong");
-    assertEquals(
-      stranger.client.received.map((f) => f.type),
-      ["hello", "pong"],
-      "nothing for a non-member",
-    );
-
-    // Asking again for an existing two-person conversation pushes nothing new.
-    const direct = await api(a.url, teacher.cookie, "/api/conversations", {
-      method: "POST",
-      body: { establishmentId: establishment.id, participantIds: [outsider.user.id] },
-    });
+    // The stranger's own new conversation, created on A like the first, is the marker: whatever A
+    // published about "Classe verte" before it would have reached B's stranger first.
+    const createWithStranger = async (others: string[] = []) => {
+      const res = await api(a.url, teacher.cookie, "/api/conversations", {
+        method: "POST",
+        body: { establishmentId: establishment.id, participantIds: [outsider.user.id, ...others] },
+      });
+      return { status: res.status, id: (res.body as { conversation: { id: string } }).conversation.id };
+    };
+    const direct = await createWithStranger();
     assertEquals(direct.status, 201);
     await stranger.client.nextOfType("conversation");
-    const again = await api(a.url, teacher.cookie, "/api/conversations", {
-      method: "POST",
-      body: { establishmentId: establishment.id, participantIds: [outsider.user.id] },
-    });
-    assertEquals(again.status, 200);
-    stranger.client.send({ type: "ping" });
-    await stranger.client.nextOfType("pong");
-    assertEquals(stranger.client.queued((f) => f.type === "conversation"), []);
+    assertEquals(
+      stranger.client.received.map((f) => [f.type, (f.conversation as { id?: string } | undefined)?.id]),
+      [["hello", undefined], ["conversation", direct.id]],
+      "nothing for a non-member, before their own conversation",
+    );
+
+    // Asking again for an existing two-person conversation pushes nothing new; the next new one is
+    // the marker.
+    assertEquals((await createWithStranger()).status, 200);
+    const group = await createWithStranger([parent.user.id]);
+    assertEquals(group.status, 201);
+    await stranger.client.next(
+      (f) => f.type === "conversation" && (f.conversation as { id: string }).id === group.id,
+      10_000,
+      "the marker conversation",
+    );
+    assertEquals(
+      stranger.client.received.filter((f) => f.type === "conversation").map((f) =>
+        (f.conversation as { id: string }).id
+      ),
+      [direct.id, group.id],
+      "the repeated request pushed nothing",
+    );
     await Promise.all([creatorTab, member, otherMember, stranger].map(({ client }) => client.close()));
   },
 );

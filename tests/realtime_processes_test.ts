@@ -4,17 +4,21 @@
  * SIGTERM closes the sockets with 1012 and ends the process.
  */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
-import { newPostgresDatabaseUrl } from "./support/databases.ts";
+import { newPostgresDatabaseUrl, sanitized } from "./support/databases.ts";
 import { loginCookie, makeLoginUser, TEST_SECRET } from "./support/server.ts";
 import {
-  collect,
+  beforeMarkers,
+  hasMarkers,
   type Person,
   postgresOnly,
   sendAndAck,
+  sendMarkers,
+  settled,
   type StoredMessage,
 } from "./support/realtime_fixtures.ts";
-import { ROOT, spawnPreau } from "./support/preau_process.ts";
-import { WsClient } from "./support/ws_client.ts";
+import { ROOT, spawnPreau, withServe } from "./support/processes.ts";
+import { type Frame, RawWsClient, WsClient } from "./support/ws_client.ts";
+import { INSTANCE_HEADER } from "../server/ws_route.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
@@ -32,6 +36,33 @@ async function staffGroup(db: Database, loginUrl: string, count: number) {
     members: people.map((p) => p.user.id),
   });
   return { people, conversationId: group.id };
+}
+
+/** A raw socket whose instance is known, keeping every text frame it reads. */
+class RawReader {
+  readonly frames: Frame[] = [];
+  constructor(readonly raw: RawWsClient, readonly instance: string) {}
+
+  /** Reads frames until `done` holds for those read so far, for at most `timeoutMs`. */
+  async until(done: (frames: readonly Frame[]) => boolean, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.frames)) {
+      const frame = await this.raw.readFrame(Math.max(1, deadline - Date.now()));
+      if (frame === null) throw new Error(`the socket on isolate ${this.instance} ended`);
+      if (frame.opcode === 1) this.frames.push(JSON.parse(new TextDecoder().decode(frame.payload)));
+    }
+  }
+
+  /** Sends a message through this socket and resolves with it once acked. */
+  send = async (conversationId: string, body: string): Promise<StoredMessage> => {
+    const clientId = crypto.randomUUID();
+    await this.raw.sendText(JSON.stringify({ type: "send", clientId, conversationId, body }));
+    const answer = (f: Frame) => (f.type === "ack" || f.type === "error") && f.clientId === clientId;
+    await this.until((frames) => frames.some(answer));
+    const ack = this.frames.find(answer)!;
+    if (ack.type !== "ack") throw new Error(`send refused on ${this.instance}: ${JSON.stringify(ack)}`);
+    return ack.message as StoredMessage;
+  };
 }
 
 /** Everyone sends `each` messages (in turns); returns the acked messages by seq. */
@@ -66,7 +97,9 @@ Deno.test({
       await Promise.all(clients.map((client) => client.nextOfType("hello")));
       const acked = await exchange(clients.slice(0, 2), conversationId, 10);
       assertEquals(acked.map((m) => m.seq), Array.from({ length: 20 }, (_, i) => i + 1));
-      for (const client of clients) assertEquals(await collect(client, conversationId, 20), acked);
+      // A marker sent on each process, after which no copy of the earlier ones may still be on its way.
+      const seen = await settled(conversationId, clients.slice(0, 2), clients);
+      for (const messages of seen) assertEquals(messages, acked, "every message once, in order");
 
       const [stopA, stopB] = await Promise.all([a.stop(), b.stop()]);
       assertEquals([stopA.code, stopB.code], [0, 0], `${a.output()}\n${b.output()}`);
@@ -80,19 +113,22 @@ Deno.test({
 
 Deno.test({
   name:
-    "processes - deno serve --parallel with two isolates delivers every message once, in order [postgres]",
+    "processes - deno serve --parallel spreads sockets over both isolates, which deliver every message once, in order [postgres]",
   ...postgresOnly,
   async fn() {
-    const databaseUrl = await newPostgresDatabaseUrl();
-    const served = await spawnPreau(
-      ["serve", "-A", "--unstable-bundle", "--parallel", "--host", "127.0.0.1", "--port", "0", "serve.ts"],
-      { DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET, DENO_JOBS: "2" },
-      /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    );
-    const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
-    try {
+    const readers = new Map<string, RawReader>();
+    await withServe(2, async ({ served, db }) => {
       assertStringIncludes(served.output(), "with 2 threads");
       const { people, conversationId } = await staffGroup(db, served.url, 3);
+      // Sockets until one landed on each isolate: the 101 answer names the instance that holds it.
+      for (let attempt = 0; readers.size < 2; attempt++) {
+        assert(attempt < 40, `40 sockets in a row all landed on ${[...readers.keys()]}`);
+        const raw = await RawWsClient.connect(served.url, { cookie: people[attempt % 3]!.cookie });
+        const instance = raw.headers.get(INSTANCE_HEADER);
+        assert(instance, `the upgrade answer names its instance in ${INSTANCE_HEADER}`);
+        if (readers.has(instance)) raw.close();
+        else readers.set(instance, new RawReader(raw, instance));
+      }
       // Two tabs each, all on the one port: the kernel spreads the connections over the isolates.
       const clients: WsClient[] = [];
       for (const person of [...people, ...people]) {
@@ -106,8 +142,29 @@ Deno.test({
       assertEquals(listeners[0]?.n, 2, "one LISTEN connection per isolate");
 
       const acked = await exchange(clients.slice(0, 3), conversationId, 10);
-      assertEquals(acked.map((m) => m.seq), Array.from({ length: 30 }, (_, i) => i + 1));
-      for (const client of clients) assertEquals(await collect(client, conversationId, 30), acked);
+      // One more from each isolate, so that messages surely start on both.
+      for (const reader of readers.values()) {
+        acked.push(await reader.send(conversationId, `from ${reader.instance}`));
+      }
+      assertEquals(acked.map((m) => m.seq), Array.from({ length: 32 }, (_, i) => i + 1));
+      // A marker from each isolate, after which no copy of the earlier ones may still be on its way.
+      const markers = await sendMarkers(conversationId, [...readers.values()].map((reader) => reader.send));
+      for (const client of clients) {
+        await client.until((frames) => hasMarkers(frames, conversationId, markers), 30_000, "the markers");
+        assertEquals(
+          beforeMarkers(client.received, conversationId, markers),
+          acked,
+          "every message once, in order",
+        );
+      }
+      for (const reader of readers.values()) {
+        await reader.until((frames) => hasMarkers(frames, conversationId, markers));
+        assertEquals(
+          beforeMarkers(reader.frames, conversationId, markers),
+          acked,
+          `the socket on isolate ${reader.instance}: every message once, in order`,
+        );
+      }
 
       const stopped = await served.stop();
       assertEquals(
@@ -121,17 +178,15 @@ Deno.test({
         const { code } = await client.waitClosed();
         assert(code === 1001 || code === 1012, `closed with ${code}`);
       }
-    } finally {
-      await served.stop(1000);
-      await db.close();
-    }
+    }).finally(() => {
+      for (const reader of readers.values()) reader.raw.close();
+    });
   },
 });
 
 Deno.test({
   name: "processes - deno serve without DATABASE_URL refuses to start, saying why",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...sanitized(),
   async fn() {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["serve", "-A", "--unstable-bundle", "--host", "127.0.0.1", "--port", "0", "serve.ts"],

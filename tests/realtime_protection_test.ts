@@ -3,7 +3,7 @@
  * sessions ending (logout, membership removal, expiry) closing live sockets with 4401.
  */
 import { assert, assertEquals } from "./support/assert.ts";
-import { dbTest } from "./support/databases.ts";
+import { dbTest, sharesPglite } from "./support/databases.ts";
 import { api, loginCookie, startTestServer, withServer } from "./support/server.ts";
 import {
   clusterTest,
@@ -16,6 +16,9 @@ import {
 } from "./support/realtime_fixtures.ts";
 import { RawWsClient, WsClient } from "./support/ws_client.ts";
 import { removeMember } from "../domain/memberships.ts";
+
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
+sharesPglite();
 
 dbTest(
   "protection - sends past the burst are refused as rate_limited; a sustained flood closes with 1008",
@@ -72,31 +75,55 @@ dbTest("protection - a user's socket beyond the cap is closed with 1008 and a re
   });
 });
 
-clusterTest(
-  "protection - logout closes that session's sockets with 4401 on every instance, others stay [postgres]",
-  { instances: 2, realtime: POSTGRES_TIERS },
-  async ({ db, servers: [a, b] }) => {
-    const { people: [parent] } = await school(db, a, ["parent"]);
-    const onA = await connect(a, parent);
-    const onB = await connect(b, parent);
-    // The same person signed in a second time (another device): a session of its own.
-    const otherDevice = await connect(b, {
-      ...parent,
-      cookie: await loginCookie(a.url, parent.user.email),
-    });
+for (
+  const route of [
+    { name: "POST /api/auth/logout", path: "/api/auth/logout", form: false },
+    { name: "the header's POST /fr/logout", path: "/fr/logout", form: true },
+  ]
+) {
+  clusterTest(
+    `protection - ${route.name} closes that session's sockets with 4401 on every instance within a second, others stay [postgres]`,
+    // Re-checks far away: only the sign-out's event can close them.
+    { instances: 2, realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000, sessionSweepMs: 600_000 } },
+    async ({ db, servers: [a, b] }) => {
+      const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+      const onA = await connect(a, parent);
+      const onB = await connect(b, parent);
+      const staff = await connect(a, teacher);
+      // The same person signed in a second time (another device): a session of its own.
+      const otherDevice = await connect(b, {
+        ...parent,
+        cookie: await loginCookie(a.url, parent.user.email),
+      });
 
-    assertEquals((await api(b.url, parent.cookie, "/api/auth/logout", { method: "POST" })).status, 204);
-    assertEquals((await onA.client.waitClosed()).code, 4401);
-    assertEquals((await onB.client.waitClosed()).code, 4401);
-    otherDevice.client.send({ type: "ping" });
-    await otherDevice.client.nextOfType("pong");
-    await otherDevice.client.close();
-  },
-);
+      const signedOutAt = Date.now();
+      const res = await fetch(`${b.url}${route.path}`, {
+        method: "POST",
+        headers: {
+          cookie: parent.cookie,
+          origin: b.url,
+          ...(route.form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+        },
+        redirect: "manual",
+      });
+      await res.body?.cancel();
+      assertEquals(res.status, route.form ? 303 : 204);
+      const [closedA, closedB] = await Promise.all([onA.client.waitClosed(), onB.client.waitClosed()]);
+      assertEquals([closedA.code, closedB.code], [4401, 4401]);
+      const after = Date.now() - signedOutAt;
+      assert(after < 1000, `closed ${after} ms after the sign-out`);
+      const before = [onA.client.received.length, onB.client.received.length];
+      await sendAndAck(staff.client, chat.id, "après la déconnexion");
+      await otherDevice.client.nextOfType("message");
+      assertEquals([onA.client.received.length, onB.client.received.length], before, "nothing reached them");
+      await Promise.all([otherDevice.client.close(), staff.client.close()]);
+    },
+  );
+}
 
 clusterTest(
-  "protection - removing a membership closes the person's sockets with 4401 on every instance [postgres]",
-  { instances: 2, realtime: POSTGRES_TIERS },
+  "protection - removing a membership closes the person's sockets with 4401 on every instance within a second [postgres]",
+  { instances: 2, realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000 } },
   async ({ db, servers: [a, b] }) => {
     const { establishment, people: [teacher, parent], chat } = await schoolWithChat(db, a, [
       "teacher",
@@ -106,6 +133,7 @@ clusterTest(
     const onB = await connect(b, parent);
     const staff = await connect(a, teacher);
 
+    const removedAt = Date.now();
     const removed = await removeMember(db, a.services.events, {
       userId: parent.user.id,
       establishmentId: establishment.id,
@@ -113,7 +141,11 @@ clusterTest(
     assert(removed);
     assertEquals((await onA.client.waitClosed()).code, 4401);
     assertEquals((await onB.client.waitClosed()).code, 4401);
+    const after = Date.now() - removedAt;
+    assert(after < 1000, `closed ${after} ms after the removal`);
+    const before = [onA.client.received.length, onB.client.received.length];
     await sendAndAck(staff.client, chat.id, "après le départ");
+    assertEquals([onA.client.received.length, onB.client.received.length], before, "nothing reached them");
     const { client, hello } = await connect(b, parent);
     assertEquals(hello.conversations, [], "the conversation is gone from a new hello");
     await Promise.all([client.close(), staff.client.close()]);
@@ -142,6 +174,30 @@ clusterTest(
     const before = [onA.client.received.length, onB.client.received.length];
     const staff = await connect(a, { ...teacher, cookie: await loginCookie(a.url, teacher.user.email) });
     await sendAndAck(staff.client, chat.id, "après l'expiration");
+    assertEquals([onA.client.received.length, onB.client.received.length], before);
+    await staff.client.close();
+  },
+);
+
+clusterTest(
+  "protection - deleting a session row by hand closes its sockets on every instance within a second [postgres]",
+  { instances: 2, realtime: { ...POSTGRES_TIERS, revalidateIntervalMs: 600_000 } },
+  async ({ db, servers: [a, b] }) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, a, ["teacher", "parent"]);
+    const onA = await connect(a, parent);
+    const onB = await connect(b, parent);
+    const staff = await connect(a, teacher);
+    const token = decodeURIComponent(parent.cookie.slice("preau_session=".length));
+    const { sessionId } = await a.services.auth.authenticate(token);
+    // Outside the domain: no event is published, only the sweep can notice.
+    await db.query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
+    const deletedAt = Date.now();
+    const [closedA, closedB] = await Promise.all([onA.client.waitClosed(), onB.client.waitClosed()]);
+    assertEquals([closedA.code, closedB.code], [4401, 4401]);
+    const after = Date.now() - deletedAt;
+    assert(after < 2000, `closed ${after} ms after the deletion`);
+    const before = [onA.client.received.length, onB.client.received.length];
+    await sendAndAck(staff.client, chat.id, "après la suppression");
     assertEquals([onA.client.received.length, onB.client.received.length], before);
     await staff.client.close();
   },

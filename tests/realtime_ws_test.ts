@@ -3,9 +3,11 @@ import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { api, startTestServer, withServer } from "./support/server.ts";
 import { rawUpgrade, WsClient } from "./support/ws_client.ts";
+import { withTimeout } from "../util/timeout.ts";
 import { connect, conversation, school, schoolWithChat, sendAndAck } from "./support/realtime_fixtures.ts";
 import { revokeSession } from "../db/sessions.ts";
 import { listMessagesAfter } from "../db/messages.ts";
+import type { Database } from "../db/types.ts";
 
 const errorCode = (body: unknown) => (body as { error?: { code?: string } }).error?.code;
 
@@ -227,20 +229,46 @@ dbTest(
   },
 );
 
-dbTest("ws - closing the server closes its sockets with 1012 after the sends in flight", async (db) => {
-  const server = await startTestServer(db);
+dbTest("ws - closing the server stores and acks the send in flight, then closes with 1012", async (db) => {
+  // Holds the next transaction (the in-flight send's) just before its COMMIT until released, so the
+  // close surely begins while that send is being stored.
+  let hold: { reached: PromiseWithResolvers<void>; release: PromiseWithResolvers<void> } | undefined;
+  const gated: Database = {
+    ...db,
+    transaction: (fn) =>
+      db.transaction(async (tx) => {
+        const result = await fn(tx);
+        const gate = hold;
+        hold = undefined;
+        if (gate) {
+          gate.reached.resolve();
+          await gate.release.promise;
+        }
+        return result;
+      }),
+  };
+  const server = await startTestServer(gated);
   const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
   const { client } = await connect(server, teacher);
-  client.send({ type: "send", clientId: "last-words", conversationId: chat.id, body: "À demain" });
-  await client.next((f) => f.type === "ack", 10_000, "the first ack"); // the socket works
+  await sendAndAck(client, chat.id, "À demain"); // the socket works
+  hold = { reached: Promise.withResolvers(), release: Promise.withResolvers() };
+  const gate = hold;
   client.send({ type: "send", clientId: "in-flight", conversationId: chat.id, body: "Bonne soirée" });
+  await withTimeout(gate.reached.promise, 10_000, { what: "the in-flight send's transaction" });
   const closing = server.close();
+  gate.release.resolve();
   const closed = await client.waitClosed();
   await closing;
   assertEquals(closed.code, 1012);
-  const acked = client.received.filter((f) => f.type === "ack").map((f) => f.clientId);
-  const stored = (await listMessagesAfter(db, chat.id, 0, 10)).length;
-  assertEquals(acked.length, stored, "every stored send was acked before the close");
+  const ack = client.received.find((f) => f.type === "ack" && f.clientId === "in-flight");
+  assert(ack, `the in-flight send was acked before the close; got ${JSON.stringify(client.received)}`);
+  const message = ack.message as { id: string; body: string };
+  const stored = await listMessagesAfter(db, chat.id, 0, 10);
+  assertEquals(
+    stored.map((m) => [m.id, m.body]),
+    [[stored[0]!.id, "À demain"], [message.id, "Bonne soirée"]],
+    "the in-flight send was stored, as acked",
+  );
   const refused = await WsClient.connect(server.url, { cookie: teacher.cookie }).then(
     () => false,
     () => true,

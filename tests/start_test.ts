@@ -4,10 +4,14 @@
  */
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
-import { newPostgresDatabaseUrl, testPostgresUrl } from "./support/databases.ts";
+import { newPostgresDatabaseUrl, sanitized, testPostgresUrl } from "./support/databases.ts";
 import { openDatabase } from "../db/open.ts";
 import { makeEstablishment, makeUser } from "../db/factories.ts";
 import { hashPassword } from "../domain/passwords.ts";
+import { startTestSmtp } from "./support/smtp.ts";
+import { appendMessage } from "../db/messages.ts";
+import { api, loginCookie } from "./support/server.ts";
+import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -42,12 +46,10 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     found.reject(new Error(`main.ts exited with ${s.code} before listening:\n${text}`));
     return s;
   });
-  const timer = setTimeout(
-    () => found.reject(new Error(`no URL within ${STARTUP_TIMEOUT_MS} ms:\n${text}`)),
-    STARTUP_TIMEOUT_MS,
-  );
   try {
-    const url = await found.promise;
+    const url = await withTimeout(found.promise, STARTUP_TIMEOUT_MS, { what: "its URL" }).catch((error) => {
+      throw error instanceof TimeoutError ? new Error(`${error.message}:\n${text}`) : error;
+    });
     return {
       url,
       output: () => text,
@@ -67,8 +69,6 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     await status;
     await pumps;
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -94,7 +94,7 @@ async function checkServes(url: string, email: string, password: string): Promis
   const html = await page.text();
   assertEquals(page.status, 200);
   assertStringIncludes(html, "<style data-twind>");
-  const boot = /<script type="module"[^>]*src="(\/_preau\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
+  const boot = /<script type="module"[^>]*src="(\/_islands\/js\/boot-[0-9a-f]+\.js)"/.exec(html);
   assert(boot, "a page with islands loads the hashed boot script");
   const script = await fetch(`${url}${boot[1]}`);
   assertEquals(script.status, 200);
@@ -104,8 +104,7 @@ async function checkServes(url: string, email: string, password: string): Promis
 
 Deno.test({
   name: "start - the embedded default serves a styled page, seeds the demo, and reuses its data directory",
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...sanitized(),
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "preau-start-" });
     try {
@@ -113,6 +112,7 @@ Deno.test({
       try {
         await checkServes(first.url, "parent.dupont@example.test", "preau-demo");
         assertStringIncludes(first.output(), "seeded the demo");
+        assertStringIncludes(first.output(), `written to ${dataDir}/outbox`);
         assertStringIncludes(first.output(), "parent.dupont@example.test");
       } finally {
         assertEquals((await first.stop("SIGTERM")).code, 0, "SIGTERM ends the process cleanly");
@@ -136,8 +136,7 @@ Deno.test({
 Deno.test({
   name: "start - with DATABASE_URL it migrates a real PostgreSQL and serves the same page, without demo data",
   ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...sanitized(),
   async fn() {
     const databaseUrl = await newPostgresDatabaseUrl();
     const started = await startMain({ DATABASE_URL: databaseUrl, PREAU_SECRET: "s".repeat(40) });
@@ -166,8 +165,7 @@ Deno.test({
 
 Deno.test({
   name: "start - invalid configuration and an unreachable database stop the start with a clear message",
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...sanitized(),
   async fn() {
     const run = async (env: Record<string, string>) => {
       const out = await new Deno.Command(Deno.execPath(), {
@@ -189,5 +187,78 @@ Deno.test({
     });
     assertEquals(unreachable.code, 1);
     assertStringIncludes(unreachable.text, "127.0.0.1:1");
+  },
+});
+
+Deno.test("start - an invalid PREAU_SMTP_URL stops the start with a message naming the variable", async () => {
+  for (const value of ["http://mail.example", "smtp://", "not a url"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-bundle", "main.ts"],
+      cwd: ROOT,
+      env: { DATABASE_URL: "", PREAU_SECRET: "", PREAU_SMTP_URL: value },
+    }).output();
+    const text = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 1, value);
+    assertStringIncludes(text, "configuration error: PREAU_SMTP_URL");
+    assertStringIncludes(text, "smtp://user:password@host");
+  }
+});
+
+Deno.test({
+  name:
+    "start - the mail worker runs with the app: a message left unread reaches the SMTP server, then SIGTERM closes it",
+  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
+  ...sanitized(),
+  async fn() {
+    const smtp = await startTestSmtp();
+    const databaseUrl = await newPostgresDatabaseUrl();
+    const started = await startMain({
+      DATABASE_URL: databaseUrl,
+      PREAU_SECRET: "s".repeat(40),
+      PREAU_SMTP_URL: smtp.url,
+      PREAU_MAIL_FROM: "École <ecole@start.test>",
+      PREAU_NOTIFY_DELAY_MINUTES: "0.02",
+    });
+    try {
+      assertMatch(started.output(), /mail: sent through SMTP 127\.0\.0\.1:\d+/);
+      const db = await openDatabase({ databaseUrl, dataDir: "unused" });
+      let parentEmail = "";
+      try {
+        const school = await makeEstablishment(db);
+        const hash = await hashPassword("start-password");
+        const teacher = await makeUser(db, {
+          establishmentId: school.id,
+          role: "teacher",
+          passwordHash: hash,
+        });
+        const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
+        parentEmail = parent.email;
+        const cookie = await loginCookie(started.url, teacher.email, "start-password");
+        const conversation = await api(started.url, cookie, "/api/conversations", {
+          method: "POST",
+          headers: { origin: started.url },
+          body: { establishmentId: school.id, participantIds: [parent.id] },
+        });
+        const id = (conversation.body as { conversation: { id: string } }).conversation.id;
+        // Messages are sent over the socket; storing one directly is the same row for the worker.
+        await appendMessage(db, {
+          conversationId: id,
+          senderId: teacher.id,
+          clientId: "start-mail-1",
+          body: "Bonjour depuis le vrai serveur",
+        });
+      } finally {
+        await db.close();
+      }
+      await smtp.waitFor(1, 30_000);
+      const [mail] = smtp.received;
+      assertEquals(mail?.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined, parentEmail);
+      assertStringIncludes(mail?.text ?? "", "Bonjour depuis le vrai serveur");
+      assertEquals(mail?.from?.value[0]?.address, "ecole@start.test");
+    } finally {
+      assertEquals((await started.stop("SIGTERM")).code, 0);
+      assertStringIncludes(started.output(), "shutdown: closed mail");
+      await smtp.close();
+    }
   },
 });

@@ -1,7 +1,7 @@
 /**
  * Browser runtime, bundled with the islands into one build. Installs twind (resuming from the
  * server's `<style data-twind>`), reads the page's island props once — so a signal shared by
- * several islands on the server is one signal here — and hydrates every `<preau-island>`.
+ * several islands on the server is one signal here — and hydrates every `<x-island>`.
  */
 import { type ComponentType, h, hydrate } from "preact";
 import { install } from "@twind/core";

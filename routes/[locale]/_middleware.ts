@@ -5,18 +5,17 @@
  * on the session are never cached.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import type { RouteContext } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { DEFAULT_TIME_ZONE, TIME_ZONE_COOKIE, validTimeZone } from "../../i18n/format.ts";
 import { isLocale, LOCALE_COOKIE } from "../../i18n/mod.ts";
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../../server/session_cookie.ts";
+import { authenticate } from "../../server/session.ts";
 import { loginPath, redirect } from "./_lib/paths.ts";
-import type { PageState } from "./_lib/state.ts";
+import { definePage } from "./_lib/state.ts";
 
 /** Pages reachable signed out (below the locale). */
 const PUBLIC_PAGES = new Set(["/login"]);
 
-export const handler = async (ctx: RouteContext<PageState>): Promise<Response> => {
+export const handler = definePage.middleware(async (ctx): Promise<Response> => {
   const locale = ctx.params.locale;
   if (!isLocale(locale)) return await ctx.renderNotFound();
   const { state } = ctx;
@@ -27,23 +26,16 @@ export const handler = async (ctx: RouteContext<PageState>): Promise<Response> =
     setCookie(ctx.hono, LOCALE_COOKIE, locale, { path: "/", sameSite: "Lax", maxAge: 365 * 86_400 });
   }
 
-  const token = readSessionCookie(ctx.hono);
-  if (token !== undefined) {
-    try {
-      const session = await services.auth.authenticate(token);
+  try {
+    const session = await authenticate(ctx.hono, services);
+    if (session !== undefined) {
       state.me = await services.auth.me(session.user.id);
       state.user = session.user;
       state.sessionId = session.sessionId;
-      if (session.renewed) {
-        setSessionCookie(ctx.hono, session.renewed.token, {
-          expiresAt: session.renewed.expiresAt,
-          publicUrl: services.originPolicy.publicUrl,
-        });
-      }
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === "unauthorized")) throw error;
-      clearSessionCookie(ctx.hono, services.originPolicy.publicUrl);
     }
+  } catch (error) {
+    // An ended session: the cookie is gone, the visitor continues signed out (to the login page).
+    if (!(error instanceof AppError && error.code === "unauthorized")) throw error;
   }
 
   const below = ctx.url.pathname.slice(locale.length + 1) || "/";
@@ -60,4 +52,4 @@ export const handler = async (ctx: RouteContext<PageState>): Promise<Response> =
     }
   }
   return response;
-};
+});

@@ -1,33 +1,34 @@
 /**
  * `/[locale]/login`: a plain form (works without JavaScript) posted to this page, which signs in
- * through the auth service like `POST /api/auth/login`, sets the session cookie and sends the
- * person to `next` (a same-site path only) or to their portal.
+ * like `POST /api/auth/login` (`server/session.ts`) and sends the person to `next` (a same-site
+ * path only) or to their portal.
  */
-import { Head, type PageProps, type RouteContext } from "../../framework/mod.ts";
+import { Head } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
+import { isStorable } from "../../domain/text.ts";
 import { translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
-import { setSessionCookie } from "../../server/session_cookie.ts";
+import { signIn } from "../../server/session.ts";
 import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
 import { redirect, safeNextPath } from "./_lib/paths.ts";
-import type { PageState } from "./_lib/state.ts";
+import { definePage, type PageState } from "./_lib/state.ts";
 
 interface LoginData {
   email: string;
-  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.failed";
+  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.malformed" | "login.failed";
 }
 
-function after(ctx: RouteContext<PageState>, next: string | null): string {
-  return safeNextPath(next) ?? `/${ctx.state.locale}`;
+function after(state: PageState, next: string | null): string {
+  return safeNextPath(next) ?? `/${state.locale}`;
 }
 
-export const handler = {
-  GET(ctx: RouteContext<PageState, LoginData>): Promise<Response> | Response {
-    if (ctx.state.user) return redirect(after(ctx, ctx.url.searchParams.get("next")));
+export const handler = definePage.handlers<LoginData>({
+  GET(ctx): Promise<Response> | Response {
+    if (ctx.state.user) return redirect(after(ctx.state, ctx.url.searchParams.get("next")));
     return ctx.render({ email: "" });
   },
 
-  async POST(ctx: RouteContext<PageState, LoginData>): Promise<Response> {
+  async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
     if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
       return new Response("This form was posted from another site; sign in from Préau's own page.", {
@@ -35,39 +36,35 @@ export const handler = {
       });
     }
     const form = await ctx.req.formData().catch(() => new FormData());
-    const email = String(form.get("email") ?? "").trim().slice(0, 254);
-    const password = String(form.get("password") ?? "").slice(0, 1024);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    // Never echo text the page cannot hold (a NUL); signIn refuses it with bad_request anyway.
+    const shown = isStorable(email) ? email.slice(0, 254) : "";
     if (email === "" || password === "") {
-      return ctx.render({ email, error: "login.missing" }, { status: 400 });
+      return ctx.render({ email: shown, error: "login.missing" }, { status: 400 });
     }
-    const env = ctx.hono.env as { remoteAddr?: { hostname?: string } } | undefined;
     try {
-      const session = await services.auth.login(
-        email,
-        password,
-        env?.remoteAddr?.hostname ?? "unknown",
-        ctx.req.headers.get("user-agent") ?? undefined,
-      );
-      setSessionCookie(ctx.hono, session.token, {
-        expiresAt: session.expiresAt,
-        publicUrl: services.originPolicy.publicUrl,
-      });
-      return redirect(after(ctx, ctx.url.searchParams.get("next")), 303);
+      await signIn(ctx.hono, services, { email, password });
+      return redirect(after(ctx.state, ctx.url.searchParams.get("next")), 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === "invalid_credentials") {
-        return ctx.render({ email, error: "login.invalid" }, { status: 401 });
+        return ctx.render({ email: shown, error: "login.invalid" }, { status: 401 });
+      }
+      // `bad_request` (loginBody): longer than any address or password can be, or a NUL or lone surrogate.
+      if (error.code === "bad_request") {
+        return ctx.render({ email: shown, error: "login.malformed" }, { status: 400 });
       }
       if (error.code === "rate_limited") {
-        return ctx.render({ email, error: "login.rateLimited" }, { status: 429 });
+        return ctx.render({ email: shown, error: "login.rateLimited" }, { status: 429 });
       }
       console.error("login page: signing in failed", error);
-      return ctx.render({ email, error: "login.failed" }, { status: 503 });
+      return ctx.render({ email: shown, error: "login.failed" }, { status: 503 });
     }
   },
-};
+});
 
-export default function LoginPage({ state, data, url }: PageProps<LoginData, PageState>) {
+export default definePage.page<LoginData>(function LoginPage({ state, data, url }) {
   const t = translator(state.locale);
   const other = state.locale === "fr" ? "en" : "fr";
   const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
@@ -135,4 +132,4 @@ export default function LoginPage({ state, data, url }: PageProps<LoginData, Pag
       </div>
     </main>
   );
-}
+});

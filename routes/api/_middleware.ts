@@ -3,38 +3,30 @@
  * login), renew the cookie when the session slid forward, and turn thrown errors into the wire
  * shape `{"error":{"code","message"}}`.
  */
-import type { RouteContext } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { errorResponse } from "../../server/http.ts";
 import { isSameOriginOrAllowed, isUnsafeMethod } from "../../server/origin.ts";
-import { readSessionCookie, setSessionCookie } from "../../server/session_cookie.ts";
-import type { AppState } from "../../server/state.ts";
+import { authenticate, notSignedIn } from "../../server/session.ts";
+import { define } from "../../server/define.ts";
 
 /** Paths reachable without a session. */
 const PUBLIC_PATHS = new Set(["/api/auth/login"]);
 
-export const handler = async (ctx: RouteContext<AppState>): Promise<Response> => {
+export const handler = define.middleware(async (ctx): Promise<Response> => {
   const { services } = ctx.state;
   try {
     if (isUnsafeMethod(ctx.req.method) && !isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
       throw new AppError("forbidden", "This request came from another site; use Préau from its own address.");
     }
     if (!PUBLIC_PATHS.has(ctx.url.pathname)) {
-      const token = readSessionCookie(ctx.hono);
-      if (token === undefined) throw new AppError("unauthorized", "You are not signed in; sign in first.");
-      const session = await services.auth.authenticate(token);
+      const session = await authenticate(ctx.hono, services);
+      if (session === undefined) throw notSignedIn();
       ctx.state.user = session.user;
       ctx.state.sessionId = session.sessionId;
-      if (session.renewed) {
-        setSessionCookie(ctx.hono, session.renewed.token, {
-          expiresAt: session.renewed.expiresAt,
-          publicUrl: services.originPolicy.publicUrl,
-        });
-      }
     }
     const res = await ctx.next();
     return res;
   } catch (err) {
     return errorResponse(err, `${ctx.req.method} ${ctx.url.pathname}`);
   }
-};
+});

@@ -1,10 +1,9 @@
-import type { RouteContext } from "../../framework/mod.ts";
 import { json } from "../../server/http.ts";
-import type { SignedInState } from "../../server/state.ts";
+import { defineSignedIn } from "../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `GET /api/me` → `{"user","memberships"}`. */
-  async GET(ctx: RouteContext<SignedInState>): Promise<Response> {
+  async GET(ctx): Promise<Response> {
     return json(await ctx.state.services.auth.me(ctx.state.user.id));
   },
-};
+});

@@ -4,9 +4,16 @@
  *
  * Sharing: `deno test` runs every test module in its own isolate, so "shared" means one in-memory
  * PGlite and one fresh PostgreSQL database (`preau_test_<random>` on `PREAU_TEST_PG_URL`) per test
- * module, created on first use. Tests must therefore not assume an empty database: create your own rows
- * with unique names. When the module's last `dbTest` finishes, both are closed (and the Postgres one
- * dropped); `scripts/test.ts` removing the whole cluster is the real cleanup.
+ * module. Tests must therefore not assume an empty database: create your own rows with unique names.
+ *
+ * Sanitizers (off by default since Deno 2.8): tests given {@linkcode sanitized} (`dbKindTest`, the
+ * cluster tests of `realtime_fixtures.ts`, the database tests written with `Deno.test`) run with Deno's
+ * op and resource sanitizers ON, so a test that leaves a timer, a socket, a server or a response body
+ * behind fails. Shared handles are opened in `Deno.test.beforeAll` and closed in `Deno.test.afterAll`,
+ * outside every test, since their libraries keep timers for as long as they are open (postgres.js
+ * starts a lifetime timer per connection, so the admin pool is also filled up front). One exception,
+ * explained at {@linkcode sharesPglite}: no sanitizer for `dbTest` nor for any test of a module that
+ * uses it. `scripts/test.ts` removing the whole cluster is the real cleanup.
  *
  * Postgres tests need `PREAU_TEST_PG_URL` (set by `deno task test`). Without it they are ignored, or,
  * when `CI` is set, they fail: CI must never silently skip a backend.
@@ -39,22 +46,43 @@ export function testPostgresUrl(): string | undefined {
 export function dbTest(name: string, fn: (db: Database) => Promise<void>, opts: DbTestOptions = {}): void {
   for (const kind of opts.kinds ?? DATABASE_KINDS) {
     const ignore = opts.ignore || postgresIgnored(kind);
-    if (!ignore) shared[kind].users++;
+    if (!ignore) hookShared(kind);
     Deno.test({
       name: `${name} [${kind}]`,
       ignore,
       only: opts.only,
-      sanitizeResources: false,
+      // The shared PGlite's timer: see `sharesPglite`.
       sanitizeOps: false,
-      async fn() {
-        try {
-          await fn(await sharedDatabase(kind));
-        } finally {
-          if (--shared[kind].users === 0) await releaseShared(kind);
-        }
-      },
+      sanitizeResources: false,
+      fn: () => sharedDatabase(kind).then(fn),
     });
   }
+}
+
+/**
+ * Call at the top of a module that mixes `dbTest` with other tests, before registering them: they get
+ * no sanitizer either.
+ *
+ * Why no sanitizer can be on where a PGlite is shared: after a query, PGlite's PostgreSQL arms a 10 s
+ * "idle stats update" timer (a WASM `setitimer`, i.e. a JavaScript timer) and cancels it lazily (it
+ * ignores the alarm when it fires rather than clearing it), so that timer starts in one test and fires
+ * in whichever test runs 10 s later, of either backend. Deno 2.9 counts a timer in both the op and the
+ * resource sanitizer. Nothing in SQL disarms it (pending I/O statistics arm it after every query), and
+ * a PGlite per test would cost its ~10 s start each time.
+ */
+export function sharesPglite(): void {
+  sanitizersOn = false;
+}
+
+let sanitizersOn = true;
+
+/**
+ * The sanitizer options for a database test registered now: both on, unless the module called
+ * {@linkcode sharesPglite}. Given per test, since Deno's module-wide `Deno.test.sanitizer` would
+ * also override a test's own `false`.
+ */
+export function sanitized(): { sanitizeOps: boolean; sanitizeResources: boolean } {
+  return { sanitizeOps: sanitizersOn, sanitizeResources: sanitizersOn };
 }
 
 /**
@@ -67,12 +95,12 @@ export function dbKindTest(
   opts: DbTestOptions = {},
 ): void {
   for (const kind of opts.kinds ?? DATABASE_KINDS) {
+    const ignore = opts.ignore || postgresIgnored(kind);
     Deno.test({
       name: `${name} [${kind}]`,
-      ignore: opts.ignore || postgresIgnored(kind),
+      ignore,
       only: opts.only,
-      sanitizeResources: false,
-      sanitizeOps: false,
+      ...sanitized(),
       fn: () => fn(kind),
     });
   }
@@ -100,12 +128,14 @@ export async function freshDatabase(kind: DatabaseKind): Promise<Database> {
 export async function newPostgresDatabaseUrl(): Promise<string> {
   const base = requirePostgresUrl();
   const name = `preau_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  admin ??= createPostgresDatabase(base, { poolSize: 2 });
-  await admin.query(`create database ${name}`);
+  await (await adminDatabase()).query(`create database ${name}`);
   return withDatabase(base, name);
 }
 
-/** The shared, migrated database of `kind` for this test module (created on first use). */
+/**
+ * The shared, migrated database of `kind` for this test module: opened by the `beforeAll` hook that
+ * the first {@linkcode dbTest} of that kind registered, or here on first use when called otherwise.
+ */
 export function sharedDatabase(kind: DatabaseKind): Promise<Database> {
   const slot = shared[kind];
   slot.db ??= (async () => {
@@ -125,43 +155,77 @@ export function sharedDatabase(kind: DatabaseKind): Promise<Database> {
   return slot.db;
 }
 
+/**
+ * Opens all `size` connections of a postgres.js pool now (it opens them lazily, one per query that
+ * finds every open one busy), so none is opened, with its lifetime timer, inside a test.
+ */
+async function fillPool(db: Database, size: number): Promise<void> {
+  await Promise.all(Array.from({ length: size }, () => db.query("select pg_sleep(0.05)")));
+}
+
 interface Shared {
   db: Promise<Database> | undefined;
-  /** Registered, not ignored tests still to finish in this module. */
-  users: number;
+  /** Whether this module's hooks open and close this kind's database. */
+  hooked: boolean;
 }
 
 const shared: Record<DatabaseKind, Shared> = {
-  pglite: { db: undefined, users: 0 },
-  postgres: { db: undefined, users: 0 },
+  pglite: { db: undefined, hooked: false },
+  postgres: { db: undefined, hooked: false },
 };
 
 /** Connection to the test server's `postgres` database, for CREATE/DROP DATABASE. */
-let admin: Database | undefined;
+let admin: Promise<Database> | undefined;
 
-/** Closes the shared database of `kind` (dropping the Postgres one), and the admin connection if idle. */
-async function releaseShared(kind: DatabaseKind): Promise<void> {
-  const slot = shared[kind];
-  const pending = slot.db;
-  slot.db = undefined;
-  await (await pending?.catch(() => undefined))?.close();
-  if (!shared.pglite.users && !shared.postgres.users && admin) {
-    const closing = admin;
-    admin = undefined;
-    await closing.close();
-  }
+/** The admin connection, opened (and its small pool filled) on first use. */
+function adminDatabase(): Promise<Database> {
+  admin ??= (async () => {
+    const db = createPostgresDatabase(requirePostgresUrl(), { poolSize: 2 });
+    await fillPool(db, 2);
+    return db;
+  })();
+  admin.catch(() => admin = undefined);
+  return admin;
 }
 
-globalThis.addEventListener("unload", () => {
-  // Best effort only: unload cannot wait. Sockets die with the isolate and the cluster is removed anyway.
-  for (const slot of Object.values(shared)) void slot.db?.then((db) => db.close()).catch(() => {});
-  void admin?.close().catch(() => {});
-});
+/**
+ * With a test server, every module importing this one opens the admin connection before its first test
+ * and closes it after its last one (outside the sanitizers; see the module documentation). Registered
+ * at import, before any shared database's hooks, so that it closes after them (`afterAll` hooks run
+ * last registered first) and can still drop their database.
+ */
+if (testPostgresUrl() !== undefined) {
+  Deno.test.beforeAll(async () => {
+    await adminDatabase();
+  });
+  Deno.test.afterAll(async () => {
+    const closing = admin;
+    admin = undefined;
+    await (await closing?.catch(() => undefined))?.close();
+  });
+}
+
+/**
+ * Makes this module open the shared database of `kind` before its first test and close it after its
+ * last one, both outside any test and so outside the sanitizers.
+ */
+function hookShared(kind: DatabaseKind): void {
+  if (shared[kind].hooked) return;
+  shared[kind].hooked = true;
+  Deno.test.beforeAll(async () => {
+    await sharedDatabase(kind);
+  });
+  Deno.test.afterAll(async () => {
+    const slot = shared[kind];
+    const pending = slot.db;
+    slot.db = undefined;
+    await (await pending?.catch(() => undefined))?.close();
+  });
+}
 
 /** Drops a test database; best effort (a failure only leaves it for the cluster removal). */
 async function dropDatabase(name: string): Promise<void> {
-  admin ??= createPostgresDatabase(requirePostgresUrl(), { poolSize: 2 });
-  await admin.query(`drop database if exists ${name} with (force)`).catch((error) => {
+  await (await adminDatabase()).query(`drop database if exists ${name} with (force)`).catch((error) => {
     console.warn(`could not drop test database ${name}:`, error);
   });
 }

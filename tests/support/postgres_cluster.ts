@@ -5,6 +5,8 @@
  * PostgreSQL refuses to run as root, so as root the directory is given to the `postgres` user and every
  * binary runs through `runuser -u postgres --`.
  */
+import { backoffDelay } from "../../util/backoff.ts";
+import { settlesWithin, sleep } from "../../util/timeout.ts";
 
 /** A running test cluster. */
 export interface PostgresCluster {
@@ -166,7 +168,7 @@ async function waitUntilReady(
   const deadline = Date.now() + STARTUP_DEADLINE_MS;
   let exited: Deno.CommandStatus | undefined;
   started.exited.then((s) => exited = s);
-  for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     signal?.throwIfAborted();
     const probe = await run("pg_isready", ["-h", "127.0.0.1", "-p", String(port), "-t", "1"]).output();
     if (probe.success) return "ready";
@@ -175,7 +177,7 @@ async function waitUntilReady(
       if (/could not bind|Address already in use/i.test(started.log())) return "port-taken";
       throw new Error(`postgres exited with code ${exited.code} while starting:\n${started.log()}`);
     }
-    await new Promise((r) => setTimeout(r, delay));
+    await sleep(backoffDelay(attempt, { baseMs: 40, maxMs: 250 }), signal);
   }
   throw new Error(
     `postgres did not accept connections on 127.0.0.1:${port} within ${STARTUP_DEADLINE_MS} ms:\n${started.log()}`,
@@ -184,8 +186,8 @@ async function waitUntilReady(
 
 async function stopServer(server: Deno.ChildProcess, pgCtlStop: () => Deno.Command): Promise<void> {
   const stop = await pgCtlStop().output();
-  const exited = await Promise.race([server.status, new Promise<undefined>((r) => setTimeout(r, 10_000))]);
-  if (!stop.success || exited === undefined) {
+  const exited = await settlesWithin(server.status, 10_000);
+  if (!stop.success || !exited) {
     // pg_ctl could not stop it in time: kill what we spawned and wait for it.
     try {
       server.kill("SIGKILL");

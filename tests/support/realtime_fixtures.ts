@@ -10,7 +10,7 @@ import { type MadeConversation, makeConversation, makeEstablishment } from "../.
 import { migrate } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
-import { newPostgresDatabaseUrl, testPostgresUrl } from "./databases.ts";
+import { newPostgresDatabaseUrl, sanitized, testPostgresUrl } from "./databases.ts";
 import {
   loginCookie,
   makeLoginUser,
@@ -28,13 +28,20 @@ export interface Person {
 
 /**
  * `Deno.test` options of the tests that need a real PostgreSQL server: ignored without one, except on
- * CI (like the `[postgres]` half of `dbTest`); no sanitizers, since servers and pools outlive a step.
+ * CI (like the `[postgres]` half of `dbTest`), with the sanitizers of `sanitized` (read when spread,
+ * i.e. when the test is registered).
  */
 export const postgresOnly = {
-  ignore: !testPostgresUrl() && !Deno.env.get("CI"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-} as const;
+  get ignore(): boolean {
+    return !testPostgresUrl() && !Deno.env.get("CI");
+  },
+  get sanitizeOps(): boolean {
+    return sanitized().sanitizeOps;
+  },
+  get sanitizeResources(): boolean {
+    return sanitized().sanitizeResources;
+  },
+};
 
 /** Realtime options that link instances through PostgreSQL alone (BroadcastChannel left out). */
 export const POSTGRES_TIERS: RealtimeOptions = { tiers: ["local", "postgres"] };
@@ -202,8 +209,15 @@ export function clusterTest<const N extends number>(
   });
 }
 
-/** Message frames (`message` or `ack`) of `conversationId` among `frames`, in arrival order. */
+/** Ids of the marker messages sent by {@linkcode settled}, which {@linkcode messagesOf} leaves out. */
+const markers = new Set<string>();
+
+/** Message frames (`message` or `ack`) of `conversationId` among `frames`, in arrival order, markers left out. */
 export function messagesOf(frames: readonly Frame[], conversationId: string): StoredMessage[] {
+  return allMessagesOf(frames, conversationId).filter((m) => !markers.has(m.id));
+}
+
+function allMessagesOf(frames: readonly Frame[], conversationId: string): StoredMessage[] {
   return frames
     .filter((f) => f.type === "message" || f.type === "ack")
     .map((f) => withoutClientId(f.message as StoredMessage))
@@ -212,7 +226,7 @@ export function messagesOf(frames: readonly Frame[], conversationId: string): St
 
 /**
  * Waits until `client` received `count` message/ack frames of the conversation and returns them in
- * arrival order; then checks, with a ping round trip, that nothing more was queued behind them.
+ * arrival order. It says nothing of what may still be on its way: "once" needs {@linkcode settled}.
  */
 export async function collect(
   client: WsClient,
@@ -225,9 +239,77 @@ export async function collect(
     timeoutMs,
     `${count} messages of ${conversationId}`,
   );
-  client.send({ type: "ping" });
-  await client.nextOfType("pong");
   return messagesOf(client.received, conversationId);
+}
+
+/**
+ * What sends a marker: a client (through {@linkcode sendAndAck}), or a function that sends a message
+ * with `body` through some other socket and resolves with it once acked.
+ */
+export type MarkerSender = WsClient | ((conversationId: string, body: string) => Promise<StoredMessage>);
+
+/** Sends one marker through each of `via`, in turn; returns their ids (see {@linkcode settled}). */
+export async function sendMarkers(conversationId: string, via: readonly MarkerSender[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const sender of via) {
+    const body = `marker ${crypto.randomUUID()}`;
+    const marker = sender instanceof WsClient
+      ? await sendAndAck(sender, conversationId, body)
+      : await sender(conversationId, body);
+    markers.add(marker.id);
+    ids.push(marker.id);
+  }
+  return ids;
+}
+
+/** Whether `frames` hold every marker of `ids` (as `message` or `ack`). */
+export function hasMarkers(
+  frames: readonly Frame[],
+  conversationId: string,
+  ids: readonly string[],
+): boolean {
+  const seen = new Set(allMessagesOf(frames, conversationId).map((m) => m.id));
+  return ids.every((id) => seen.has(id));
+}
+
+/** The conversation's messages among `frames` before the last of the markers `ids`, markers left out. */
+export function beforeMarkers(
+  frames: readonly Frame[],
+  conversationId: string,
+  ids: readonly string[],
+): StoredMessage[] {
+  const all = allMessagesOf(frames, conversationId);
+  const last = Math.max(...ids.map((id) => all.findIndex((m) => m.id === id)));
+  return all.slice(0, last).filter((m) => !markers.has(m.id));
+}
+
+/**
+ * The proof of "once": each of `via` sends one more message, a marker, after the ones under test,
+ * and every receiver waits until it got all the markers. A conversation's messages reach a socket
+ * through one road (the sending instance's NOTIFY, then the receiving instance's ordered stream), so
+ * a duplicate or stray copy of an earlier message would have arrived before the marker that followed
+ * it there. A ping proves nothing of the kind: it never leaves the receiving instance. Give `via` a
+ * sender on every instance whose road is under test (messages sent on instance A reach a socket on A
+ * locally, and on B through PostgreSQL).
+ *
+ * Returns, per receiver, the conversation's messages it received before its last marker (message or
+ * ack frames, in arrival order), markers left out. Markers never count as messages afterwards.
+ */
+export async function settled(
+  conversationId: string,
+  via: readonly MarkerSender[],
+  receivers: readonly WsClient[],
+  timeoutMs = 30_000,
+): Promise<StoredMessage[][]> {
+  const ids = await sendMarkers(conversationId, via);
+  return await Promise.all(receivers.map(async (client) => {
+    await client.until(
+      (received) => hasMarkers(received, conversationId, ids),
+      timeoutMs,
+      `the ${ids.length} marker(s) of ${conversationId}`,
+    );
+    return beforeMarkers(client.received, conversationId, ids);
+  }));
 }
 
 /** A unique BroadcastChannel name, so tests in one isolate do not hear each other. */

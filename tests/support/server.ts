@@ -7,7 +7,9 @@ import type { Role, User } from "../../db/models.ts";
 import { makeUser } from "../../db/factories.ts";
 import { hashPassword } from "../../domain/passwords.ts";
 import { type AppOptions, createApp, type PreauApp } from "../../server/app.ts";
+import { parseAddressRanges } from "../../server/client_address.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
+import type { MailService } from "../../domain/mail/mail_service.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
 export const TEST_SECRET = "test-secret-of-at-least-thirty-two-characters";
@@ -39,16 +41,25 @@ export interface TestServerOptions {
   realtime?: RealtimeOptions;
   /** Session lifetime, e.g. `{ ttlSeconds: 2 }` to see sessions expire. */
   sessions?: AppOptions["sessions"];
+  /** `PREAU_TRUSTED_PROXIES`, e.g. `"127.0.0.1"` to play a load balancer. Default: none. */
+  trustedProxies?: string;
+  /** The mail service (see `tests/support/mail.ts`); default: an unstarted one writing to a temp outbox. */
+  mail?: MailService;
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
 export async function startTestServer(db: Database, opts: TestServerOptions = {}): Promise<TestServer> {
   const preau = await createApp({
     db,
-    config: { allowedOrigins: opts.allowedOrigins ?? [], publicUrl: undefined },
+    config: {
+      allowedOrigins: opts.allowedOrigins ?? [],
+      publicUrl: undefined,
+      trustedProxies: parseAddressRanges(opts.trustedProxies ?? ""),
+    },
     secret: TEST_SECRET,
     realtime: opts.realtime,
     sessions: opts.sessions,
+    mail: opts.mail,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
@@ -61,7 +72,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     url: `http://127.0.0.1:${addr.port}`,
     close: async () => {
       // Sockets first: open WebSockets would keep the server's shutdown waiting.
-      await preau.services.realtime.close();
+      await preau.close();
       await server.shutdown();
     },
   };

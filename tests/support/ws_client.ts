@@ -9,6 +9,7 @@
  * `rawUpgrade` and `RawWsClient` speak the protocol over a bare TCP connection, for what a browser
  * API cannot do: read the HTTP answer of a refused upgrade, and stop reading (a slow consumer).
  */
+import { TimeoutError, withTimeout } from "../../util/timeout.ts";
 
 /** A server frame, decoded. */
 export interface Frame {
@@ -82,7 +83,7 @@ export class WsClient {
         );
       }),
       options.timeoutMs ?? 10_000,
-      "the WebSocket to open",
+      { what: "the WebSocket to open" },
     );
   }
 
@@ -139,7 +140,7 @@ export class WsClient {
 
   /** Waits for the close, up to `timeoutMs`. */
   waitClosed(timeoutMs = 10_000): Promise<Closed> {
-    return withTimeout(this.closed, timeoutMs, "the socket to close");
+    return withTimeout(this.closed, timeoutMs, { what: "the socket to close" });
   }
 
   /** Closes (if still open) and waits for the close to complete. */
@@ -161,47 +162,40 @@ export class WsClient {
     what: string,
     progress: () => string,
   ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        const found = attempt();
-        if (found) {
-          finish();
-          resolve(found.value);
+    let check = () => {};
+    let settled = false;
+    const found = new Promise<T>((resolve, reject) => {
+      check = () => {
+        // `attempt` may take a frame from the queue: never again once one was found.
+        if (settled) return;
+        const result = attempt();
+        if (result) {
+          settled = true;
+          resolve(result.value);
         } else if (this.#closedWith) {
-          finish();
+          settled = true;
           reject(
             new Error(`socket closed (${this.#closedWith.code} ${this.#closedWith.reason}) before ${what}`),
           );
         }
       };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${progress()}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
     });
+    this.#waiters.add(check);
+    check();
+    return withTimeout(found, timeoutMs, { what })
+      .catch((error) => {
+        throw error instanceof TimeoutError ? new Error(`${error.message}; ${progress()}`) : error;
+      })
+      .finally(() => {
+        settled = true;
+        this.#waiters.delete(check);
+      });
   }
 
   #describeQueue(): string {
     const text = JSON.stringify(this.#queue.slice(-5));
     return `${this.#queue.length} frame(s)${this.#queue.length > 0 ? `, last: ${text.slice(0, 600)}` : ""}`;
   }
-}
-
-/** Rejects with "timed out … waiting for `what`" unless `promise` settles within `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** The HTTP answer to an upgrade request. */
@@ -221,7 +215,7 @@ export async function rawUpgrade(
 ): Promise<UpgradeAnswer> {
   const conn = await openRawUpgrade(baseUrl, headers);
   try {
-    return await withTimeout(readHttpAnswer(conn.tcp, conn.buffered), 10_000, "the upgrade answer");
+    return await withTimeout(readHttpAnswer(conn.tcp, conn.buffered), 10_000, { what: "the upgrade answer" });
   } finally {
     conn.tcp.close();
   }
@@ -282,24 +276,29 @@ export interface RawFrame {
  * the server's data piles up in the kernel buffers and then in the server's send buffer.
  */
 export class RawWsClient {
+  /** The headers of the server's 101 answer. */
+  readonly headers: Headers;
   readonly #tcp: Deno.TcpConn;
   #data: Uint8Array;
   #chunk = new Uint8Array(64 * 1024);
 
-  private constructor(tcp: Deno.TcpConn, rest: Uint8Array) {
+  private constructor(tcp: Deno.TcpConn, rest: Uint8Array, headers: Headers) {
     this.#tcp = tcp;
     this.#data = rest;
+    this.headers = headers;
   }
 
   /** Completes the handshake (throws unless the answer is 101). Nothing is read afterwards until asked. */
   static async connect(baseUrl: string, headers: Record<string, string> = {}): Promise<RawWsClient> {
     const conn = await openRawUpgrade(baseUrl, headers);
-    const answer = await withTimeout(readHttpAnswer(conn.tcp, conn.buffered), 10_000, "the upgrade answer");
+    const answer = await withTimeout(readHttpAnswer(conn.tcp, conn.buffered), 10_000, {
+      what: "the upgrade answer",
+    });
     if (answer.status !== 101) {
       conn.tcp.close();
       throw new Error(`upgrade refused with ${answer.status}: ${answer.body}`);
     }
-    return new RawWsClient(conn.tcp, answer.rest);
+    return new RawWsClient(conn.tcp, answer.rest, answer.headers);
   }
 
   /** Sends a masked text frame. */
@@ -323,7 +322,7 @@ export class RawWsClient {
 
   /** Reads the next frame (waiting up to `timeoutMs`); `null` when the connection ended. */
   async readFrame(timeoutMs = 10_000): Promise<RawFrame | null> {
-    return await withTimeout(this.#readFrame(), timeoutMs, "a raw frame");
+    return await withTimeout(this.#readFrame(), timeoutMs, { what: "a raw frame" });
   }
 
   /** Reads frames until the close frame; returns its code and how many text frames came before. */

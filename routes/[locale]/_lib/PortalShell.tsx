@@ -83,6 +83,13 @@ export function PortalShell(props: PortalShellProps) {
             {t("nav.signedInAs", { name: props.userName })}
           </span>
           <a
+            href={`/${locale}/${portal}/notifications`}
+            class={`text-sm font-medium underline ${link} ${FOCUS_RING}`}
+            data-notifications-link
+          >
+            {t("nav.notifications")}
+          </a>
+          <a
             href={`/${other}${props.path.slice(locale.length + 1)}`}
             hreflang={other}
             lang={other}
@@ -109,16 +116,23 @@ export function PortalShell(props: PortalShellProps) {
       <div class="flex min-h-0 flex-1">
         {admin && (
           <nav aria-label={t("portal.admin")} class="hidden w-48 shrink-0 bg-slate-800 p-3 lg:block">
-            <ul>
-              <li>
-                <a
-                  href={`/${locale}/admin/messagerie`}
-                  aria-current="page"
-                  class={`block rounded-lg bg-slate-700 px-3 py-2 text-sm font-semibold text-white ${FOCUS_RING}`}
-                >
-                  {t("nav.messagerie")}
-                </a>
-              </li>
+            <ul class="space-y-1">
+              {adminLinks(locale, props.memberships).map(({ href, label }) => {
+                const current = props.path === href || props.path.startsWith(`${href}/`);
+                return (
+                  <li key={href}>
+                    <a
+                      href={href}
+                      aria-current={current ? "page" : undefined}
+                      class={`block rounded-lg px-3 py-2 text-sm font-semibold text-white ${
+                        current ? "bg-slate-700" : "hover:bg-slate-700"
+                      } ${FOCUS_RING}`}
+                    >
+                      {t(label)}
+                    </a>
+                  </li>
+                );
+              })}
             </ul>
           </nav>
         )}
@@ -126,4 +140,16 @@ export function PortalShell(props: PortalShellProps) {
       </div>
     </div>
   );
+}
+
+/** The staff rail: the messagerie and emails for all staff, the outbox for admins. */
+function adminLinks(locale: Locale, memberships: readonly Membership[]) {
+  const links: { href: string; label: "nav.messagerie" | "nav.emails" | "nav.outbox" }[] = [
+    { href: `/${locale}/admin/messagerie`, label: "nav.messagerie" },
+    { href: `/${locale}/admin/emails`, label: "nav.emails" },
+  ];
+  if (memberships.some((m) => m.role === "admin")) {
+    links.push({ href: `/${locale}/admin/outbox`, label: "nav.outbox" });
+  }
+  return links;
 }

@@ -5,12 +5,11 @@
  * list and the selected conversation's newest messages for the server render.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import type { RouteContext } from "../../../framework/mod.ts";
 import type { Membership } from "../../../db/models.ts";
 import type { ChatBoot, Portal } from "../../../client/types.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
 import { redirect } from "./paths.ts";
-import type { SignedInPageState } from "./state.ts";
+import { defineSignedInPage } from "./state.ts";
 
 /** What the messagerie page renders. */
 export interface MessagerieData {
@@ -30,8 +29,8 @@ function wire<T>(value: unknown): T {
 
 /** The GET handler of one portal's messagerie pages. */
 export function messagerieHandler(portal: Portal) {
-  return {
-    async GET(ctx: RouteContext<SignedInPageState, MessagerieData>): Promise<Response> {
+  return defineSignedInPage.handlers<MessagerieData>({
+    async GET(ctx): Promise<Response> {
       const { services, user, me, locale } = ctx.state;
       const conversationId = ctx.params.conversationId?.toLowerCase();
       let establishmentId: string | undefined;
@@ -84,5 +83,5 @@ export function messagerieHandler(portal: Portal) {
       };
       return await ctx.render({ portal, membership, boot });
     },
-  };
+  });
 }

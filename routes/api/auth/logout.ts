@@ -1,13 +1,10 @@
-import type { RouteContext } from "../../../framework/mod.ts";
-import { clearSessionCookie } from "../../../server/session_cookie.ts";
-import type { SignedInState } from "../../../server/state.ts";
+import { signOut } from "../../../server/session.ts";
+import { defineSignedIn } from "../../../server/define.ts";
 
-export const handler = {
+export const handler = defineSignedIn.handlers({
   /** `POST /api/auth/logout` → `204`; the session is revoked at once (its sockets close with 4401). */
-  async POST(ctx: RouteContext<SignedInState>): Promise<Response> {
-    // The domain announces the revocation: that session's sockets close with 4401 on every instance.
-    await ctx.state.services.auth.logout(ctx.state.sessionId);
-    clearSessionCookie(ctx.hono, ctx.state.services.originPolicy.publicUrl);
+  async POST(ctx): Promise<Response> {
+    await signOut(ctx.hono, ctx.state.services, ctx.state.sessionId);
     return new Response(null, { status: 204 });
   },
-};
+});

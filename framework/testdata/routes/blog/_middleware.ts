@@ -1,15 +1,13 @@
-import type { RouteContext } from "../../../mod.ts";
-
-type S = { trail: string[] };
+import { define } from "../../define.ts";
 
 /** Two middlewares as an array: they run in order, after the root one. */
-export const handler = [
-  (ctx: RouteContext<S>) => {
+export const handler = define.middleware([
+  (ctx) => {
     ctx.state.trail.push("blog1");
     return ctx.next();
   },
-  (ctx: RouteContext<S>) => {
+  (ctx) => {
     ctx.state.trail.push("blog2");
     return ctx.next();
   },
-];
+]);

@@ -1,9 +1,16 @@
 /**
- * Préau as a real process (`deno run main.ts`, `deno serve serve.ts`) for tests that need one:
- * several instances, signals (SIGTERM, SIGSTOP/SIGCONT), restarts on the same port.
+ * Préau as real child processes (`main.ts` under `deno run`, `serve.ts` under `deno serve`), for
+ * tests of what only a whole process shows: several processes on one database, `--parallel`
+ * isolates, signals, and the connection info the entry points pass on.
  */
 
-/** The project root (where `main.ts` and `serve.ts` are). */
+import { openDatabase } from "../../db/open.ts";
+import type { Database } from "../../db/types.ts";
+import { newPostgresDatabaseUrl } from "./databases.ts";
+import { TEST_SECRET } from "./server.ts";
+import { settlesWithin, sleep } from "../../util/timeout.ts";
+
+/** The project root, where the child processes run. */
 export const ROOT = new URL("../..", import.meta.url).pathname;
 
 /** A Préau process and what it printed. */
@@ -46,9 +53,8 @@ export async function spawnPreau(
     output: () => text,
     async stop(ms = 15_000) {
       if (!exited) child.kill("SIGTERM");
-      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), ms);
+      if (!(await settlesWithin(status, ms)) && !exited) child.kill("SIGKILL");
       const result = await status;
-      clearTimeout(timer);
       await drained;
       return result;
     },
@@ -58,18 +64,49 @@ export async function spawnPreau(
     let match: RegExpMatchArray | null = null;
     while (!(match = text.match(urlPattern))) {
       if (exited || Date.now() > deadline) throw new Error(`no URL printed; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     running.url = match[1]!;
     while (
       (await fetch(`${running.url}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0)) !== 200
     ) {
       if (exited || Date.now() > deadline) throw new Error(`/readyz never answered 200; output:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     return running;
   } catch (error) {
     await running.stop(1000);
     throw error;
+  }
+}
+
+/**
+ * `deno serve --parallel` of `serve.ts` with `jobs` isolates on 127.0.0.1 and a free port, as
+ * `deno task serve` runs it; `env` needs `DATABASE_URL` and `PREAU_SECRET`.
+ */
+export function spawnServe(env: Record<string, string>, jobs = 2): Promise<Running> {
+  return spawnPreau(
+    ["serve", "-A", "--unstable-bundle", "--parallel", "--host", "127.0.0.1", "--port", "0", "serve.ts"],
+    { DENO_JOBS: String(jobs), ...env },
+    /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+}
+
+/**
+ * Runs `fn` against {@linkcode spawnServe} on a new PostgreSQL database, with a `db` handle of the
+ * test's own on it (created after the start, so migrations are applied); stops and closes both after.
+ */
+export async function withServe(
+  jobs: number,
+  fn: (cluster: { served: Running; db: Database }) => Promise<void>,
+): Promise<void> {
+  const databaseUrl = await newPostgresDatabaseUrl();
+  const served = await spawnServe({ DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET }, jobs);
+  const db = await openDatabase({ databaseUrl, dataDir: "memory://", poolSize: 2 });
+  try {
+    await fn({ served, db });
+  } finally {
+    await served.stop(1000);
+    await db.close();
   }
 }
