@@ -58,7 +58,7 @@ const HEARTBEAT_LOST = 4000;
 const SESSION_ENDED = 4401;
 /** The server's policy close; with this reason it means one socket too many for the account. */
 const POLICY = 1008;
-const TOO_MANY_REASON = /^too many connections/;
+const TOO_MANY_REASON = /^too many connections: /;
 
 export class ChatConnection {
   /** Current state, for the status indicator and for deciding whether to queue. */
