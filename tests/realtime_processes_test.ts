@@ -15,6 +15,7 @@ import {
   sendMarkers,
   settled,
   type StoredMessage,
+  withoutClientId,
 } from "./support/realtime_fixtures.ts";
 import { ROOT, spawnPreau, withServe } from "./support/processes.ts";
 import { type Frame, RawWsClient, WsClient } from "./support/ws_client.ts";
@@ -61,7 +62,7 @@ class RawReader {
     await this.until((frames) => frames.some(answer));
     const ack = this.frames.find(answer)!;
     if (ack.type !== "ack") throw new Error(`send refused on ${this.instance}: ${JSON.stringify(ack)}`);
-    return ack.message as StoredMessage;
+    return withoutClientId(ack.message as StoredMessage);
   };
 }
 
