@@ -74,9 +74,13 @@ dbTest(
     const [alice, bob] = [await person(db), await person(db)];
     const made = [];
     for (let i = 0; i < 4; i++) {
-      made.push(
-        await createSession(db, { userId: alice.id, expiresAt: inHours(1) }),
-      );
+      const session = await createSession(db, { userId: alice.id, expiresAt: inHours(1) });
+      // Distinct creation times: PGlite's clock can give two quick inserts the same one.
+      await db.query(`UPDATE sessions SET created_at = now() - make_interval(mins => $2) WHERE id = $1`, [
+        session.id,
+        10 - i,
+      ]);
+      made.push(session);
     }
     const bobs = await createSession(db, { userId: bob.id, expiresAt: inHours(1) });
     assertEquals((await revokeSessionsBeyond(db, alice.id, 2)).sort(), [made[0]!.id, made[1]!.id].sort());

@@ -3,7 +3,7 @@
  * with `Retry-After` past its documented limit, the limits are per person, and two instances on one
  * PostgreSQL database share the login and send limits instead of allowing twice as much.
  */
-import { dbTest } from "./support/databases.ts";
+import { dbTest, sharesPglite } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
 import { clusterTest, connect, conversation, POSTGRES_TIERS, school } from "./support/realtime_fixtures.ts";
@@ -11,6 +11,9 @@ import { WsClient } from "./support/ws_client.ts";
 import { makeEstablishment } from "../db/factories.ts";
 import type { Database } from "../db/types.ts";
 import { type LimitRule, LIMITS } from "../domain/limits.ts";
+
+// dbTest shares a PGlite in this module: no sanitizer for its other tests either.
+sharesPglite();
 
 /** Two teachers and a parent of a new school, signed in on `server`. */
 async function staffRoom(db: Database, server: TestServer) {
