@@ -1,6 +1,6 @@
-import type { AppProps } from "../framework/mod.ts";
-import { FOCUS_RING } from "../components/styles.ts";
-import { DEFAULT_LOCALE, isLocale, translator } from "../i18n/mod.ts";
+import type { AppProps } from "@/framework/mod.ts";
+import { FOCUS_RING } from "@/components/styles.ts";
+import { DEFAULT_LOCALE, isLocale, translator } from "@/i18n/mod.ts";
 
 /** The document around every page; pages set their own title with `<Head>`. */
 export default function App({ Component, state, url }: AppProps<unknown, { locale?: string }>) {

@@ -1,6 +1,6 @@
-import { type ErrorPageProps, Head } from "../framework/mod.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "../components/styles.ts";
-import { DEFAULT_LOCALE, isLocale, translator } from "../i18n/mod.ts";
+import { type ErrorPageProps, Head } from "@/framework/mod.ts";
+import { FOCUS_RING, PRIMARY_BUTTON } from "@/components/styles.ts";
+import { DEFAULT_LOCALE, isLocale, translator } from "@/i18n/mod.ts";
 
 /**
  * Every error page (the JSON API answers its own errors), in the language of the URL when it has

@@ -4,8 +4,8 @@
  * the login or the messagerie.
  */
 import { getCookie } from "hono/cookie";
-import { define } from "../server/define.ts";
-import { LOCALE_COOKIE, negotiateLocale } from "../i18n/mod.ts";
+import { define } from "@/server/define.ts";
+import { LOCALE_COOKIE, negotiateLocale } from "@/i18n/mod.ts";
 
 export const handler = define.handlers({
   GET(ctx): Response {

@@ -5,10 +5,10 @@
  * on the session are never cached.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import { AppError } from "../../domain/errors.ts";
-import { DEFAULT_TIME_ZONE, TIME_ZONE_COOKIE, validTimeZone } from "../../i18n/format.ts";
-import { isLocale, LOCALE_COOKIE } from "../../i18n/mod.ts";
-import { authenticate } from "../../server/session.ts";
+import { AppError } from "@/domain/errors.ts";
+import { DEFAULT_TIME_ZONE, TIME_ZONE_COOKIE, validTimeZone } from "@/i18n/format.ts";
+import { isLocale, LOCALE_COOKIE } from "@/i18n/mod.ts";
+import { authenticate } from "@/server/session.ts";
 import { loginPath, redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
 

@@ -3,13 +3,13 @@
  * like `POST /api/auth/login` (`server/session.ts`) and sends the person to `next` (a same-site
  * path only) or to their portal.
  */
-import { Head } from "../../framework/mod.ts";
-import { AppError } from "../../domain/errors.ts";
-import { isStorable } from "../../domain/text.ts";
-import { translator } from "../../i18n/mod.ts";
-import { isSameOriginOrAllowed } from "../../server/origin.ts";
-import { signIn } from "../../server/session.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
+import { Head } from "@/framework/mod.ts";
+import { AppError } from "@/domain/errors.ts";
+import { isStorable } from "@/domain/text.ts";
+import { translator } from "@/i18n/mod.ts";
+import { isSameOriginOrAllowed } from "@/server/origin.ts";
+import { signIn } from "@/server/session.ts";
+import { FOCUS_RING, PRIMARY_BUTTON } from "@/components/styles.ts";
 import { redirect, safeNextPath } from "./_lib/paths.ts";
 import { definePage, type PageState } from "./_lib/state.ts";
 

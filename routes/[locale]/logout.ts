@@ -1,6 +1,6 @@
 /** `POST /[locale]/logout` (the header's button): signs out like the API, then the login page. */
-import { isSameOriginOrAllowed } from "../../server/origin.ts";
-import { signOut } from "../../server/session.ts";
+import { isSameOriginOrAllowed } from "@/server/origin.ts";
+import { signOut } from "@/server/session.ts";
 import { redirect } from "./_lib/paths.ts";
 import { defineSignedInPage } from "./_lib/state.ts";
 

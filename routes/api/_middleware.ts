@@ -3,11 +3,11 @@
  * login), renew the cookie when the session slid forward, and turn thrown errors into the wire
  * shape `{"error":{"code","message"}}`.
  */
-import { AppError } from "../../domain/errors.ts";
-import { errorResponse } from "../../server/http.ts";
-import { isSameOriginOrAllowed, isUnsafeMethod } from "../../server/origin.ts";
-import { authenticate, notSignedIn } from "../../server/session.ts";
-import { define } from "../../server/define.ts";
+import { AppError } from "@/domain/errors.ts";
+import { errorResponse } from "@/server/http.ts";
+import { isSameOriginOrAllowed, isUnsafeMethod } from "@/server/origin.ts";
+import { authenticate, notSignedIn } from "@/server/session.ts";
+import { define } from "@/server/define.ts";
 
 /** Paths reachable without a session. */
 const PUBLIC_PATHS = new Set(["/api/auth/login"]);

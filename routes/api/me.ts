@@ -1,5 +1,5 @@
-import { json } from "../../server/http.ts";
-import { defineSignedIn } from "../../server/define.ts";
+import { json } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/me` → `{"user","memberships"}`. */

@@ -1,7 +1,7 @@
-import { enforceLimit, LIMITS } from "../../domain/limits.ts";
-import { parseInput, recipientsQuery } from "../../domain/schemas.ts";
-import { json, queryObject } from "../../server/http.ts";
-import { defineSignedIn } from "../../server/define.ts";
+import { enforceLimit, LIMITS } from "@/domain/limits.ts";
+import { parseInput, recipientsQuery } from "@/domain/schemas.ts";
+import { json, queryObject } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/recipients?establishmentId=E&q=TEXT` → at most 20 people the caller may write to. */

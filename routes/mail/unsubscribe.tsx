@@ -5,11 +5,11 @@
  * every URL of a mail and must not unsubscribe anyone. The signed token is the authorisation, so this
  * route deliberately accepts posts from mail providers' origins.
  */
-import { Head, type PageProps, type RouteContext } from "../../framework/mod.ts";
-import { unsubscribe, unsubscribeTarget } from "../../domain/mail/settings.ts";
-import { type Locale, translator } from "../../i18n/mod.ts";
-import { PRIMARY_BUTTON } from "../../components/styles.ts";
-import type { AppState } from "../../server/state.ts";
+import { Head, type PageProps, type RouteContext } from "@/framework/mod.ts";
+import { unsubscribe, unsubscribeTarget } from "@/domain/mail/settings.ts";
+import { type Locale, translator } from "@/i18n/mod.ts";
+import { PRIMARY_BUTTON } from "@/components/styles.ts";
+import type { AppState } from "@/server/state.ts";
 
 interface UnsubscribeData {
   locale: Locale;

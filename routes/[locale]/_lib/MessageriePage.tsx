@@ -1,8 +1,8 @@
 /** The two-pane messagerie page shared by both portals (the layout draws the frame). */
-import { Head, type PageProps } from "../../../framework/mod.ts";
-import ConversationList from "../../../islands/ConversationList.tsx";
-import InstantChat from "../../../islands/InstantChat.tsx";
-import { translator } from "../../../i18n/mod.ts";
+import { Head, type PageProps } from "@/framework/mod.ts";
+import ConversationList from "@/islands/ConversationList.tsx";
+import InstantChat from "@/islands/InstantChat.tsx";
+import { translator } from "@/i18n/mod.ts";
 import type { MessagerieData } from "./messagerie.ts";
 import type { SignedInPageState } from "./state.ts";
 

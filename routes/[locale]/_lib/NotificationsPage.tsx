@@ -1,7 +1,7 @@
 /** The notification-email settings page of both portals (see `notifications.ts`). */
-import { Head, type PageProps } from "../../../framework/mod.ts";
-import { translator } from "../../../i18n/mod.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "../../../components/styles.ts";
+import { Head, type PageProps } from "@/framework/mod.ts";
+import { translator } from "@/i18n/mod.ts";
+import { FOCUS_RING, PRIMARY_BUTTON } from "@/components/styles.ts";
 import type { NotificationsData } from "./notifications.ts";
 import type { SignedInPageState } from "./state.ts";
 

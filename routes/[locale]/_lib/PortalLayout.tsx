@@ -3,8 +3,8 @@
  * signed-in state and, on messagerie pages, the chosen membership and the chat's boot data.
  */
 import type { ComponentType } from "preact";
-import type { LayoutProps } from "../../../framework/mod.ts";
-import type { Portal } from "../../../client/types.ts";
+import type { LayoutProps } from "@/framework/mod.ts";
+import type { Portal } from "@/client/types.ts";
 import { PortalShell } from "./PortalShell.tsx";
 import type { MessagerieData } from "./messagerie.ts";
 import type { SignedInPageState } from "./state.ts";

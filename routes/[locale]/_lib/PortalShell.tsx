@@ -3,11 +3,11 @@
  * language, sign-out) above the page. The admin portal adds a navigation rail and a dark header.
  */
 import type { ComponentChildren } from "preact";
-import type { Membership } from "../../../db/models.ts";
-import type { ChatBoot, Portal } from "../../../client/types.ts";
-import { FOCUS_RING } from "../../../components/styles.ts";
-import ConnectionStatus from "../../../islands/ConnectionStatus.tsx";
-import { type Locale, translator } from "../../../i18n/mod.ts";
+import type { Membership } from "@/db/models.ts";
+import type { ChatBoot, Portal } from "@/client/types.ts";
+import { FOCUS_RING } from "@/components/styles.ts";
+import ConnectionStatus from "@/islands/ConnectionStatus.tsx";
+import { type Locale, translator } from "@/i18n/mod.ts";
 import { messageriePath } from "./portal.ts";
 
 export interface PortalShellProps {

@@ -5,8 +5,8 @@
  * list and the selected conversation's newest messages for the server render.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import type { Membership } from "../../../db/models.ts";
-import type { ChatBoot, Portal } from "../../../client/types.ts";
+import type { Membership } from "@/db/models.ts";
+import type { ChatBoot, Portal } from "@/client/types.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
 import { redirect } from "./paths.ts";
 import { defineSignedInPage } from "./state.ts";

@@ -3,18 +3,18 @@
  * portals: each person's digest choice (soon / daily at an hour / none), and for admins the "no message
  * text in emails" setting of each establishment they run. A plain form, so it works without JavaScript.
  */
-import type { RouteContext } from "../../../framework/mod.ts";
-import type { Membership } from "../../../db/models.ts";
-import type { Portal } from "../../../client/types.ts";
-import { AppError } from "../../../domain/errors.ts";
+import type { RouteContext } from "@/framework/mod.ts";
+import type { Membership } from "@/db/models.ts";
+import type { Portal } from "@/client/types.ts";
+import { AppError } from "@/domain/errors.ts";
 import {
   hideMessageTextOf,
   type MailPreference,
   preferenceOf,
   updateHideMessageText,
   updatePreference,
-} from "../../../domain/mail/settings.ts";
-import { isSameOriginOrAllowed } from "../../../server/origin.ts";
+} from "@/domain/mail/settings.ts";
+import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 
 /** What the page renders. */

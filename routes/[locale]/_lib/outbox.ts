@@ -4,10 +4,10 @@
  * person administers; someone who administers none gets 404, like any page that is not theirs.
  */
 import { getCookie } from "hono/cookie";
-import type { RouteContext } from "../../../framework/mod.ts";
-import type { Membership } from "../../../db/models.ts";
-import type { QueuedMail } from "../../../db/mail_queue.ts";
-import { listOutbox, type ReadableMail, readOutboxMail } from "../../../domain/mail/outbox.ts";
+import type { RouteContext } from "@/framework/mod.ts";
+import type { Membership } from "@/db/models.ts";
+import type { QueuedMail } from "@/db/mail_queue.ts";
+import { listOutbox, type ReadableMail, readOutboxMail } from "@/domain/mail/outbox.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE } from "./portal.ts";
 import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 

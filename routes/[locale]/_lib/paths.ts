@@ -1,5 +1,5 @@
 /** Where pages send people: login with a return path, and the return path's validation. */
-import type { Locale } from "../../../i18n/mod.ts";
+import type { Locale } from "@/i18n/mod.ts";
 
 /**
  * `next` when it is a path of this site (`/fr/parents/messagerie?x=1`), else undefined: no scheme,

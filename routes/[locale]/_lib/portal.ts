@@ -3,9 +3,9 @@
  * portal, families (parents, students) the parents portal — per establishment, since one person
  * may be a teacher in one school and a parent in another.
  */
-import type { Membership, Role } from "../../../db/models.ts";
-import type { Locale } from "../../../i18n/mod.ts";
-import type { Portal } from "../../../client/types.ts";
+import type { Membership, Role } from "@/db/models.ts";
+import type { Locale } from "@/i18n/mod.ts";
+import type { Portal } from "@/client/types.ts";
 
 /** Cookie remembering the establishment last chosen in the switcher. */
 export const ESTABLISHMENT_COOKIE = "preau_establishment";

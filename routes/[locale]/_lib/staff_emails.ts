@@ -4,17 +4,13 @@
  * conversations), and see their sends with each recipient's delivery status (admins see everyone's).
  */
 import { getCookie } from "hono/cookie";
-import type { RouteContext } from "../../../framework/mod.ts";
-import type { Membership } from "../../../db/models.ts";
-import type { Recipient } from "../../../db/recipients.ts";
-import { AppError } from "../../../domain/errors.ts";
-import {
-  listStaffEmailReports,
-  sendStaffEmail,
-  type StaffEmailReport,
-} from "../../../domain/mail/staff_emails.ts";
-import { isStaff } from "../../../domain/permissions.ts";
-import { isSameOriginOrAllowed } from "../../../server/origin.ts";
+import type { RouteContext } from "@/framework/mod.ts";
+import type { Membership } from "@/db/models.ts";
+import type { Recipient } from "@/db/recipients.ts";
+import { AppError } from "@/domain/errors.ts";
+import { listStaffEmailReports, sendStaffEmail, type StaffEmailReport } from "@/domain/mail/staff_emails.ts";
+import { isStaff } from "@/domain/permissions.ts";
+import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE } from "./portal.ts";
 import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 

@@ -1,8 +1,8 @@
 /** `ctx.state` of the localized pages, filled by `routes/[locale]/_middleware.ts`. */
-import type { Me } from "../../../domain/auth.ts";
-import type { Locale } from "../../../i18n/mod.ts";
-import type { AppState, SignedInState } from "../../../server/state.ts";
-import { createDefine } from "../../../framework/mod.ts";
+import type { Me } from "@/domain/auth.ts";
+import type { Locale } from "@/i18n/mod.ts";
+import type { AppState, SignedInState } from "@/server/state.ts";
+import { createDefine } from "@/framework/mod.ts";
 
 /** Every page under `/[locale]/`. */
 export interface PageState extends AppState {

@@ -1,10 +1,10 @@
 /** `/[locale]/admin/emails`: compose a staff email and follow each send's delivery (see `_lib/staff_emails.ts`). */
-import { Head, type PageProps } from "../../../framework/mod.ts";
-import { translator } from "../../../i18n/mod.ts";
-import { formatFull } from "../../../i18n/format.ts";
-import { FOCUS_RING, PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../../components/styles.ts";
-import { type StaffEmailsData, staffEmailsHandler } from "../_lib/staff_emails.ts";
-import type { SignedInPageState } from "../_lib/state.ts";
+import { Head, type PageProps } from "@/framework/mod.ts";
+import { translator } from "@/i18n/mod.ts";
+import { formatFull } from "@/i18n/format.ts";
+import { FOCUS_RING, PRIMARY_BUTTON, SECONDARY_BUTTON } from "@/components/styles.ts";
+import { type StaffEmailsData, staffEmailsHandler } from "@/routes/[locale]/_lib/staff_emails.ts";
+import type { SignedInPageState } from "@/routes/[locale]/_lib/state.ts";
 
 export const handler = staffEmailsHandler;
 

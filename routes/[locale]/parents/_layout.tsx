@@ -1,4 +1,4 @@
 /** The parents portal's frame around its pages. */
-import { portalLayout } from "../_lib/PortalLayout.tsx";
+import { portalLayout } from "@/routes/[locale]/_lib/PortalLayout.tsx";
 
 export default portalLayout("parents");

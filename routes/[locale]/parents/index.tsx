@@ -1,6 +1,6 @@
 /** `/[locale]/parents`: its only section is the messagerie. */
-import { redirect } from "../_lib/paths.ts";
-import { definePage } from "../_lib/state.ts";
+import { redirect } from "@/routes/[locale]/_lib/paths.ts";
+import { definePage } from "@/routes/[locale]/_lib/state.ts";
 
 export const handler = definePage.handlers({
   GET: (ctx): Response => redirect(`/${ctx.state.locale}/parents/messagerie`),

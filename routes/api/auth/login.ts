@@ -1,6 +1,6 @@
-import { json, readJson } from "../../../server/http.ts";
-import { signIn } from "../../../server/session.ts";
-import { define } from "../../../server/define.ts";
+import { json, readJson } from "@/server/http.ts";
+import { signIn } from "@/server/session.ts";
+import { define } from "@/server/define.ts";
 
 export const handler = define.handlers({
   /** `POST /api/auth/login` `{"email","password"}` → `200 {"user"}` and the session cookie. */

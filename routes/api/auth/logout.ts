@@ -1,5 +1,5 @@
-import { signOut } from "../../../server/session.ts";
-import { defineSignedIn } from "../../../server/define.ts";
+import { signOut } from "@/server/session.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `POST /api/auth/logout` → `204`; the session is revoked at once (its sockets close with 4401). */

@@ -1,7 +1,7 @@
-import { enforceLimit, LIMITS } from "../../../domain/limits.ts";
-import { conversationsQuery, createConversationBody, parseInput } from "../../../domain/schemas.ts";
-import { json, queryObject, readJson } from "../../../server/http.ts";
-import { defineSignedIn } from "../../../server/define.ts";
+import { enforceLimit, LIMITS } from "@/domain/limits.ts";
+import { conversationsQuery, createConversationBody, parseInput } from "@/domain/schemas.ts";
+import { json, queryObject, readJson } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/conversations?establishmentId=E` → the caller's conversations there, most recent first. */

@@ -1,7 +1,7 @@
-import { listStaffEmailReports, sendStaffEmail } from "../../../domain/mail/staff_emails.ts";
-import { badRequest } from "../../../domain/errors.ts";
-import { json, readJson } from "../../../server/http.ts";
-import { defineSignedIn } from "../../../server/define.ts";
+import { listStaffEmailReports, sendStaffEmail } from "@/domain/mail/staff_emails.ts";
+import { badRequest } from "@/domain/errors.ts";
+import { json, readJson } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/emails?establishmentId=` → `{"emails":[…]}` with each recipient's status. */

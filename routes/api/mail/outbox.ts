@@ -1,6 +1,6 @@
-import { listOutbox } from "../../../domain/mail/outbox.ts";
-import { json } from "../../../server/http.ts";
-import { defineSignedIn } from "../../../server/define.ts";
+import { listOutbox } from "@/domain/mail/outbox.ts";
+import { json } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/outbox?establishmentId=` (admins) → `{"mails":[…]}`, newest first, with statuses. */

@@ -1,7 +1,7 @@
-import { preferenceOf, updatePreference } from "../../../domain/mail/settings.ts";
-import { json, readJson } from "../../../server/http.ts";
-import { defineSignedIn } from "../../../server/define.ts";
-import { badRequest } from "../../../domain/errors.ts";
+import { preferenceOf, updatePreference } from "@/domain/mail/settings.ts";
+import { json, readJson } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
+import { badRequest } from "@/domain/errors.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/preferences` → `{"digest","dailyHour","timeZone"}`. */

@@ -1,7 +1,7 @@
-import { hideMessageTextOf, updateHideMessageText } from "../../../domain/mail/settings.ts";
-import { badRequest } from "../../../domain/errors.ts";
-import { json, readJson } from "../../../server/http.ts";
-import { defineSignedIn } from "../../../server/define.ts";
+import { hideMessageTextOf, updateHideMessageText } from "@/domain/mail/settings.ts";
+import { badRequest } from "@/domain/errors.ts";
+import { json, readJson } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/mail/settings?establishmentId=` (members) → `{"hideMessageText"}`. */

@@ -1,6 +1,6 @@
 /** `/[locale]/admin/messagerie`: the conversation list (and, on wide screens, an empty chat pane). */
-import { messagerieHandler } from "../../_lib/messagerie.ts";
-import { MessageriePage } from "../../_lib/MessageriePage.tsx";
+import { messagerieHandler } from "@/routes/[locale]/_lib/messagerie.ts";
+import { MessageriePage } from "@/routes/[locale]/_lib/MessageriePage.tsx";
 
 export const handler = messagerieHandler("admin");
 export default MessageriePage;

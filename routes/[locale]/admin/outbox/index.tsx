@@ -1,10 +1,10 @@
 /** `/[locale]/admin/outbox`: the establishment's mails, newest first, with their delivery status. */
-import { Head, type PageProps } from "../../../../framework/mod.ts";
-import { translator } from "../../../../i18n/mod.ts";
-import { formatFull } from "../../../../i18n/format.ts";
-import { FOCUS_RING } from "../../../../components/styles.ts";
-import { type OutboxData, outboxListHandler } from "../../_lib/outbox.ts";
-import type { SignedInPageState } from "../../_lib/state.ts";
+import { Head, type PageProps } from "@/framework/mod.ts";
+import { translator } from "@/i18n/mod.ts";
+import { formatFull } from "@/i18n/format.ts";
+import { FOCUS_RING } from "@/components/styles.ts";
+import { type OutboxData, outboxListHandler } from "@/routes/[locale]/_lib/outbox.ts";
+import type { SignedInPageState } from "@/routes/[locale]/_lib/state.ts";
 
 export const handler = outboxListHandler;
 

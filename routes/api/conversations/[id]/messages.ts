@@ -1,6 +1,6 @@
-import { conversationPath, messagesQuery, parseInput } from "../../../../domain/schemas.ts";
-import { json, queryObject } from "../../../../server/http.ts";
-import { defineSignedIn } from "../../../../server/define.ts";
+import { conversationPath, messagesQuery, parseInput } from "@/domain/schemas.ts";
+import { json, queryObject } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `GET /api/conversations/:id/messages?after=S|before=S&limit=N` → messages, ascending by `seq`. */

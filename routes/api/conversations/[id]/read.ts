@@ -1,7 +1,7 @@
-import { enforceLimit, LIMITS } from "../../../../domain/limits.ts";
-import { conversationPath, parseInput, readBody } from "../../../../domain/schemas.ts";
-import { readJson } from "../../../../server/http.ts";
-import { defineSignedIn } from "../../../../server/define.ts";
+import { enforceLimit, LIMITS } from "@/domain/limits.ts";
+import { conversationPath, parseInput, readBody } from "@/domain/schemas.ts";
+import { readJson } from "@/server/http.ts";
+import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
   /** `POST /api/conversations/:id/read` `{"seq"}` → `204`; `readSeq` only moves forward. */

@@ -3,9 +3,9 @@
  * mail page. Its own policy forbids scripts, fetches and forms whatever the mail contains (the content
  * is escaped when rendered anyway), and lets only Préau's own pages frame it.
  */
-import type { RouteContext } from "../../../../../framework/mod.ts";
-import { loadOutboxMail } from "../../../_lib/outbox.ts";
-import type { SignedInPageState } from "../../../_lib/state.ts";
+import type { RouteContext } from "@/framework/mod.ts";
+import { loadOutboxMail } from "@/routes/[locale]/_lib/outbox.ts";
+import type { SignedInPageState } from "@/routes/[locale]/_lib/state.ts";
 
 export const handler = {
   async GET(ctx: RouteContext<SignedInPageState>): Promise<Response> {

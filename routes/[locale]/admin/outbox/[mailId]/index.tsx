@@ -3,12 +3,12 @@
  * version in a sandboxed frame (served by `html.ts` with its own locked-down policy), the text version,
  * and the raw RFC 5322 source when it was written to the outbox.
  */
-import { Head, type PageProps, type RouteContext } from "../../../../../framework/mod.ts";
-import { translator } from "../../../../../i18n/mod.ts";
-import { formatFull } from "../../../../../i18n/format.ts";
-import { FOCUS_RING } from "../../../../../components/styles.ts";
-import { loadOutboxMail, type OutboxMailData } from "../../../_lib/outbox.ts";
-import type { SignedInPageState } from "../../../_lib/state.ts";
+import { Head, type PageProps, type RouteContext } from "@/framework/mod.ts";
+import { translator } from "@/i18n/mod.ts";
+import { formatFull } from "@/i18n/format.ts";
+import { FOCUS_RING } from "@/components/styles.ts";
+import { loadOutboxMail, type OutboxMailData } from "@/routes/[locale]/_lib/outbox.ts";
+import type { SignedInPageState } from "@/routes/[locale]/_lib/state.ts";
 
 export const handler = {
   async GET(ctx: RouteContext<SignedInPageState, OutboxMailData>): Promise<Response> {
