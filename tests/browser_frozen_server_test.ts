@@ -43,6 +43,11 @@ function frozenTest(name: string, fn: (scene: Scene) => Promise<void>): void {
     name: `${name} [postgres]`,
     ...postgresOnly,
     ignore: postgresOnly.ignore || ignoreWithoutBrowser(),
+    // Playwright keeps timers of its own around a frozen page's calls (its CDP timeouts), which can
+    // start in one test and end in the next; the browser tests in dbTest modules run without
+    // sanitizers for the same reason. The server under test is a separate process, checked by its exit.
+    sanitizeOps: false,
+    sanitizeResources: false,
     async fn() {
       const databaseUrl = await newPostgresDatabaseUrl();
       const scene: Partial<Scene> = { databaseUrl };
