@@ -5,19 +5,14 @@
  * cannot ride a victim's cookie), 401 without a valid session. Then `Deno.upgradeWebSocket`, whose
  * `idleTimeout` pings a quiet client and drops it when no pong comes back.
  *
-<<<<<<< HEAD
- * One refusal happens after the upgrade, so that browsers can show its reason: a user's socket
- * beyond `maxSocketsPerUser` on this instance is opened and closed at once with 1008.
- *
- * The 101 answer names the instance that holds the socket in {@linkcode INSTANCE_HEADER} (a random id
- * per process or `deno serve --parallel` isolate, nothing else), so an operator or a test can see how a
- * load balancer or the kernel spread the sockets.
-=======
  * Two refusals happen after the upgrade, so that browsers can show their reason: a socket beyond
  * `maxSocketsPerAddress` from one client address (checked before the session, so a flood costs no
  * database work) or beyond `maxSocketsPerUser` for one user, on this instance, is opened and closed
  * at once with 1008.
->>>>>>> limits
+ *
+ * The 101 answer names the instance that holds the socket in {@linkcode INSTANCE_HEADER} (a random id
+ * per process or `deno serve --parallel` isolate, nothing else), so an operator or a test can see how a
+ * load balancer or the kernel spread the sockets.
  */
 import type { AuthService } from "../domain/auth.ts";
 import { AppError, errorBody } from "../domain/errors.ts";

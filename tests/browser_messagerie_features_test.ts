@@ -222,6 +222,10 @@ dbTest(
         tag: chat.id,
       });
       await tab.waitForFunction(() => document.title === "(1) Messagerie – Préau");
+      // The favicon follows the title in its own effect: wait for it rather than read it at once.
+      await tab.waitForFunction(() =>
+        document.querySelector('link[rel="icon"]')?.getAttribute("href")?.startsWith("data:") ?? false
+      );
       const icon = await tab.locator('link[rel="icon"]').getAttribute("href");
       assert(
         icon?.startsWith("data:image/svg+xml") && decodeURIComponent(icon).includes(">1</text>"),
