@@ -25,3 +25,17 @@ export async function findEstablishmentBySlug(q: Queryable, slug: string): Promi
   );
   return rows[0] ?? null;
 }
+
+/** Whether any establishment exists (none means Préau is not set up yet). */
+export async function hasEstablishment(q: Queryable): Promise<boolean> {
+  const rows = await q.query(`SELECT 1 FROM establishments LIMIT 1`);
+  return rows.length > 0;
+}
+
+/**
+ * Takes the establishments table's lock for the rest of the transaction, so that two first-run
+ * setups cannot both see "no establishment yet" and both create one. Readers are not blocked.
+ */
+export async function lockEstablishmentsForSetup(tx: Queryable): Promise<void> {
+  await tx.query(`LOCK TABLE establishments IN SHARE ROW EXCLUSIVE MODE`);
+}

@@ -46,6 +46,47 @@ export const loginBody = v.object({
   ),
 });
 
+/** Shortest password accepted when one is chosen (setup, reset, invitation). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** A password being chosen: 12 to 1024 characters. */
+const newPassword = v.pipe(
+  text(),
+  v.minLength(MIN_PASSWORD_LENGTH, `choose a password of at least ${MIN_PASSWORD_LENGTH} characters`),
+  v.maxLength(1024, "at most 1024 characters"),
+);
+
+/** An email address being given to an account. */
+const accountEmail = v.pipe(
+  text(),
+  v.trim(),
+  v.nonEmpty("enter an email address"),
+  v.maxLength(254, "an email address has at most 254 characters"),
+  v.regex(/^[^\s@]+@[^\s@]+$/, "expected an email address such as name@school.example"),
+);
+
+/** A person's or an establishment's name. */
+const displayName = v.pipe(
+  text(),
+  v.trim(),
+  v.nonEmpty("enter a name"),
+  v.maxLength(200, "at most 200 characters"),
+);
+
+/** `POST /api/setup` (first run; `locale` is the admin's language, default French). */
+export const setupBody = v.object({
+  token: v.pipe(
+    text(),
+    v.nonEmpty("open the setup link Préau printed at start"),
+    v.maxLength(200, "at most 200 characters"),
+  ),
+  establishmentName: displayName,
+  adminName: displayName,
+  adminEmail: accountEmail,
+  password: newPassword,
+  locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"'), "fr"),
+});
+
 /** `POST /api/conversations`. The caller may or may not list themselves in `participantIds`. */
 export const createConversationBody = v.object({
   establishmentId: id,
@@ -98,6 +139,7 @@ export const recipientsQuery = v.object({
 });
 
 export type LoginBody = v.InferOutput<typeof loginBody>;
+export type SetupBody = v.InferOutput<typeof setupBody>;
 export type CreateConversationBody = v.InferOutput<typeof createConversationBody>;
 export type ReadBody = v.InferOutput<typeof readBody>;
 export type ConversationPath = v.InferOutput<typeof conversationPath>;

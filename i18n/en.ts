@@ -6,6 +6,7 @@ export const en: Dictionary = {
   "app.tagline": "Your school's messaging",
   "title.messagerie": "Messages – Préau",
   "title.unread": "({count}) {title}",
+  "title.setup": "Setup – Préau",
   "title.login": "Sign in – Préau",
   "title.notFound": "Page not found – Préau",
   "title.error": "Error – Préau",
@@ -32,6 +33,25 @@ export const en: Dictionary = {
   "login.malformed":
     "The email address or password is too long or contains characters that are not allowed. Check them and try again.",
   "login.failed": "Signing in failed. Try again in a moment.",
+
+  "setup.heading": "Set up Préau for your school",
+  "setup.intro":
+    "Create your school and its first admin account. You will then invite teachers and families.",
+  "setup.establishmentName": "School name",
+  "setup.adminName": "Your name",
+  "setup.adminEmail": "Your email address",
+  "setup.password": "Password",
+  "setup.passwordHint": "At least {count} characters.",
+  "setup.submit": "Create the school",
+  "setup.done": "Préau is already set up.",
+  "setup.toLogin": "Sign in",
+  "setup.invalidLink":
+    "This setup link is not valid (mistyped, already used, or more than a day old). Restart Préau to print a new one.",
+  "setup.error.establishmentName": "Enter the school's name (at most 200 characters).",
+  "setup.error.adminName": "Enter your name (at most 200 characters).",
+  "setup.error.adminEmail": "Enter a valid email address, such as name@school.example.",
+  "setup.error.password": "Choose a password of at least 12 characters.",
+  "setup.error.other": "A field contains characters that are not allowed. Correct it and try again.",
 
   "list.heading": "Conversations",
   "list.empty": "No conversations yet. Start one with the + button.",

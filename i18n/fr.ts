@@ -8,6 +8,7 @@ export const fr = {
   "app.tagline": "La messagerie de l'établissement",
   "title.messagerie": "Messagerie – Préau",
   "title.unread": "({count}) {title}",
+  "title.setup": "Installation – Préau",
   "title.login": "Connexion – Préau",
   "title.notFound": "Page introuvable – Préau",
   "title.error": "Erreur – Préau",
@@ -34,6 +35,25 @@ export const fr = {
   "login.malformed":
     "L'adresse e-mail ou le mot de passe est trop long ou contient des caractères non autorisés. Vérifiez-les et réessayez.",
   "login.failed": "La connexion a échoué. Réessayez dans un instant.",
+
+  "setup.heading": "Installer Préau pour votre établissement",
+  "setup.intro":
+    "Créez votre établissement et le premier compte d'administration. Vous inviterez ensuite les enseignants et les familles.",
+  "setup.establishmentName": "Nom de l'établissement",
+  "setup.adminName": "Votre nom",
+  "setup.adminEmail": "Votre adresse e-mail",
+  "setup.password": "Mot de passe",
+  "setup.passwordHint": "Au moins {count} caractères.",
+  "setup.submit": "Créer l'établissement",
+  "setup.done": "Préau est déjà installé.",
+  "setup.toLogin": "Se connecter",
+  "setup.invalidLink":
+    "Ce lien d'installation n'est pas valable (mal recopié, déjà utilisé ou vieux de plus d'un jour). Redémarrez Préau pour en afficher un nouveau.",
+  "setup.error.establishmentName": "Indiquez le nom de l'établissement (200 caractères au plus).",
+  "setup.error.adminName": "Indiquez votre nom (200 caractères au plus).",
+  "setup.error.adminEmail": "Indiquez une adresse e-mail valable, par exemple nom@ecole.fr.",
+  "setup.error.password": "Choisissez un mot de passe d'au moins 12 caractères.",
+  "setup.error.other": "Un champ contient des caractères non autorisés. Corrigez-le et réessayez.",
 
   "list.heading": "Conversations",
   "list.empty": "Aucune conversation pour l'instant. Commencez-en une avec le bouton +.",

@@ -10,7 +10,7 @@ import { authenticate, notSignedIn } from "../../server/session.ts";
 import { define } from "../../server/define.ts";
 
 /** Paths reachable without a session. */
-const PUBLIC_PATHS = new Set(["/api/auth/login"]);
+const PUBLIC_PATHS = new Set(["/api/auth/login", "/api/setup"]);
 
 export const handler = define.middleware(async (ctx): Promise<Response> => {
   const { services } = ctx.state;
