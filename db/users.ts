@@ -56,6 +56,20 @@ export async function upgradePasswordHash(
   return rows.length === 1;
 }
 
+/** Sets the person's password hash (a password they chose); returns them, or null when unknown. */
+export async function updatePasswordHash(
+  q: Queryable,
+  userId: string,
+  passwordHash: string,
+): Promise<User | null> {
+  if (!isUuid(userId)) return null;
+  const rows = await q.query<User>(
+    `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+    [userId, passwordHash],
+  );
+  return rows[0] ?? null;
+}
+
 /** The person with this id, or null (also for ids that are not uuids). */
 export async function getUser(q: Queryable, id: string): Promise<User | null> {
   if (!isUuid(id)) return null;

@@ -87,6 +87,19 @@ export const setupBody = v.object({
   locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"'), "fr"),
 });
 
+/** `POST /api/auth/password-reset`. */
+export const resetRequestBody = v.object({ email: accountEmail });
+
+/** `POST /api/auth/password-reset/complete`. */
+export const resetCompleteBody = v.object({
+  token: v.pipe(
+    text(),
+    v.nonEmpty("open the link from the mail"),
+    v.maxLength(200, "at most 200 characters"),
+  ),
+  password: newPassword,
+});
+
 /** `POST /api/conversations`. The caller may or may not list themselves in `participantIds`. */
 export const createConversationBody = v.object({
   establishmentId: id,

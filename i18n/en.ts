@@ -7,6 +7,8 @@ export const en: Dictionary = {
   "title.messagerie": "Messages – Préau",
   "title.unread": "({count}) {title}",
   "title.setup": "Setup – Préau",
+  "title.forgot": "Forgotten password – Préau",
+  "title.reset": "New password – Préau",
   "title.login": "Sign in – Préau",
   "title.notFound": "Page not found – Préau",
   "title.error": "Error – Préau",
@@ -33,6 +35,28 @@ export const en: Dictionary = {
   "login.malformed":
     "The email address or password is too long or contains characters that are not allowed. Check them and try again.",
   "login.failed": "Signing in failed. Try again in a moment.",
+
+  "login.forgot": "Forgot your password?",
+  "login.resetDone": "Your password has been changed. Sign in with the new one.",
+
+  "forgot.heading": "Forgotten password",
+  "forgot.intro": "Enter your account's email address: we will send you a link to choose a new password.",
+  "forgot.submit": "Send me a link",
+  "forgot.sent":
+    "If an account uses this address, a link to choose a new password has just been sent to it. It works for one hour. Check your spam folder too.",
+  "forgot.rateLimited":
+    "Too many requests. Check whether the last link arrived (spam folder too), or try again later.",
+  "forgot.malformed": "Enter a valid email address, such as name@example.com.",
+  "forgot.back": "Back to sign in",
+
+  "reset.heading": "Choose a new password",
+  "reset.intro": "Choose your new password. You will be signed out on all your devices.",
+  "reset.password": "New password",
+  "reset.submit": "Change the password",
+  "reset.error.password": "Choose a password of at least 12 characters.",
+  "reset.invalid":
+    "This link no longer works: it was already used, a newer link replaced it, or it is more than an hour old.",
+  "reset.askAgain": "Ask for a new link",
 
   "setup.heading": "Set up Préau for your school",
   "setup.intro":
@@ -112,6 +136,12 @@ export const en: Dictionary = {
   "search.openFailed": "Could not open the conversation. Try again.",
   "search.close": "Close",
 
+  "mail.reset.subject": "Choose a new Préau password",
+  "mail.reset.greeting": "Hello {name},",
+  "mail.reset.intro":
+    "someone (probably you) asked to change the password of your Préau account. If it was not you, ignore this mail: nothing changes.",
+  "mail.reset.action": "Choose a new password",
+  "mail.reset.validity": "This link works once, for {minutes} minutes.",
   "mail.digest.subject": {
     one: "{count} unread message on Préau – {establishment}",
     other: "{count} unread messages on Préau – {establishment}",

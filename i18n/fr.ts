@@ -9,6 +9,8 @@ export const fr = {
   "title.messagerie": "Messagerie – Préau",
   "title.unread": "({count}) {title}",
   "title.setup": "Installation – Préau",
+  "title.forgot": "Mot de passe oublié – Préau",
+  "title.reset": "Nouveau mot de passe – Préau",
   "title.login": "Connexion – Préau",
   "title.notFound": "Page introuvable – Préau",
   "title.error": "Erreur – Préau",
@@ -35,6 +37,29 @@ export const fr = {
   "login.malformed":
     "L'adresse e-mail ou le mot de passe est trop long ou contient des caractères non autorisés. Vérifiez-les et réessayez.",
   "login.failed": "La connexion a échoué. Réessayez dans un instant.",
+
+  "login.forgot": "Mot de passe oublié ?",
+  "login.resetDone": "Votre mot de passe a été changé. Connectez-vous avec le nouveau.",
+
+  "forgot.heading": "Mot de passe oublié",
+  "forgot.intro":
+    "Indiquez l'adresse e-mail de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe.",
+  "forgot.submit": "Recevoir un lien",
+  "forgot.sent":
+    "Si un compte utilise cette adresse, un lien pour choisir un nouveau mot de passe vient d'y être envoyé. Il fonctionne pendant une heure. Pensez à regarder dans les indésirables.",
+  "forgot.rateLimited":
+    "Trop de demandes. Regardez si le dernier lien est arrivé (et dans les indésirables), ou réessayez plus tard.",
+  "forgot.malformed": "Indiquez une adresse e-mail valable, par exemple nom@exemple.fr.",
+  "forgot.back": "Retour à la connexion",
+
+  "reset.heading": "Choisir un nouveau mot de passe",
+  "reset.intro": "Choisissez votre nouveau mot de passe. Vous serez déconnecté de tous vos appareils.",
+  "reset.password": "Nouveau mot de passe",
+  "reset.submit": "Changer le mot de passe",
+  "reset.error.password": "Choisissez un mot de passe d'au moins 12 caractères.",
+  "reset.invalid":
+    "Ce lien ne fonctionne plus : il a déjà servi, un lien plus récent l'a remplacé, ou il date de plus d'une heure.",
+  "reset.askAgain": "Demander un nouveau lien",
 
   "setup.heading": "Installer Préau pour votre établissement",
   "setup.intro":
@@ -114,6 +139,12 @@ export const fr = {
   "search.openFailed": "Impossible d'ouvrir la conversation. Réessayez.",
   "search.close": "Fermer",
 
+  "mail.reset.subject": "Choisir un nouveau mot de passe Préau",
+  "mail.reset.greeting": "Bonjour {name},",
+  "mail.reset.intro":
+    "quelqu'un (vous, sans doute) a demandé à changer le mot de passe de votre compte Préau. Si ce n'est pas vous, ignorez ce message : rien ne change.",
+  "mail.reset.action": "Choisir un nouveau mot de passe",
+  "mail.reset.validity": "Ce lien fonctionne une seule fois, pendant {minutes} minutes.",
   "mail.digest.subject": {
     one: "{count} message non lu sur Préau – {establishment}",
     other: "{count} messages non lus sur Préau – {establishment}",

@@ -79,6 +79,11 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
         <form method="post" action={url.pathname + url.search} class="mt-8 rounded-2xl bg-white p-6 shadow">
           <h1 class="text-xl font-bold text-slate-900">{t("login.heading")}</h1>
           <p class="mt-1 text-sm text-slate-600">{t("login.intro")}</p>
+          {url.searchParams.get("reset") === "done" && !data.error && (
+            <p role="status" class="mt-4 rounded-lg bg-green-50 px-3 py-2 text-sm font-medium text-green-800">
+              {t("login.resetDone")}
+            </p>
+          )}
           {data.error && (
             <p
               role="alert"
@@ -113,6 +118,14 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
             class={field}
           />
           <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("login.submit")}</button>
+          <p class="mt-4 text-center text-sm">
+            <a
+              href={`/${state.locale}/forgot-password`}
+              class={`font-medium text-blue-800 underline ${FOCUS_RING}`}
+            >
+              {t("login.forgot")}
+            </a>
+          </p>
         </form>
         <p class="mt-6 text-center text-sm">
           <a

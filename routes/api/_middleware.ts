@@ -10,7 +10,12 @@ import { authenticate, notSignedIn } from "../../server/session.ts";
 import { define } from "../../server/define.ts";
 
 /** Paths reachable without a session. */
-const PUBLIC_PATHS = new Set(["/api/auth/login", "/api/setup"]);
+const PUBLIC_PATHS = new Set([
+  "/api/auth/login",
+  "/api/setup",
+  "/api/auth/password-reset",
+  "/api/auth/password-reset/complete",
+]);
 
 export const handler = define.middleware(async (ctx): Promise<Response> => {
   const { services } = ctx.state;

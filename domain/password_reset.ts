@@ -1,0 +1,134 @@
+/**
+ * "Mot de passe oublié": a person asks for a link by email; the link (single use, valid one hour) lets
+ * them choose a new password, after which every session they had is ended (`domain/sessions.ts`: sockets
+ * close with 4401 on every instance) and older reset links stop working.
+ *
+ * The request always gets the same answer, whether or not the address has an account, so the form tells
+ * nobody who is registered; requests are rate limited per address and per client address (an unknown
+ * address counts like a known one), which also bounds the mails one can make Préau send to someone.
+ * Only the SHA-256 digest of each link's token is stored (`db/single_use_tokens.ts`).
+ */
+import type { Database } from "../db/types.ts";
+import { findUserForLogin, updatePasswordHash } from "../db/users.ts";
+import {
+  insertSingleUseToken,
+  isSingleUseTokenValid,
+  spendSingleUseToken,
+  voidUserTokens,
+} from "../db/single_use_tokens.ts";
+import { enqueueMails } from "../db/mail_queue.ts";
+import type { MailService } from "./mail/mail_service.ts";
+import { renderPasswordResetMail } from "./mail/account_mail.ts";
+import { AppError, rateLimited } from "./errors.ts";
+import type { DomainEvents } from "./events.ts";
+import { hashPassword } from "./passwords.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { parseInput, resetCompleteBody, resetRequestBody } from "./schemas.ts";
+import { endAllSessions } from "./sessions.ts";
+import { isLinkTokenShape, newLinkToken, tokenDigest } from "./single_use.ts";
+
+/** How long a reset link works. */
+export const RESET_TTL_MINUTES = 60;
+
+/** Limits on reset requests; each allows `perX` requests per `windowSeconds`, refilling gradually. */
+export interface ResetLimits {
+  /** Requests per email address. Default: 3. */
+  perEmail?: number;
+  /** Requests per client address. Default: 20. */
+  perAddress?: number;
+  /** Window in seconds. Default: 3600. */
+  windowSeconds?: number;
+}
+
+/** Options of {@linkcode createPasswordReset}. */
+export interface PasswordResetOptions {
+  db: Database;
+  events: DomainEvents;
+  /** Where the link mail is queued (its `baseUrl` starts the link). */
+  mail: MailService;
+  limits?: ResetLimits;
+}
+
+/** See the module documentation. */
+export interface PasswordReset {
+  /** Queues a link when `body.email` has an account; the same outcome otherwise. Throws `rate_limited`. */
+  request(body: unknown, clientAddress: string): Promise<void>;
+  /** Whether the link `token` can still be used (for the page showing the form). */
+  isUsable(token: string): Promise<boolean>;
+  /** Sets the new password from `body` (`{token, password}`) and ends every session; returns the email. */
+  complete(body: unknown): Promise<{ email: string }>;
+}
+
+function unusableLink(): AppError {
+  return new AppError(
+    "gone",
+    "This password reset link no longer works (already used, replaced by a newer one, or more than an hour old); ask for a new one.",
+  );
+}
+
+/** Builds the password reset flow. */
+export function createPasswordReset(opts: PasswordResetOptions): PasswordReset {
+  const { db, events, mail } = opts;
+  const windowSeconds = opts.limits?.windowSeconds ?? 3600;
+  const limiter = (capacity: number) =>
+    new RateLimiter({ capacity, refillPerSecond: capacity / windowSeconds, now: () => mail.now().getTime() });
+  const perEmail = limiter(opts.limits?.perEmail ?? 3);
+  const perAddress = limiter(opts.limits?.perAddress ?? 20);
+
+  return {
+    async request(body, clientAddress) {
+      const { email } = parseInput(resetRequestBody, body);
+      const emailKey = email.toLowerCase();
+      const byEmail = perEmail.check(emailKey);
+      const byAddress = perAddress.check(clientAddress);
+      if (!byEmail.allowed || !byAddress.allowed) {
+        throw rateLimited(
+          Math.max(byEmail.retryAfterSeconds, byAddress.retryAfterSeconds),
+          "Too many password reset requests; check your mailbox (and its spam folder) for the last link, or wait and try again.",
+        );
+      }
+      perEmail.take(emailKey);
+      perAddress.take(clientAddress);
+      const found = await findUserForLogin(db, email);
+      if (found === null) return;
+      const token = newLinkToken();
+      const now = mail.now();
+      const message = renderPasswordResetMail(
+        found,
+        `${mail.baseUrl}/${found.locale}/reset-password?token=${token}`,
+        { fromAddress: mail.from.address, validMinutes: RESET_TTL_MINUTES },
+      );
+      await db.transaction(async (tx) => {
+        await insertSingleUseToken(tx, {
+          tokenHash: await tokenDigest(token),
+          purpose: "password_reset",
+          userId: found.id,
+          expiresAt: new Date(now.getTime() + RESET_TTL_MINUTES * 60_000),
+        });
+        await enqueueMails(tx, [message], now);
+      });
+      mail.wake();
+    },
+
+    async isUsable(token) {
+      return isLinkTokenShape(token) &&
+        await isSingleUseTokenValid(db, await tokenDigest(token), "password_reset");
+    },
+
+    async complete(body) {
+      const input = parseInput(resetCompleteBody, body);
+      if (!isLinkTokenShape(input.token)) throw unusableLink();
+      const digest = await tokenDigest(input.token);
+      const passwordHash = await hashPassword(input.password);
+      const user = await db.transaction(async (tx) => {
+        const spent = await spendSingleUseToken(tx, digest, "password_reset");
+        if (!spent?.userId) throw unusableLink();
+        await voidUserTokens(tx, spent.userId, "password_reset");
+        return await updatePasswordHash(tx, spent.userId, passwordHash);
+      });
+      if (user === null) throw unusableLink();
+      await endAllSessions(db, events, user.id);
+      return { email: user.email };
+    },
+  };
+}
