@@ -41,6 +41,8 @@ export interface Participant {
   id: string;
   name: string;
   role: Role;
+  /** Present (true) only for a deactivated account: shown as such; their messages stay. */
+  deactivated?: true;
 }
 
 /** A stored message. `seq` starts at 1 in each conversation and has no gaps. */

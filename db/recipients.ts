@@ -36,7 +36,8 @@ export function escapeLike(text: string): string {
 /**
  * Up to `limit` members of the establishment with one of `roles`, other than the caller, having a word
  * (of `search_text`) that starts with the folded query; ordered by folded name (so "Élodie" sorts
- * with the e's under any collation). Members of other establishments are never returned.
+ * with the e's under any collation). Members of other establishments and deactivated people are never
+ * returned.
  */
 export async function searchRecipients(q: Queryable, options: RecipientQuery): Promise<Recipient[]> {
   const roles = [...new Set(options.roles)].filter(isRole);
@@ -50,6 +51,7 @@ export async function searchRecipients(q: Queryable, options: RecipientQuery): P
      WHERE m.establishment_id = $1
        AND m.role IN (${rolePlaceholders})
        AND ($2::uuid IS NULL OR u.id <> $2::uuid)
+       AND u.deactivated_at IS NULL
        AND (' ' || u.search_text) LIKE '% ' || $3::text || '%' ESCAPE '\\'
      ORDER BY u.search_text, u.name, u.id
      LIMIT $4`,

@@ -13,7 +13,7 @@ import type { Database } from "../db/types.ts";
 import type { Membership, User } from "../db/models.ts";
 import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from "../db/users.ts";
 import { createSession, extendSession, getActiveSession, revokeSession } from "../db/sessions.ts";
-import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
+import { accountDeactivated, invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { DomainEvents } from "./events.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -125,7 +125,9 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
           failedCredentials = true;
           throw invalidCredentials();
         }
-        const { passwordHash, ...user } = found;
+        // Only once the password is right, so this tells nothing to someone guessing.
+        if (found.deactivated) throw accountDeactivated();
+        const { passwordHash, deactivated: _, ...user } = found;
         // The only moment the plain password is known: move old hashes to the current parameters.
         if (needsRehash(passwordHash)) {
           await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password));

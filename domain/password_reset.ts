@@ -90,7 +90,8 @@ export function createPasswordReset(opts: PasswordResetOptions): PasswordReset {
       perEmail.take(emailKey);
       perAddress.take(clientAddress);
       const found = await findUserForLogin(db, email);
-      if (found === null) return;
+      // A deactivated account gets no link (its admin reactivates it first); the answer stays the same.
+      if (found === null || found.deactivated) return;
       const token = newLinkToken();
       const now = mail.now();
       const message = renderPasswordResetMail(

@@ -100,6 +100,12 @@ export const resetCompleteBody = v.object({
   password: newPassword,
 });
 
+/** `POST /api/admin/people/:userId/deactivate|reactivate`. */
+export const adminEstablishmentBody = v.object({ establishmentId: id });
+
+/** The `:userId` of `/api/admin/people/:userId/…`: any shape; one that names no member answers `404`. */
+export const personPath = v.object({ userId: text("expected a person id") });
+
 /** `POST /api/conversations`. The caller may or may not list themselves in `participantIds`. */
 export const createConversationBody = v.object({
   establishmentId: id,

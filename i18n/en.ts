@@ -36,6 +36,7 @@ export const en: Dictionary = {
     "The email address or password is too long or contains characters that are not allowed. Check them and try again.",
   "login.failed": "Signing in failed. Try again in a moment.",
 
+  "login.deactivated": "This account is deactivated. Ask your school's office to reactivate it.",
   "login.forgot": "Forgot your password?",
   "login.resetDone": "Your password has been changed. Sign in with the new one.",
 

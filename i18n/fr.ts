@@ -38,6 +38,8 @@ export const fr = {
     "L'adresse e-mail ou le mot de passe est trop long ou contient des caractères non autorisés. Vérifiez-les et réessayez.",
   "login.failed": "La connexion a échoué. Réessayez dans un instant.",
 
+  "login.deactivated":
+    "Ce compte est désactivé. Demandez à l'administration de votre établissement de le réactiver.",
   "login.forgot": "Mot de passe oublié ?",
   "login.resetDone": "Votre mot de passe a été changé. Connectez-vous avec le nouveau.",
 

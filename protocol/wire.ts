@@ -42,7 +42,12 @@ export const storedMessage = v.object({
 });
 
 /** A conversation participant (current members only). */
-export const participant = v.object({ id: text, name: v.string(), role });
+export const participant = v.object({
+  id: text,
+  name: v.string(),
+  role,
+  deactivated: v.optional(v.literal(true)),
+});
 export type Participant = v.InferOutput<typeof participant>;
 
 /** A conversation as one participant sees it in their list. */

@@ -23,7 +23,9 @@ export function toWireConversation(summary: ConversationSummary): WireConversati
     id,
     establishmentId,
     title,
-    participants: participants.map(({ id, name, role }) => ({ id, name, role })),
+    participants: participants.map(({ id, name, role, deactivated }) =>
+      deactivated ? { id, name, role, deactivated } : { id, name, role }
+    ),
     lastMessage: lastMessage === null ? null : toWireMessage(lastMessage),
     lastSeq,
     readSeq,

@@ -15,7 +15,13 @@ import { definePage, type PageState } from "./_lib/state.ts";
 
 interface LoginData {
   email: string;
-  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.malformed" | "login.failed";
+  error?:
+    | "login.invalid"
+    | "login.rateLimited"
+    | "login.missing"
+    | "login.malformed"
+    | "login.failed"
+    | "login.deactivated";
 }
 
 function after(state: PageState, next: string | null): string {
@@ -54,6 +60,9 @@ export const handler = definePage.handlers<LoginData>({
       // `bad_request` (loginBody): longer than any address or password can be, or a NUL or lone surrogate.
       if (error.code === "bad_request") {
         return ctx.render({ email: shown, error: "login.malformed" }, { status: 400 });
+      }
+      if (error.code === "forbidden") {
+        return ctx.render({ email: shown, error: "login.deactivated" }, { status: 403 });
       }
       if (error.code === "rate_limited") {
         return ctx.render({ email: shown, error: "login.rateLimited" }, { status: 429 });

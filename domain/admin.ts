@@ -1,0 +1,90 @@
+/**
+ * What an admin of an establishment may do to its people, checked here on the server for every call:
+ * the caller must be an admin of that establishment (`not_found` when they are not a member of it, as
+ * everywhere, `forbidden` for a teacher or parent), and the target a member of it. Every change is
+ * recorded in the audit log in the same transaction (`db/audit.ts`).
+ *
+ * Deactivation is of the account (a person belonging to two establishments is deactivated in both):
+ * login is refused with a message saying so, every session ends at once (sockets close with 4401 on
+ * every instance), recipient search stops offering them, conversations show them as deactivated, and
+ * their messages stay. Reactivation lets them sign in again with their password.
+ */
+import type { Database } from "../db/types.ts";
+import type { User } from "../db/models.ts";
+import { getRole, getUser, setUserActive } from "../db/users.ts";
+import { appendAudit } from "../db/audit.ts";
+import { forbidden, notFound } from "./errors.ts";
+import type { DomainEvents } from "./events.ts";
+import { endAllSessions } from "./sessions.ts";
+
+/** Who is acting, as the audit log records them. */
+export interface Actor {
+  userId: string;
+  /** The client address the request came from. */
+  clientAddress: string;
+}
+
+/** How the audit log names a person. */
+export function personLabel(user: Pick<User, "name" | "email">): string {
+  return `${user.name} <${user.email}>`;
+}
+
+/**
+ * Returns the acting admin; throws `not_found` when they are not a member of `establishmentId` and
+ * `forbidden` when they are, without being an admin.
+ */
+export async function requireAdmin(db: Database, userId: string, establishmentId: string): Promise<User> {
+  const role = await getRole(db, userId, establishmentId);
+  if (role === null) throw notFound("No such establishment among yours; check the establishmentId.");
+  if (role !== "admin") throw forbidden("Only the establishment's admins can do this; ask one of them.");
+  const user = await getUser(db, userId);
+  if (user === null) throw notFound("No such establishment among yours; check the establishmentId.");
+  return user;
+}
+
+/** The person as the admin endpoints answer. */
+export interface PersonStatus {
+  id: string;
+  name: string;
+  email: string;
+  deactivated: boolean;
+}
+
+/**
+ * Deactivates (`active` false) or reactivates a member of `establishmentId` on behalf of `actor`, an admin
+ * there. Doing it twice changes and records nothing. An admin cannot deactivate themselves.
+ */
+export async function setPersonActive(
+  db: Database,
+  events: DomainEvents,
+  actor: Actor,
+  input: { establishmentId: string; userId: string; active: boolean },
+): Promise<PersonStatus> {
+  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
+  const target = (await getRole(db, input.userId, input.establishmentId)) === null
+    ? null
+    : await getUser(db, input.userId);
+  if (target === null) {
+    throw notFound("No such person in this establishment; pick someone from the people list.");
+  }
+  if (!input.active && target.id === admin.id) {
+    throw forbidden("You cannot deactivate your own account; ask another admin of the establishment.");
+  }
+  const changed = await db.transaction(async (tx) => {
+    const updated = await setUserActive(tx, target.id, input.active);
+    if (updated === null) return false;
+    await appendAudit(tx, {
+      establishmentId: input.establishmentId,
+      actorId: admin.id,
+      actorLabel: personLabel(admin),
+      action: input.active ? "person.reactivate" : "person.deactivate",
+      targetType: "person",
+      targetId: target.id,
+      targetLabel: personLabel(target),
+      clientAddress: actor.clientAddress,
+    });
+    return true;
+  });
+  if (changed && !input.active) await endAllSessions(db, events, target.id);
+  return { id: target.id, name: target.name, email: target.email, deactivated: !input.active };
+}

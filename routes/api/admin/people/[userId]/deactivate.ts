@@ -1,0 +1,4 @@
+import { activationHandlers } from "../../_lib/activation.ts";
+
+/** `POST /api/admin/people/:userId/deactivate {"establishmentId"}`: see `domain/admin.ts`. */
+export const handler = activationHandlers(false);
