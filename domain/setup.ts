@@ -17,6 +17,8 @@ import { hashPassword } from "./passwords.ts";
 import { isLinkTokenShape, newLinkToken, tokenDigest } from "./single_use.ts";
 import { parseInput, setupBody } from "./schemas.ts";
 import { sqlState } from "../db/errors.ts";
+import { appendAudit } from "../db/audit.ts";
+import { personLabel } from "./admin.ts";
 
 /** How long a printed setup link works. */
 export const SETUP_TOKEN_TTL_MS = 24 * 3600_000;
@@ -65,7 +67,11 @@ export interface SetupResult {
  * form as an object), spending the token. Throws `gone` once any establishment exists — before even
  * reading the body —, `bad_request` naming the field, `forbidden` for an unusable token.
  */
-export async function completeSetup(db: Database, body: unknown): Promise<SetupResult> {
+export async function completeSetup(
+  db: Database,
+  body: unknown,
+  clientAddress: string,
+): Promise<SetupResult> {
   if (await hasEstablishment(db)) throw alreadySetUp();
   const input = parseInput(setupBody, body);
   if (!isLinkTokenShape(input.token)) throw invalidSetupLink();
@@ -88,6 +94,16 @@ export async function completeSetup(db: Database, body: unknown): Promise<SetupR
         locale: input.locale,
       });
       await setMembership(tx, { userId: admin.id, establishmentId: establishment.id, role: "admin" });
+      await appendAudit(tx, {
+        establishmentId: establishment.id,
+        actorId: admin.id,
+        actorLabel: personLabel(admin),
+        action: "establishment.setup",
+        targetType: "establishment",
+        targetId: establishment.id,
+        targetLabel: establishment.name,
+        clientAddress,
+      });
       return { establishment, admin };
     });
   } catch (error) {

@@ -9,6 +9,7 @@ export const en: Dictionary = {
   "title.setup": "Setup – Préau",
   "title.forgot": "Forgotten password – Préau",
   "title.reset": "New password – Préau",
+  "title.audit": "Audit log – Préau",
   "title.login": "Sign in – Préau",
   "title.notFound": "Page not found – Préau",
   "title.error": "Error – Préau",
@@ -58,6 +59,24 @@ export const en: Dictionary = {
   "reset.invalid":
     "This link no longer works: it was already used, a newer link replaced it, or it is more than an hour old.",
   "reset.askAgain": "Ask for a new link",
+
+  "audit.heading": "Audit log",
+  "audit.filter.action": "Action",
+  "audit.filter.allActions": "All actions",
+  "audit.filter.who": "Person (name or address)",
+  "audit.filter.submit": "Filter",
+  "audit.export": "Export as CSV",
+  "audit.empty": "No action recorded for these filters.",
+  "audit.col.when": "When",
+  "audit.col.who": "Who",
+  "audit.col.action": "Action",
+  "audit.col.target": "Target",
+  "audit.col.address": "Address",
+  "audit.older": "Older entries",
+  "audit.action.establishment.setup": "School set up",
+  "audit.action.person.deactivate": "Account deactivated",
+  "audit.action.person.reactivate": "Account reactivated",
+  "nav.audit": "Audit log",
 
   "setup.heading": "Set up Préau for your school",
   "setup.intro":

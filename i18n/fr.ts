@@ -11,6 +11,7 @@ export const fr = {
   "title.setup": "Installation – Préau",
   "title.forgot": "Mot de passe oublié – Préau",
   "title.reset": "Nouveau mot de passe – Préau",
+  "title.audit": "Journal d'audit – Préau",
   "title.login": "Connexion – Préau",
   "title.notFound": "Page introuvable – Préau",
   "title.error": "Erreur – Préau",
@@ -62,6 +63,24 @@ export const fr = {
   "reset.invalid":
     "Ce lien ne fonctionne plus : il a déjà servi, un lien plus récent l'a remplacé, ou il date de plus d'une heure.",
   "reset.askAgain": "Demander un nouveau lien",
+
+  "audit.heading": "Journal d'audit",
+  "audit.filter.action": "Action",
+  "audit.filter.allActions": "Toutes les actions",
+  "audit.filter.who": "Personne (nom ou adresse)",
+  "audit.filter.submit": "Filtrer",
+  "audit.export": "Exporter en CSV",
+  "audit.empty": "Aucune action enregistrée pour ces critères.",
+  "audit.col.when": "Quand",
+  "audit.col.who": "Qui",
+  "audit.col.action": "Action",
+  "audit.col.target": "Cible",
+  "audit.col.address": "Adresse",
+  "audit.older": "Entrées plus anciennes",
+  "audit.action.establishment.setup": "Installation de l'établissement",
+  "audit.action.person.deactivate": "Compte désactivé",
+  "audit.action.person.reactivate": "Compte réactivé",
+  "nav.audit": "Journal d'audit",
 
   "setup.heading": "Installer Préau pour votre établissement",
   "setup.intro":

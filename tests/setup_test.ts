@@ -14,6 +14,7 @@ import {
 import { api, loginCookie, withServer } from "./support/server.ts";
 import { migrate } from "../db/migrate.ts";
 import { issueSetupToken } from "../domain/setup.ts";
+import { listAudit } from "../db/audit.ts";
 import type { Database } from "../db/types.ts";
 
 const errorOf = (body: unknown) => (body as { error?: { code?: string; message?: string } }).error;
@@ -74,6 +75,10 @@ dbKindTest(
           { establishmentId: establishment.id, establishmentName: "École Jules-Ferry", role: "admin" },
         ]);
         assertEquals((me.body as { user: { id: string } }).user.id, admin.id);
+        const audit = await listAudit(db, { establishmentId: establishment.id });
+        assertEquals(audit.map((e) => [e.action, e.actorId, e.targetLabel]), [
+          ["establishment.setup", admin.id, "École Jules-Ferry"],
+        ]);
 
         const again = await post({ ...body, adminEmail: "other@jules-ferry.example" });
         assertEquals([again.status, errorOf(again.body)?.code], [410, "gone"]);

@@ -10,7 +10,7 @@ import { MIN_PASSWORD_LENGTH } from "../../domain/schemas.ts";
 import { isStorable } from "../../domain/text.ts";
 import { type MessageKey, translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
-import { signIn } from "../../server/session.ts";
+import { clientAddress, signIn } from "../../server/session.ts";
 import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
 import { redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
@@ -66,7 +66,7 @@ export const handler = definePage.handlers<SetupData>({
       locale: ctx.state.locale,
     };
     try {
-      await completeSetup(services.db, body);
+      await completeSetup(services.db, body, clientAddress(ctx.hono, services.trustedProxies));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === "gone") return await ctx.render({ state: "done", values }, { status: 410 });
