@@ -8,7 +8,7 @@ import type { Queryable } from "./types.ts";
 import { isUuid } from "./models.ts";
 
 /** `account`: a mail about the person's account (password reset), with no establishment. */
-export type MailKind = "digest" | "staff" | "account";
+export type MailKind = "digest" | "staff" | "account" | "invitation";
 export type MailStatus = "pending" | "sent" | "failed";
 
 /** A mail ready to enqueue (rendered, headers already neutralised). */

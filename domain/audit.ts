@@ -9,7 +9,15 @@ import { type AuditEntry, type AuditQuery, listAudit } from "../db/audit.ts";
 import { requireAdmin } from "./admin.ts";
 
 /** The actions the log can hold, for the filter (others are shown as they are stored). */
-export const AUDIT_ACTIONS = ["establishment.setup", "person.deactivate", "person.reactivate"] as const;
+export const AUDIT_ACTIONS = [
+  "establishment.setup",
+  "person.deactivate",
+  "person.reactivate",
+  "invitation.create",
+  "invitation.resend",
+  "invitation.revoke",
+  "invitation.accept",
+] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */
 export const AUDIT_PAGE = 50;

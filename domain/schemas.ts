@@ -100,6 +100,35 @@ export const resetCompleteBody = v.object({
   password: newPassword,
 });
 
+/** `POST /api/admin/invitations`: `locale` is the language of the mail and of the new account. */
+export const inviteBody = v.object({
+  establishmentId: id,
+  email: accountEmail,
+  name: displayName,
+  role: v.picklist(
+    ["admin", "teacher", "parent", "student"],
+    'expected "admin", "teacher", "parent" or "student"',
+  ),
+  locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"'), "fr"),
+});
+
+/** `POST /api/invitations/accept`: `password` only for someone without an account yet. */
+export const acceptInvitationBody = v.object({
+  token: v.pipe(
+    text(),
+    v.nonEmpty("open the link from the invitation mail"),
+    v.maxLength(200, "at most 200 characters"),
+  ),
+  password: v.optional(newPassword),
+  locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"')),
+});
+
+/** The `:id` of `/api/admin/invitations/:id/…`: any shape; one that names no invitation answers `404`. */
+export const invitationPath = v.object({ id: text("expected an invitation id") });
+
+/** `GET /api/admin/invitations?establishmentId=`. */
+export const establishmentQuery = v.object({ establishmentId: id });
+
 /** `POST /api/admin/people/:userId/deactivate|reactivate`. */
 export const adminEstablishmentBody = v.object({ establishmentId: id });
 

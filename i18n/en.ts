@@ -10,6 +10,7 @@ export const en: Dictionary = {
   "title.forgot": "Forgotten password – Préau",
   "title.reset": "New password – Préau",
   "title.audit": "Audit log – Préau",
+  "title.invitation": "Invitation – Préau",
   "title.login": "Sign in – Préau",
   "title.notFound": "Page not found – Préau",
   "title.error": "Error – Préau",
@@ -76,7 +77,26 @@ export const en: Dictionary = {
   "audit.action.establishment.setup": "School set up",
   "audit.action.person.deactivate": "Account deactivated",
   "audit.action.person.reactivate": "Account reactivated",
+  "audit.action.invitation.create": "Invitation sent",
+  "audit.action.invitation.resend": "Invitation sent again",
+  "audit.action.invitation.revoke": "Invitation withdrawn",
+  "audit.action.invitation.accept": "Invitation accepted",
   "nav.audit": "Audit log",
+
+  "invitation.heading": "Invitation",
+  "invitation.intro": "Hello {name}, you are invited to join {establishment} on Préau.",
+  "invitation.newAccount": "Choose the password of your account ({email}).",
+  "invitation.locale": "Language",
+  "invitation.create": "Create my account",
+  "invitation.accept": "Accept the invitation",
+  "invitation.signInFirst": "This address ({email}) already has a Préau account: sign in with it to accept.",
+  "invitation.accepted": "This invitation was already accepted. Sign in with the account it created.",
+  "invitation.revoked": "This invitation was withdrawn. If you need access, ask the school for a new one.",
+  "invitation.expired": "This invitation has expired (links work 7 days). Ask the school to send it again.",
+  "invitation.unknown": "No invitation matches this link. Check that it is complete, or ask for a new one.",
+  "invitation.error.password": "Choose a password of at least 12 characters.",
+  "invitation.error.account":
+    "This invitation is for another account: sign out, then sign in with the invited address.",
 
   "setup.heading": "Set up Préau for your school",
   "setup.intro":
@@ -156,6 +176,10 @@ export const en: Dictionary = {
   "search.openFailed": "Could not open the conversation. Try again.",
   "search.close": "Close",
 
+  "mail.invite.subject": "Invitation to Préau – {establishment}",
+  "mail.invite.intro": "{inviter} invites you to join {establishment} on Préau, the school's messaging.",
+  "mail.invite.action": "Accept the invitation",
+  "mail.invite.validity": "This link works once, for {days} days.",
   "mail.reset.subject": "Choose a new Préau password",
   "mail.reset.greeting": "Hello {name},",
   "mail.reset.intro":

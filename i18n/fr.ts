@@ -12,6 +12,7 @@ export const fr = {
   "title.forgot": "Mot de passe oublié – Préau",
   "title.reset": "Nouveau mot de passe – Préau",
   "title.audit": "Journal d'audit – Préau",
+  "title.invitation": "Invitation – Préau",
   "title.login": "Connexion – Préau",
   "title.notFound": "Page introuvable – Préau",
   "title.error": "Erreur – Préau",
@@ -80,7 +81,30 @@ export const fr = {
   "audit.action.establishment.setup": "Installation de l'établissement",
   "audit.action.person.deactivate": "Compte désactivé",
   "audit.action.person.reactivate": "Compte réactivé",
+  "audit.action.invitation.create": "Invitation envoyée",
+  "audit.action.invitation.resend": "Invitation renvoyée",
+  "audit.action.invitation.revoke": "Invitation retirée",
+  "audit.action.invitation.accept": "Invitation acceptée",
   "nav.audit": "Journal d'audit",
+
+  "invitation.heading": "Invitation",
+  "invitation.intro": "Bonjour {name}, vous êtes invité à rejoindre {establishment} sur Préau.",
+  "invitation.newAccount": "Choisissez le mot de passe de votre compte ({email}).",
+  "invitation.locale": "Langue",
+  "invitation.create": "Créer mon compte",
+  "invitation.accept": "Accepter l'invitation",
+  "invitation.signInFirst":
+    "Cette adresse ({email}) a déjà un compte Préau : connectez-vous avec lui pour accepter.",
+  "invitation.accepted": "Cette invitation a déjà été acceptée. Connectez-vous avec le compte créé.",
+  "invitation.revoked":
+    "Cette invitation a été retirée. Si vous avez besoin d'un accès, demandez-en une nouvelle à l'établissement.",
+  "invitation.expired":
+    "Cette invitation a expiré (un lien fonctionne 7 jours). Demandez à l'établissement de vous la renvoyer.",
+  "invitation.unknown":
+    "Aucune invitation ne correspond à ce lien. Vérifiez qu'il est complet, ou demandez-en une nouvelle.",
+  "invitation.error.password": "Choisissez un mot de passe d'au moins 12 caractères.",
+  "invitation.error.account":
+    "Cette invitation est destinée à un autre compte : déconnectez-vous, puis connectez-vous avec l'adresse invitée.",
 
   "setup.heading": "Installer Préau pour votre établissement",
   "setup.intro":
@@ -160,6 +184,11 @@ export const fr = {
   "search.openFailed": "Impossible d'ouvrir la conversation. Réessayez.",
   "search.close": "Fermer",
 
+  "mail.invite.subject": "Invitation sur Préau – {establishment}",
+  "mail.invite.intro":
+    "{inviter} vous invite à rejoindre {establishment} sur Préau, la messagerie de l'établissement.",
+  "mail.invite.action": "Accepter l'invitation",
+  "mail.invite.validity": "Ce lien fonctionne une seule fois, pendant {days} jours.",
   "mail.reset.subject": "Choisir un nouveau mot de passe Préau",
   "mail.reset.greeting": "Bonjour {name},",
   "mail.reset.intro":

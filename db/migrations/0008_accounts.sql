@@ -18,4 +18,4 @@ CREATE INDEX single_use_tokens_user ON single_use_tokens (user_id) WHERE user_id
 -- establishment, so they never show in an establishment's outbox or reports.
 ALTER TABLE mail_queue ALTER COLUMN establishment_id DROP NOT NULL;
 ALTER TABLE mail_queue DROP CONSTRAINT mail_queue_kind_check;
-ALTER TABLE mail_queue ADD CONSTRAINT mail_queue_kind_check CHECK (kind IN ('digest', 'staff', 'account'));
+ALTER TABLE mail_queue ADD CONSTRAINT mail_queue_kind_check CHECK (kind IN ('digest', 'staff', 'account', 'invitation'));

@@ -30,3 +30,23 @@ END;
 $$;
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- Invitations: an admin invites someone by email into one establishment with a role. The link's token is
+-- stored as a SHA-256 digest; a resend replaces it (the old link stops working) and restarts the 7 days.
+CREATE TABLE invitations (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  establishment_id uuid NOT NULL REFERENCES establishments (id) ON DELETE CASCADE,
+  email text NOT NULL CHECK (char_length(email) BETWEEN 3 AND 254 AND email LIKE '%_@_%'),
+  name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+  role text NOT NULL CHECK (role IN ('admin', 'teacher', 'parent', 'student')),
+  invited_by uuid NULL REFERENCES users (id) ON DELETE SET NULL,
+  token_hash text NOT NULL UNIQUE CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  accepted_at timestamptz NULL,
+  accepted_by uuid NULL REFERENCES users (id) ON DELETE SET NULL,
+  revoked_at timestamptz NULL
+);
+-- One open invitation per address and establishment (a second invite is a resend).
+CREATE UNIQUE INDEX invitations_pending_idx ON invitations (establishment_id, lower(email))
+  WHERE accepted_at IS NULL AND revoked_at IS NULL;

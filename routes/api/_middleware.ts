@@ -15,6 +15,8 @@ const PUBLIC_PATHS = new Set([
   "/api/setup",
   "/api/auth/password-reset",
   "/api/auth/password-reset/complete",
+  // Checks the session itself: a new account has none, an existing one must be signed in.
+  "/api/invitations/accept",
 ]);
 
 export const handler = define.middleware(async (ctx): Promise<Response> => {

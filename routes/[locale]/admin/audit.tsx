@@ -26,6 +26,10 @@ const ACTION_LABELS: Record<typeof AUDIT_ACTIONS[number], MessageKey> = {
   "establishment.setup": "audit.action.establishment.setup",
   "person.deactivate": "audit.action.person.deactivate",
   "person.reactivate": "audit.action.person.reactivate",
+  "invitation.create": "audit.action.invitation.create",
+  "invitation.resend": "audit.action.invitation.resend",
+  "invitation.revoke": "audit.action.invitation.revoke",
+  "invitation.accept": "audit.action.invitation.accept",
 };
 
 function actionLabel(t: ReturnType<typeof translator>, action: string): string {
