@@ -77,6 +77,27 @@ async function queueInvitationMail(
   await enqueueMails(tx, [message], mail.now());
 }
 
+/** Records an admin's step on `invitation` in `tx`. */
+async function auditInvitation(
+  tx: Parameters<Parameters<Database["transaction"]>[0]>[0],
+  admin: User,
+  actor: Actor,
+  action: "invitation.create" | "invitation.resend" | "invitation.revoke",
+  invitation: Invitation,
+): Promise<void> {
+  await appendAudit(tx, {
+    establishmentId: invitation.establishmentId,
+    actorId: admin.id,
+    actorLabel: personLabel(admin),
+    action,
+    targetType: "person",
+    targetId: invitation.id,
+    targetLabel: personLabel(invitation),
+    clientAddress: actor.clientAddress,
+    details: { role: invitation.role },
+  });
+}
+
 function expiry(mail: MailService): Date {
   return new Date(mail.now().getTime() + INVITATION_TTL_DAYS * 86_400_000);
 }
@@ -113,17 +134,7 @@ export async function invite(
         invitedBy: admin.id,
       });
     await queueInvitationMail(tx, mail, row, token, admin, existing?.locale ?? input.locale);
-    await appendAudit(tx, {
-      establishmentId: input.establishmentId,
-      actorId: admin.id,
-      actorLabel: personLabel(admin),
-      action: open ? "invitation.resend" : "invitation.create",
-      targetType: "person",
-      targetId: row.id,
-      targetLabel: personLabel(row),
-      clientAddress: actor.clientAddress,
-      details: { role: row.role },
-    });
+    await auditInvitation(tx, admin, actor, open ? "invitation.resend" : "invitation.create", row);
     return row;
   });
   mail.wake();
@@ -154,16 +165,7 @@ export async function resendInvitation(
     const row = (await getInvitation(tx, found.id, input.establishmentId))!;
     const account = await findUserForLogin(tx, row.email);
     await queueInvitationMail(tx, mail, row, token, admin, account?.locale ?? input.locale ?? "fr");
-    await appendAudit(tx, {
-      establishmentId: input.establishmentId,
-      actorId: admin.id,
-      actorLabel: personLabel(admin),
-      action: "invitation.resend",
-      targetType: "person",
-      targetId: row.id,
-      targetLabel: personLabel(row),
-      clientAddress: actor.clientAddress,
-    });
+    await auditInvitation(tx, admin, actor, "invitation.resend", row);
     return row;
   });
   mail.wake();
@@ -181,16 +183,7 @@ export async function revokeInvitation(
   if (found === null) throw notFound("No such invitation in this establishment.");
   await db.transaction(async (tx) => {
     if (!(await revokeRow(tx, found.id, input.establishmentId))) throw unusable(stateOf(found));
-    await appendAudit(tx, {
-      establishmentId: input.establishmentId,
-      actorId: admin.id,
-      actorLabel: personLabel(admin),
-      action: "invitation.revoke",
-      targetType: "person",
-      targetId: found.id,
-      targetLabel: personLabel(found),
-      clientAddress: actor.clientAddress,
-    });
+    await auditInvitation(tx, admin, actor, "invitation.revoke", found);
   });
 }
 

@@ -73,13 +73,13 @@ const displayName = v.pipe(
   v.maxLength(200, "at most 200 characters"),
 );
 
+/** The token of a single-use link, as pasted from it (its shape is checked by the service). */
+const linkToken = (hint: string) =>
+  v.pipe(text(), v.nonEmpty(hint), v.maxLength(200, "at most 200 characters"));
+
 /** `POST /api/setup` (first run; `locale` is the admin's language, default French). */
 export const setupBody = v.object({
-  token: v.pipe(
-    text(),
-    v.nonEmpty("open the setup link Préau printed at start"),
-    v.maxLength(200, "at most 200 characters"),
-  ),
+  token: linkToken("open the setup link Préau printed at start"),
   establishmentName: displayName,
   adminName: displayName,
   adminEmail: accountEmail,
@@ -92,11 +92,7 @@ export const resetRequestBody = v.object({ email: accountEmail });
 
 /** `POST /api/auth/password-reset/complete`. */
 export const resetCompleteBody = v.object({
-  token: v.pipe(
-    text(),
-    v.nonEmpty("open the link from the mail"),
-    v.maxLength(200, "at most 200 characters"),
-  ),
+  token: linkToken("open the link from the mail"),
   password: newPassword,
 });
 
@@ -114,11 +110,7 @@ export const inviteBody = v.object({
 
 /** `POST /api/invitations/accept`: `password` only for someone without an account yet. */
 export const acceptInvitationBody = v.object({
-  token: v.pipe(
-    text(),
-    v.nonEmpty("open the link from the invitation mail"),
-    v.maxLength(200, "at most 200 characters"),
-  ),
+  token: linkToken("open the link from the invitation mail"),
   password: v.optional(newPassword),
   locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"')),
 });

@@ -2,13 +2,13 @@
  * `/[locale]/forgot-password`: asks for a password reset link by email (`domain/password_reset.ts`). A
  * plain form; after a valid request the page always says the same thing, account or not.
  */
-import { Head } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { isStorable } from "../../domain/text.ts";
 import { type MessageKey, translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
 import { clientAddress } from "../../server/session.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
+import { PRIMARY_BUTTON } from "../../components/styles.ts";
+import { AccountCard, FIELD_CLASS, FormAlert, LABEL_CLASS, LINK_CLASS } from "./_lib/AccountCard.tsx";
 import { definePage } from "./_lib/state.ts";
 
 interface ForgotData {
@@ -48,53 +48,29 @@ export const handler = definePage.handlers<ForgotData>({
 
 export default definePage.page<ForgotData>(function ForgotPasswordPage({ state, data, url }) {
   const t = translator(state.locale);
-  const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
+  const below = <a href={`/${state.locale}/login`} class={LINK_CLASS}>{t("forgot.back")}</a>;
   return (
-    <main id="main" class="flex min-h-screen items-center justify-center px-4 py-12">
-      <Head>
-        <title>{t("title.forgot")}</title>
-      </Head>
-      <div class="w-full max-w-sm">
-        <p class="text-center text-3xl font-extrabold tracking-tight text-blue-800">{t("app.name")}</p>
-        <div class="mt-8 rounded-2xl bg-white p-6 shadow">
-          <h1 class="text-xl font-bold text-slate-900">{t("forgot.heading")}</h1>
-          {data.sent
-            ? <p role="status" data-reset-requested class="mt-4 text-slate-800">{t("forgot.sent")}</p>
-            : (
-              <form method="post" action={url.pathname}>
-                <p class="mt-1 text-sm text-slate-600">{t("forgot.intro")}</p>
-                {data.error && (
-                  <p
-                    role="alert"
-                    id="forgot-error"
-                    class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm font-medium text-red-800"
-                  >
-                    {t(data.error)}
-                  </p>
-                )}
-                <label class="mt-4 block text-sm font-semibold text-slate-900" for="email">
-                  {t("login.email")}
-                </label>
-                <input
-                  id="email"
-                  name="email"
-                  type="email"
-                  autocomplete="username"
-                  required
-                  value={data.email}
-                  aria-describedby={data.error ? "forgot-error" : undefined}
-                  class={field}
-                />
-                <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("forgot.submit")}</button>
-              </form>
-            )}
-        </div>
-        <p class="mt-6 text-center text-sm">
-          <a href={`/${state.locale}/login`} class={`font-medium text-blue-800 underline ${FOCUS_RING}`}>
-            {t("forgot.back")}
-          </a>
-        </p>
-      </div>
-    </main>
+    <AccountCard locale={state.locale} title={t("title.forgot")} heading={t("forgot.heading")} below={below}>
+      {data.sent
+        ? <p role="status" data-reset-requested class="mt-4 text-slate-800">{t("forgot.sent")}</p>
+        : (
+          <form method="post" action={url.pathname}>
+            <p class="mt-1 text-sm text-slate-600">{t("forgot.intro")}</p>
+            {data.error && <FormAlert id="forgot-error" message={t(data.error)} />}
+            <label class={LABEL_CLASS} for="email">{t("login.email")}</label>
+            <input
+              id="email"
+              name="email"
+              type="email"
+              autocomplete="username"
+              required
+              value={data.email}
+              aria-describedby={data.error ? "forgot-error" : undefined}
+              class={FIELD_CLASS}
+            />
+            <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("forgot.submit")}</button>
+          </form>
+        )}
+    </AccountCard>
   );
 });

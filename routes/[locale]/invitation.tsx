@@ -4,14 +4,21 @@
  * (the login brings them back here) and accepts. A used, withdrawn, expired or unknown link gets a page
  * that says which, and what to do.
  */
-import { Head } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { acceptInvitation, invitationLink, type InvitationState } from "../../domain/invitations.ts";
 import { MIN_PASSWORD_LENGTH } from "../../domain/schemas.ts";
 import { isLocale, type MessageKey, translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
 import { clientAddress, signIn } from "../../server/session.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
+import { PRIMARY_BUTTON } from "../../components/styles.ts";
+import {
+  AccountCard,
+  FIELD_CLASS,
+  FormAlert,
+  LABEL_CLASS,
+  LINK_CLASS,
+  NewPasswordField,
+} from "./_lib/AccountCard.tsx";
 import { loginPath, redirect } from "./_lib/paths.ts";
 import { definePage, type PageState } from "./_lib/state.ts";
 
@@ -101,94 +108,59 @@ export const handler = definePage.handlers<InvitationData>({
 
 export default definePage.page<InvitationData>(function InvitationPage({ state, data, url }) {
   const t = translator(state.locale);
-  const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
-  const link = `font-medium text-blue-800 underline ${FOCUS_RING}`;
   const here = url.pathname + url.search;
   const signedInAsInvitee = state.user !== undefined &&
     state.user.email.toLowerCase() === data.email?.toLowerCase();
   return (
-    <main id="main" class="flex min-h-screen items-center justify-center px-4 py-12">
-      <Head>
-        <title>{t("title.invitation")}</title>
-      </Head>
-      <div class="w-full max-w-md">
-        <p class="text-center text-3xl font-extrabold tracking-tight text-blue-800">{t("app.name")}</p>
-        <div class="mt-8 rounded-2xl bg-white p-6 shadow">
-          <h1 class="text-xl font-bold text-slate-900">{t("invitation.heading")}</h1>
-          {data.state !== "open"
-            ? (
-              <p role="alert" data-invitation-state={data.state} class="mt-4 text-slate-800">
-                {t(CLOSED[data.state])}{" "}
-                <a href={`/${state.locale}/login`} class={link}>{t("setup.toLogin")}</a>
-              </p>
-            )
-            : (
-              <div data-invitation-state="open">
-                <p class="mt-2 text-slate-800">
-                  {t("invitation.intro", {
-                    name: data.name ?? "",
-                    establishment: data.establishmentName ?? "",
-                  })}
+    <AccountCard locale={state.locale} title={t("title.invitation")} heading={t("invitation.heading")} wide>
+      {data.state !== "open"
+        ? (
+          <p role="alert" data-invitation-state={data.state} class="mt-4 text-slate-800">
+            {t(CLOSED[data.state])}{" "}
+            <a href={`/${state.locale}/login`} class={LINK_CLASS}>{t("setup.toLogin")}</a>
+          </p>
+        )
+        : (
+          <div data-invitation-state="open">
+            <p class="mt-2 text-slate-800">
+              {t("invitation.intro", { name: data.name ?? "", establishment: data.establishmentName ?? "" })}
+            </p>
+            {data.error && <FormAlert id="invitation-error" message={t(data.error)} />}
+            {!data.hasAccount && (
+              <form method="post" action={here}>
+                <p class="mt-4 text-sm text-slate-600">
+                  {t("invitation.newAccount", { email: data.email ?? "" })}
                 </p>
-                {data.error && (
-                  <p
-                    role="alert"
-                    id="invitation-error"
-                    class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm font-medium text-red-800"
-                  >
-                    {t(data.error)}
-                  </p>
-                )}
-                {!data.hasAccount && (
-                  <form method="post" action={here}>
-                    <p class="mt-4 text-sm text-slate-600">
-                      {t("invitation.newAccount", { email: data.email ?? "" })}
-                    </p>
-                    <label class="mt-4 block text-sm font-semibold text-slate-900" for="password">
-                      {t("setup.password")}
-                    </label>
-                    <input
-                      id="password"
-                      name="password"
-                      type="password"
-                      autocomplete="new-password"
-                      required
-                      minLength={MIN_PASSWORD_LENGTH}
-                      aria-describedby={data.error ? "invitation-error" : "password-hint"}
-                      class={field}
-                    />
-                    <p id="password-hint" class="mt-1 text-sm text-slate-600">
-                      {t("setup.passwordHint", { count: MIN_PASSWORD_LENGTH })}
-                    </p>
-                    <label class="mt-4 block text-sm font-semibold text-slate-900" for="locale">
-                      {t("invitation.locale")}
-                    </label>
-                    <select id="locale" name="locale" class={field}>
-                      <option value="fr" selected={state.locale === "fr"}>Français</option>
-                      <option value="en" selected={state.locale === "en"}>English</option>
-                    </select>
-                    <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>
-                      {t("invitation.create")}
-                    </button>
-                  </form>
-                )}
-                {data.hasAccount && signedInAsInvitee && (
-                  <form method="post" action={here}>
-                    <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>
-                      {t("invitation.accept")}
-                    </button>
-                  </form>
-                )}
-                {data.hasAccount && !signedInAsInvitee && (
-                  <p class="mt-4 text-slate-800">
-                    {t("invitation.signInFirst", { email: data.email ?? "" })}{" "}
-                    <a href={loginPath(state.locale, here)} class={link}>{t("setup.toLogin")}</a>
-                  </p>
-                )}
-              </div>
+                <NewPasswordField
+                  label={t("setup.password")}
+                  hint={t("setup.passwordHint", { count: MIN_PASSWORD_LENGTH })}
+                  errorId={data.error ? "invitation-error" : undefined}
+                />
+                <label class={LABEL_CLASS} for="locale">{t("invitation.locale")}</label>
+                <select id="locale" name="locale" class={FIELD_CLASS}>
+                  <option value="fr" selected={state.locale === "fr"}>Français</option>
+                  <option value="en" selected={state.locale === "en"}>English</option>
+                </select>
+                <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>
+                  {t("invitation.create")}
+                </button>
+              </form>
             )}
-        </div>
-      </div>
-    </main>
+            {data.hasAccount && signedInAsInvitee && (
+              <form method="post" action={here}>
+                <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>
+                  {t("invitation.accept")}
+                </button>
+              </form>
+            )}
+            {data.hasAccount && !signedInAsInvitee && (
+              <p class="mt-4 text-slate-800">
+                {t("invitation.signInFirst", { email: data.email ?? "" })}{" "}
+                <a href={loginPath(state.locale, here)} class={LINK_CLASS}>{t("setup.toLogin")}</a>
+              </p>
+            )}
+          </div>
+        )}
+    </AccountCard>
   );
 });

@@ -3,7 +3,6 @@
  * JavaScript) creating the first establishment and its admin, who is then signed in and sent to the
  * admin panel. Once Préau is set up, the page says so and points to the login page.
  */
-import { Head } from "../../framework/mod.ts";
 import { AppError } from "../../domain/errors.ts";
 import { completeSetup, setupLinkState } from "../../domain/setup.ts";
 import { MIN_PASSWORD_LENGTH } from "../../domain/schemas.ts";
@@ -11,7 +10,15 @@ import { isStorable } from "../../domain/text.ts";
 import { type MessageKey, translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
 import { clientAddress, signIn } from "../../server/session.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "../../components/styles.ts";
+import { PRIMARY_BUTTON } from "../../components/styles.ts";
+import {
+  AccountCard,
+  FIELD_CLASS,
+  FormAlert,
+  LABEL_CLASS,
+  LINK_CLASS,
+  NewPasswordField,
+} from "./_lib/AccountCard.tsx";
 import { redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
 
@@ -88,102 +95,72 @@ export const handler = definePage.handlers<SetupData>({
 export default definePage.page<SetupData>(function SetupPage({ state, data, url }) {
   const t = translator(state.locale);
   const other = state.locale === "fr" ? "en" : "fr";
-  const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
-  const label = "mt-4 block text-sm font-semibold text-slate-900";
   const described = (name: Field) => data.field === name ? "setup-error" : undefined;
+  const below = (
+    <a href={`/${other}/setup${url.search}`} hreflang={other} lang={other} class={LINK_CLASS}>
+      {t("nav.otherLanguage")}
+    </a>
+  );
   return (
-    <main id="main" class="flex min-h-screen items-center justify-center px-4 py-12">
-      <Head>
-        <title>{t("title.setup")}</title>
-      </Head>
-      <div class="w-full max-w-md">
-        <p class="text-center text-3xl font-extrabold tracking-tight text-blue-800">{t("app.name")}</p>
-        <div class="mt-8 rounded-2xl bg-white p-6 shadow">
-          <h1 class="text-xl font-bold text-slate-900">{t("setup.heading")}</h1>
-          {data.state === "done" && (
-            <p role="status" data-setup-state="done" class="mt-4 text-slate-800">
-              {t("setup.done")}{" "}
-              <a href={`/${state.locale}/login`} class={`font-medium text-blue-800 underline ${FOCUS_RING}`}>
-                {t("setup.toLogin")}
-              </a>
-            </p>
-          )}
-          {data.state === "invalid" && (
-            <p role="alert" data-setup-state="invalid" class="mt-4 text-red-800">{t("setup.invalidLink")}</p>
-          )}
-          {data.state === "open" && (
-            <form method="post" action={url.pathname + url.search}>
-              <p class="mt-1 text-sm text-slate-600">{t("setup.intro")}</p>
-              {data.error && (
-                <p
-                  role="alert"
-                  id="setup-error"
-                  class="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm font-medium text-red-800"
-                >
-                  {t(data.error)}
-                </p>
-              )}
-              <label class={label} for="establishmentName">{t("setup.establishmentName")}</label>
-              <input
-                id="establishmentName"
-                name="establishmentName"
-                required
-                maxLength={200}
-                value={data.values.establishmentName ?? ""}
-                aria-describedby={described("establishmentName")}
-                class={field}
-              />
-              <label class={label} for="adminName">{t("setup.adminName")}</label>
-              <input
-                id="adminName"
-                name="adminName"
-                autocomplete="name"
-                required
-                maxLength={200}
-                value={data.values.adminName ?? ""}
-                aria-describedby={described("adminName")}
-                class={field}
-              />
-              <label class={label} for="adminEmail">{t("setup.adminEmail")}</label>
-              <input
-                id="adminEmail"
-                name="adminEmail"
-                type="email"
-                autocomplete="username"
-                required
-                value={data.values.adminEmail ?? ""}
-                aria-describedby={described("adminEmail")}
-                class={field}
-              />
-              <label class={label} for="password">{t("setup.password")}</label>
-              <input
-                id="password"
-                name="password"
-                type="password"
-                autocomplete="new-password"
-                required
-                minLength={MIN_PASSWORD_LENGTH}
-                aria-describedby={described("password") ?? "password-hint"}
-                class={field}
-              />
-              <p id="password-hint" class="mt-1 text-sm text-slate-600">
-                {t("setup.passwordHint", { count: MIN_PASSWORD_LENGTH })}
-              </p>
-              <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("setup.submit")}</button>
-            </form>
-          )}
-        </div>
-        <p class="mt-6 text-center text-sm">
-          <a
-            href={`/${other}/setup${url.search}`}
-            hreflang={other}
-            lang={other}
-            class={`font-medium text-blue-800 underline ${FOCUS_RING}`}
-          >
-            {t("nav.otherLanguage")}
-          </a>
+    <AccountCard
+      locale={state.locale}
+      title={t("title.setup")}
+      heading={t("setup.heading")}
+      below={below}
+      wide
+    >
+      {data.state === "done" && (
+        <p role="status" data-setup-state="done" class="mt-4 text-slate-800">
+          {t("setup.done")} <a href={`/${state.locale}/login`} class={LINK_CLASS}>{t("setup.toLogin")}</a>
         </p>
-      </div>
-    </main>
+      )}
+      {data.state === "invalid" && (
+        <p role="alert" data-setup-state="invalid" class="mt-4 text-red-800">{t("setup.invalidLink")}</p>
+      )}
+      {data.state === "open" && (
+        <form method="post" action={url.pathname + url.search}>
+          <p class="mt-1 text-sm text-slate-600">{t("setup.intro")}</p>
+          {data.error && <FormAlert id="setup-error" message={t(data.error)} />}
+          <label class={LABEL_CLASS} for="establishmentName">{t("setup.establishmentName")}</label>
+          <input
+            id="establishmentName"
+            name="establishmentName"
+            required
+            maxLength={200}
+            value={data.values.establishmentName ?? ""}
+            aria-describedby={described("establishmentName")}
+            class={FIELD_CLASS}
+          />
+          <label class={LABEL_CLASS} for="adminName">{t("setup.adminName")}</label>
+          <input
+            id="adminName"
+            name="adminName"
+            autocomplete="name"
+            required
+            maxLength={200}
+            value={data.values.adminName ?? ""}
+            aria-describedby={described("adminName")}
+            class={FIELD_CLASS}
+          />
+          <label class={LABEL_CLASS} for="adminEmail">{t("setup.adminEmail")}</label>
+          <input
+            id="adminEmail"
+            name="adminEmail"
+            type="email"
+            autocomplete="username"
+            required
+            value={data.values.adminEmail ?? ""}
+            aria-describedby={described("adminEmail")}
+            class={FIELD_CLASS}
+          />
+          <NewPasswordField
+            label={t("setup.password")}
+            hint={t("setup.passwordHint", { count: MIN_PASSWORD_LENGTH })}
+            errorId={described("password")}
+          />
+          <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("setup.submit")}</button>
+        </form>
+      )}
+    </AccountCard>
   );
 });
