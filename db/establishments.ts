@@ -39,3 +39,15 @@ export async function hasEstablishment(q: Queryable): Promise<boolean> {
 export async function lockEstablishmentsForSetup(tx: Queryable): Promise<void> {
   await tx.query(`LOCK TABLE establishments IN SHARE ROW EXCLUSIVE MODE`);
 }
+
+/** Every establishment with its number of members, by name (for `deno task admin list-establishments`). */
+export async function listEstablishmentsWithCounts(
+  q: Queryable,
+): Promise<(Establishment & { members: number; admins: number })[]> {
+  return await q.query(
+    `SELECT e.id, e.name, e.slug, count(m.user_id)::int AS members,
+       (count(m.user_id) FILTER (WHERE m.role = 'admin'))::int AS admins
+     FROM establishments e LEFT JOIN memberships m ON m.establishment_id = e.id
+     GROUP BY e.id ORDER BY e.name, e.id`,
+  );
+}

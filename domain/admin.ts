@@ -70,21 +70,49 @@ export async function setPersonActive(
   if (!input.active && target.id === admin.id) {
     throw forbidden("You cannot deactivate your own account; ask another admin of the establishment.");
   }
+  await applyActive(db, events, target, input.active, {
+    actorId: admin.id,
+    actorLabel: personLabel(admin),
+    clientAddress: actor.clientAddress,
+    establishmentIds: [input.establishmentId],
+  });
+  return { id: target.id, name: target.name, email: target.email, deactivated: !input.active };
+}
+
+/**
+ * Sets the account's state and records it for each of `audit.establishmentIds` in one transaction, then,
+ * for a deactivation, ends every session. Permission is the caller's (an admin check, or an operator).
+ * Returns whether anything changed.
+ */
+export async function applyActive(
+  db: Database,
+  events: DomainEvents,
+  target: User,
+  active: boolean,
+  audit: {
+    actorId: string | null;
+    actorLabel: string;
+    clientAddress: string | null;
+    establishmentIds: string[];
+  },
+): Promise<boolean> {
   const changed = await db.transaction(async (tx) => {
-    const updated = await setUserActive(tx, target.id, input.active);
+    const updated = await setUserActive(tx, target.id, active);
     if (updated === null) return false;
-    await appendAudit(tx, {
-      establishmentId: input.establishmentId,
-      actorId: admin.id,
-      actorLabel: personLabel(admin),
-      action: input.active ? "person.reactivate" : "person.deactivate",
-      targetType: "person",
-      targetId: target.id,
-      targetLabel: personLabel(target),
-      clientAddress: actor.clientAddress,
-    });
+    for (const establishmentId of audit.establishmentIds) {
+      await appendAudit(tx, {
+        establishmentId,
+        actorId: audit.actorId,
+        actorLabel: audit.actorLabel,
+        action: active ? "person.reactivate" : "person.deactivate",
+        targetType: "person",
+        targetId: target.id,
+        targetLabel: personLabel(target),
+        clientAddress: audit.clientAddress,
+      });
+    }
     return true;
   });
-  if (changed && !input.active) await endAllSessions(db, events, target.id);
-  return { id: target.id, name: target.name, email: target.email, deactivated: !input.active };
+  if (changed && !active) await endAllSessions(db, events, target.id);
+  return changed;
 }

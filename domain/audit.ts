@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "invitation.resend",
   "invitation.revoke",
   "invitation.accept",
+  "establishment.create",
+  "person.add_admin",
+  "person.reset_link",
 ] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */

@@ -8,7 +8,8 @@
  * address counts like a known one), which also bounds the mails one can make Préau send to someone.
  * Only the SHA-256 digest of each link's token is stored (`db/single_use_tokens.ts`).
  */
-import type { Database } from "../db/types.ts";
+import type { Database, Queryable } from "../db/types.ts";
+import type { User } from "../db/models.ts";
 import { findUserForLogin, updatePasswordHash } from "../db/users.ts";
 import {
   insertSingleUseToken,
@@ -66,6 +67,26 @@ function unusableLink(): AppError {
   );
 }
 
+/**
+ * Stores a new reset link for `user` (valid {@linkcode RESET_TTL_MINUTES} from `now`) and returns its
+ * URL under `baseUrl`: mailed by the flow, printed by `deno task admin reset-password`.
+ */
+export async function issueResetLink(
+  q: Queryable,
+  user: Pick<User, "id" | "locale">,
+  baseUrl: string,
+  now: Date,
+): Promise<string> {
+  const token = newLinkToken();
+  await insertSingleUseToken(q, {
+    tokenHash: await tokenDigest(token),
+    purpose: "password_reset",
+    userId: user.id,
+    expiresAt: new Date(now.getTime() + RESET_TTL_MINUTES * 60_000),
+  });
+  return `${baseUrl}/${user.locale}/reset-password?token=${token}`;
+}
+
 /** Builds the password reset flow. */
 export function createPasswordReset(opts: PasswordResetOptions): PasswordReset {
   const { db, events, mail } = opts;
@@ -92,19 +113,12 @@ export function createPasswordReset(opts: PasswordResetOptions): PasswordReset {
       const found = await findUserForLogin(db, email);
       // A deactivated account gets no link (its admin reactivates it first); the answer stays the same.
       if (found === null || found.deactivated) return;
-      const token = newLinkToken();
       const now = mail.now();
-      const message = renderPasswordResetMail(
-        found,
-        `${mail.baseUrl}/${found.locale}/reset-password?token=${token}`,
-        { fromAddress: mail.from.address, validMinutes: RESET_TTL_MINUTES },
-      );
       await db.transaction(async (tx) => {
-        await insertSingleUseToken(tx, {
-          tokenHash: await tokenDigest(token),
-          purpose: "password_reset",
-          userId: found.id,
-          expiresAt: new Date(now.getTime() + RESET_TTL_MINUTES * 60_000),
+        const url = await issueResetLink(tx, found, mail.baseUrl, now);
+        const message = renderPasswordResetMail(found, url, {
+          fromAddress: mail.from.address,
+          validMinutes: RESET_TTL_MINUTES,
         });
         await enqueueMails(tx, [message], now);
       });

@@ -81,6 +81,9 @@ export const en: Dictionary = {
   "audit.action.invitation.resend": "Invitation sent again",
   "audit.action.invitation.revoke": "Invitation withdrawn",
   "audit.action.invitation.accept": "Invitation accepted",
+  "audit.action.establishment.create": "School created",
+  "audit.action.person.add_admin": "Admin added",
+  "audit.action.person.reset_link": "Password link created",
   "nav.audit": "Audit log",
 
   "invitation.heading": "Invitation",

@@ -85,6 +85,9 @@ export const fr = {
   "audit.action.invitation.resend": "Invitation renvoyée",
   "audit.action.invitation.revoke": "Invitation retirée",
   "audit.action.invitation.accept": "Invitation acceptée",
+  "audit.action.establishment.create": "Établissement créé",
+  "audit.action.person.add_admin": "Administrateur ajouté",
+  "audit.action.person.reset_link": "Lien de mot de passe créé",
   "nav.audit": "Journal d'audit",
 
   "invitation.heading": "Invitation",

@@ -30,6 +30,9 @@ const ACTION_LABELS: Record<typeof AUDIT_ACTIONS[number], MessageKey> = {
   "invitation.resend": "audit.action.invitation.resend",
   "invitation.revoke": "audit.action.invitation.revoke",
   "invitation.accept": "audit.action.invitation.accept",
+  "establishment.create": "audit.action.establishment.create",
+  "person.add_admin": "audit.action.person.add_admin",
+  "person.reset_link": "audit.action.person.reset_link",
 };
 
 function actionLabel(t: ReturnType<typeof translator>, action: string): string {
