@@ -18,6 +18,7 @@ import {
   LABEL_CLASS,
   LINK_CLASS,
   NewPasswordField,
+  tokenOf,
 } from "./_lib/AccountCard.tsx";
 import { loginPath, redirect } from "./_lib/paths.ts";
 import { definePage, type PageState } from "./_lib/state.ts";
@@ -37,10 +38,6 @@ const CLOSED: Record<Exclude<InvitationState, "open">, MessageKey> = {
   expired: "invitation.expired",
   unknown: "invitation.unknown",
 };
-
-function tokenOf(url: URL): string {
-  return (url.searchParams.get("token") ?? "").slice(0, 200);
-}
 
 async function load(state: PageState, url: URL): Promise<InvitationData> {
   const link = await invitationLink(state.services.db, tokenOf(url));

@@ -8,17 +8,13 @@ import { MIN_PASSWORD_LENGTH } from "../../domain/schemas.ts";
 import { type MessageKey, translator } from "../../i18n/mod.ts";
 import { isSameOriginOrAllowed } from "../../server/origin.ts";
 import { PRIMARY_BUTTON } from "../../components/styles.ts";
-import { AccountCard, FormAlert, LINK_CLASS, NewPasswordField } from "./_lib/AccountCard.tsx";
+import { AccountCard, FormAlert, LINK_CLASS, NewPasswordField, tokenOf } from "./_lib/AccountCard.tsx";
 import { redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
 
 interface ResetData {
   usable: boolean;
   error?: MessageKey;
-}
-
-function tokenOf(url: URL): string {
-  return (url.searchParams.get("token") ?? "").slice(0, 200);
 }
 
 export const handler = definePage.handlers<ResetData>({

@@ -18,6 +18,7 @@ import {
   LABEL_CLASS,
   LINK_CLASS,
   NewPasswordField,
+  tokenOf,
 } from "./_lib/AccountCard.tsx";
 import { redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
@@ -38,10 +39,6 @@ const FIELD_ERRORS: Record<Field, MessageKey> = {
   adminEmail: "setup.error.adminEmail",
   password: "setup.error.password",
 };
-
-function tokenOf(url: URL): string {
-  return (url.searchParams.get("token") ?? "").slice(0, 200);
-}
 
 export const handler = definePage.handlers<SetupData>({
   async GET(ctx): Promise<Response> {

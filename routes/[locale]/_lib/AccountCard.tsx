@@ -9,6 +9,11 @@ import { MIN_PASSWORD_LENGTH } from "../../../domain/schemas.ts";
 import { type Locale, translator } from "../../../i18n/mod.ts";
 import { FOCUS_RING } from "../../../components/styles.ts";
 
+/** The `?token=` of a single-use link as these pages receive it (bounded; the domain checks its shape). */
+export function tokenOf(url: URL): string {
+  return (url.searchParams.get("token") ?? "").slice(0, 200);
+}
+
 /** Text inputs and selects of these pages. */
 export const FIELD_CLASS =
   `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
