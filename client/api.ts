@@ -13,6 +13,22 @@ import {
   type WireMessage,
 } from "../protocol/wire.ts";
 
+let sessionEnded: (() => void) | undefined;
+
+/**
+ * What to do when any call answers 401 (the session ended: signed out in another tab, expired,
+ * revoked): the messagerie sends the person to the login page. Callers still get the error, and
+ * say nothing about it (see {@linkcode isSessionEnded}): the page is leaving.
+ */
+export function onSessionEnded(handler: () => void): void {
+  sessionEnded = handler;
+}
+
+/** Whether `error` is the 401 of an ended session (nothing to show: the login page is coming). */
+export function isSessionEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
+}
+
 /** A non-2xx answer (or a network failure: status 0, code `network`). */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -52,6 +68,7 @@ async function request<T>(
   try {
     body = text === "" ? undefined : JSON.parse(text);
   } catch { /* not JSON: reported below */ }
+  if (res.status === 401) sessionEnded?.();
   if (!res.ok) {
     const parsed = v.safeParse(errorBodySchema, body);
     const error = parsed.success ? parsed.output.error : undefined;
@@ -85,9 +102,14 @@ export async function fetchConversations(establishmentId: string, signal?: Abort
   return (await request(path, conversationsAnswer, { signal })).conversations;
 }
 
-/** `POST /api/conversations`: opens the existing two-person conversation or creates one. */
-export async function openConversation(establishmentId: string, participantIds: string[]) {
-  const body = { establishmentId, participantIds };
+/**
+ * `POST /api/conversations`: opens the existing two-person conversation or creates one; with
+ * several people (and a title), a group conversation.
+ */
+export async function openConversation(establishmentId: string, participantIds: string[], title?: string) {
+  const body = title === undefined
+    ? { establishmentId, participantIds }
+    : { establishmentId, participantIds, title };
   return (await request("/api/conversations", conversationAnswer, { method: "POST", body })).conversation;
 }
 

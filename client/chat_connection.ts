@@ -1,16 +1,18 @@
 /**
  * One WebSocket to `/ws/chat`, kept alive: reconnects with exponential backoff and jitter after
- * any loss (never after close code 4401: the session ended), sends `ping` every 25 s and
- * reconnects when no frame answers within 10 s (a dead network does not always close a socket),
- * and reconnects at once when the browser comes back online. What to do with frames is the
- * caller's business (`onFrame`, `onConnected`, `onDisconnected`).
+ * any loss, capped at 4 s so that everyone is back within 5 s of a server's return (never after
+ * close code 4401: the session ended; never after the server refused one tab too many). A `ping`
+ * goes out after 3 s without any frame, and a socket that then stays silent for 4 s more is given
+ * up (a frozen server or a dead network does not close a socket): a dead connection shows within
+ * 10 s. It also retries at once when the browser comes back online or the tab becomes visible.
+ * What to do with frames is the caller's business (`onFrame`, `onConnected`, `onDisconnected`).
  */
 import { signal } from "@preact/signals";
 import { backoffDelay } from "../util/backoff.ts";
 import { type ClientFrame, parseServerFrame, type ServerFrame } from "./types.ts";
 
 /** What the status indicator shows. */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "too_many";
 
 /** The part of `WebSocket` used here (tests may pass a fake). */
 export interface SocketLike {
@@ -35,13 +37,15 @@ export interface ConnectionOptions {
   checkSession?(): Promise<boolean>;
   /** Default: `new WebSocket(url)`. */
   createSocket?(url: string): SocketLike;
-  /** Default 25 000 ms. */
+  /** Silence after which a `ping` is sent. Default 3000 ms. */
   pingIntervalMs?: number;
-  /** Default 10 000 ms. */
+  /** Silence after the `ping` after which the socket is given up. Default 4000 ms. */
   pongTimeoutMs?: number;
-  /** Backoff of the first retry; doubles per failure. Default 1000 ms. */
+  /** An upgrade not open after this long is given up (a frozen server accepts but never answers). Default 5000 ms. */
+  openTimeoutMs?: number;
+  /** Backoff of the first retry; doubles per failure. Default 500 ms. */
   baseDelayMs?: number;
-  /** Default 30 000 ms. */
+  /** Largest backoff (with jitter, half of it is random). Default 4000 ms. */
   maxDelayMs?: number;
   random?: () => number;
   /** Default: `navigator.onLine` where it exists. */
@@ -52,6 +56,9 @@ const OPEN = 1;
 /** Private close code: we gave up on a silent socket. */
 const HEARTBEAT_LOST = 4000;
 const SESSION_ENDED = 4401;
+/** The server's policy close; with this reason it means one socket too many for the account. */
+const POLICY = 1008;
+const TOO_MANY_REASON = /^too many connections: /;
 
 export class ChatConnection {
   /** Current state, for the status indicator and for deciding whether to queue. */
@@ -64,9 +71,13 @@ export class ChatConnection {
   private opened = false;
   private stopped = true;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
+  private openTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onOnline = () => this.retryNow();
+  private readonly onVisible = () => {
+    if (typeof document !== "undefined" && document.visibilityState === "visible") this.retryNow();
+  };
   private readonly onOffline = () => {
     if (this.state.peek() !== "connected") this.state.value = "offline";
   };
@@ -79,6 +90,7 @@ export class ChatConnection {
     this.stopped = false;
     globalThis.addEventListener?.("online", this.onOnline);
     globalThis.addEventListener?.("offline", this.onOffline);
+    globalThis.document?.addEventListener("visibilitychange", this.onVisible);
     this.connect();
   }
 
@@ -87,6 +99,7 @@ export class ChatConnection {
     this.stopped = true;
     globalThis.removeEventListener?.("online", this.onOnline);
     globalThis.removeEventListener?.("offline", this.onOffline);
+    globalThis.document?.removeEventListener("visibilitychange", this.onVisible);
     clearTimeout(this.retryTimer);
     this.retryAt.value = null;
     this.dropSocket(1000);
@@ -108,8 +121,16 @@ export class ChatConnection {
     }
   }
 
-  /** Skips the remaining backoff (the status's "retry now" button, the browser coming online). */
+  /**
+   * Skips the remaining backoff (the status's "retry now" button, the browser coming online, the
+   * tab becoming visible); after "too many tabs" it starts again (the person closed one).
+   */
   retryNow(): void {
+    if (this.state.peek() === "too_many" && this.stopped) {
+      this.attempt = 0;
+      this.start();
+      return;
+    }
     if (this.stopped || this.socket !== undefined) return;
     clearTimeout(this.retryTimer);
     this.connect();
@@ -129,34 +150,45 @@ export class ChatConnection {
     }
     this.socket = socket;
     this.opened = false;
+    clearTimeout(this.openTimer);
+    this.openTimer = setTimeout(() => {
+      if (this.socket === socket && !this.opened) this.lost(HEARTBEAT_LOST, "");
+    }, this.options.openTimeoutMs ?? 5000);
     socket.addEventListener("open", () => {
       if (this.socket !== socket) return;
+      clearTimeout(this.openTimer);
       this.opened = true;
       this.state.value = "connected";
-      this.startHeartbeat();
+      this.heard();
       this.options.onConnected?.();
     });
     socket.addEventListener("message", (event) => {
       if (this.socket !== socket) return;
-      clearTimeout(this.pongTimer);
-      this.pongTimer = undefined;
+      this.heard();
       const frame = parseServerFrame((event as MessageEvent).data);
       if (frame?.type === "hello") this.attempt = 0;
       if (frame) this.options.onFrame(frame);
     });
     socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
-      this.lost((event as CloseEvent).code);
+      const { code, reason } = event as CloseEvent;
+      this.lost(code, reason ?? "");
     });
   }
 
   /** The current socket is gone (closed by the server, the network, or our heartbeat). */
-  private lost(code: number | undefined): void {
+  private lost(code: number | undefined, reason: string): void {
     const wasOpen = this.opened;
     this.dropSocket();
     this.options.onDisconnected?.();
     if (this.stopped) return;
     if (code === SESSION_ENDED) return this.endSession();
+    if (code === POLICY && TOO_MANY_REASON.test(reason)) {
+      // Retrying would be refused the same way until another tab closes: say so and wait.
+      this.stop();
+      this.state.value = "too_many";
+      return;
+    }
     if (!wasOpen && this.options.checkSession) {
       // A refused upgrade looks like any network failure; ask REST whether we are signed out.
       this.state.value = this.online() ? "reconnecting" : "offline";
@@ -178,8 +210,8 @@ export class ChatConnection {
 
   private scheduleRetry(): void {
     const delay = backoffDelay(this.attempt++, {
-      baseMs: this.options.baseDelayMs,
-      maxMs: this.options.maxDelayMs,
+      baseMs: this.options.baseDelayMs ?? 500,
+      maxMs: this.options.maxDelayMs ?? 4000,
       random: this.options.random,
     });
     this.state.value = this.online() ? "reconnecting" : "offline";
@@ -188,22 +220,24 @@ export class ChatConnection {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
-  private startHeartbeat(): void {
-    clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => {
+  /** A frame arrived: the connection is alive; ping after the next silence. */
+  private heard(): void {
+    clearTimeout(this.pongTimer);
+    clearTimeout(this.pingTimer);
+    this.pongTimer = undefined;
+    this.pingTimer = setTimeout(() => {
       if (!this.send({ type: "ping" })) return;
-      this.pongTimer ??= setTimeout(() => {
-        const socket = this.socket;
-        if (socket === undefined) return;
-        this.lost(HEARTBEAT_LOST);
-      }, this.options.pongTimeoutMs ?? 10_000);
-    }, this.options.pingIntervalMs ?? 25_000);
+      this.pongTimer = setTimeout(() => {
+        if (this.socket !== undefined) this.lost(HEARTBEAT_LOST, "");
+      }, this.options.pongTimeoutMs ?? 4000);
+    }, this.options.pingIntervalMs ?? 3000);
   }
 
   private dropSocket(code = HEARTBEAT_LOST): void {
-    clearInterval(this.pingTimer);
+    clearTimeout(this.pingTimer);
     clearTimeout(this.pongTimer);
-    this.pingTimer = this.pongTimer = undefined;
+    clearTimeout(this.openTimer);
+    this.pingTimer = this.pongTimer = this.openTimer = undefined;
     const socket = this.socket;
     this.socket = undefined;
     this.opened = false;

@@ -25,9 +25,9 @@ class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.emit("open");
   }
-  serverClose(code: number) {
+  serverClose(code: number, reason = "") {
     this.readyState = 3;
-    this.emit("close", { code });
+    this.emit("close", { code, reason });
   }
 }
 
@@ -110,4 +110,30 @@ Deno.test("connection - an upgrade refused while signed out sends the person to 
   await Promise.resolve();
   assertEquals(ended(), 1);
   assertEquals(sockets.length, 1);
+});
+
+Deno.test("connection - one tab too many says so and stops retrying until asked", () => {
+  const { connection, sockets } = harness();
+  connection.start();
+  sockets[0]!.open();
+  sockets[0]!.serverClose(1008, "too many connections: at most 10 per account, close another tab or device");
+  assertEquals(connection.state.peek(), "too_many");
+  assertEquals(connection.retryAt.peek(), null, "no reconnect is scheduled");
+  connection.retryNow();
+  assertEquals(sockets.length, 2, "the person's retry opens a new socket");
+  connection.stop();
+});
+
+Deno.test("connection - the backoff never exceeds 4 s, whatever the number of failures", () => {
+  const delays: number[] = [];
+  const { connection, sockets } = harness({ random: () => 0.999 });
+  connection.start();
+  for (let i = 0; i < 12; i++) {
+    sockets.at(-1)!.serverClose(1006);
+    delays.push(connection.retryAt.peek()! - Date.now());
+    connection.retryNow();
+  }
+  connection.stop();
+  assert(delays.every((d) => d <= 4000), `delays: ${delays}`);
+  assert(delays.at(-1)! >= 3900, `the cap is reached: ${delays}`);
 });

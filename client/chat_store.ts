@@ -1,6 +1,6 @@
 /**
- * The messagerie's state in the browser, shared by every island of the page: the conversation
- * list of the current establishment, each opened conversation's messages, the outbox of messages
+ * The messagerie's state in the browser, shared by every island of the page: the one conversation
+ * list of every establishment of the inbox (`boot.establishments`), each opened conversation's messages, the outbox of messages
  * being sent, who is typing, and the selected conversation. Server frames go in through
  * {@linkcode ChatStore.handleFrame}; frames go out through a {@linkcode Transport} (the socket).
  *
@@ -39,6 +39,13 @@ export interface Thread {
   loaded: boolean;
 }
 
+/** How far another member has read a conversation, and since when (read receipts). */
+export interface ReadMark {
+  seq: number;
+  /** ISO time, when known. */
+  at: string | null;
+}
+
 export interface Typist {
   userId: string;
   name: string;
@@ -54,6 +61,20 @@ export const ACK_TIMEOUT_MS = 10_000;
 export const TYPING_TTL_MS = 6_000;
 /** Senders repeat `typing: true` at most this often (contract). */
 export const TYPING_REPEAT_MS = 3_000;
+/**
+ * Least time between two `typing` frames (true or false) of one conversation: the server accepts
+ * one a second per person and conversation, and its refusals count toward the flood limit.
+ */
+export const TYPING_GAP_MS = 1_100;
+
+/** What we last told the server about our typing in one conversation, and what we want to tell. */
+interface TypingSent {
+  typing: boolean;
+  at: number;
+  want: boolean;
+  /** A frame waiting for the gap to pass. */
+  later?: ReturnType<typeof setTimeout>;
+}
 const PAGE = 50;
 
 export class ChatStore {
@@ -62,6 +83,8 @@ export class ChatStore {
   readonly outbox = signal<Outgoing[]>([]);
   /** Conversation id → who is typing there (not us). */
   readonly typing = signal<Record<string, Typist[]>>({});
+  /** Conversation id → member id → how far they have read (not us). */
+  readonly readMarks = signal<Record<string, Record<string, ReadMark>>>({});
   /** The last message received from someone else, for the live region. */
   readonly lastIncoming = signal<WireMessage | null>(null);
   /** Unread messages over the listed conversations (document title, badges). */
@@ -70,15 +93,19 @@ export class ChatStore {
   private readonly threads = new Map<string, Thread>();
   private readonly ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly syncing = new Map<string, Promise<void>>();
-  private readonly typingSent = new Map<string, number>();
+  private readonly typingSent = new Map<string, TypingSent>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private listRefresh: Promise<void> | undefined;
-  /** Conversations `hello` placed in other establishments: their messages are not listed here. */
+  /** Conversations `hello` placed in establishments outside this inbox (the other portal's). */
   private readonly elsewhere = new Set<string>();
+  private readonly inbox: Set<string>;
   private transport: Transport | undefined;
 
   constructor(readonly boot: ChatBoot, private readonly api: ChatApi = defaultApi) {
+    this.inbox = new Set(boot.establishments.map((e) => e.id));
+    this.inbox.add(boot.establishmentId);
     this.conversations = signal(sortConversations(boot.conversations));
+    for (const conversation of boot.conversations) this.noteReadMarks(conversation);
     this.selectedId = signal(boot.selectedId);
     if (boot.selectedId !== null) {
       const thread = this.thread(boot.selectedId);
@@ -135,6 +162,7 @@ export class ChatStore {
         return this.onTyping(frame.conversationId, frame.userId, frame.name, frame.typing);
       case "read":
         if (frame.userId === this.userId) this.applyRead(frame.conversationId, frame.seq);
+        else this.moveReadMark(frame.conversationId, frame.userId, frame.seq, new Date().toISOString());
         return;
       case "conversation":
         return this.upsertConversation(frame.conversation);
@@ -145,6 +173,7 @@ export class ChatStore {
   handleDisconnect(): void {
     clearTimeout(this.typingTimer);
     this.typing.value = {};
+    for (const sent of this.typingSent.values()) clearTimeout(sent.later);
     this.typingSent.clear();
     for (const timer of this.ackTimers.values()) clearTimeout(timer);
     this.ackTimers.clear();
@@ -153,8 +182,8 @@ export class ChatStore {
 
   private onHello(states: { id: string; establishmentId: string; lastSeq: number; readSeq: number }[]) {
     let refresh = false;
-    const here = states.filter((s) => s.establishmentId === this.boot.establishmentId);
-    for (const s of states) if (s.establishmentId !== this.boot.establishmentId) this.elsewhere.add(s.id);
+    const here = states.filter((s) => this.inbox.has(s.establishmentId));
+    for (const s of states) if (!this.inbox.has(s.establishmentId)) this.elsewhere.add(s.id);
     batch(() => {
       for (const state of here) {
         const known = this.conversation(state.id);
@@ -173,11 +202,16 @@ export class ChatStore {
       }
     });
     if (refresh) void this.refreshList();
-    for (const item of this.outbox.peek()) if (item.state === "queued") this.transmit(item.clientId);
+    // Failed ones too: the same clientId is stored at most once, and a stored one is just acked again.
+    for (const item of this.outbox.peek()) if (item.state !== "pending") this.transmit(item.clientId);
   }
 
   private onMessage(message: WireMessage): void {
     batch(() => {
+      // Sending advances the sender's read marker (contract).
+      if (message.senderId !== this.userId) {
+        this.moveReadMark(message.conversationId, message.senderId, message.seq, message.createdAt);
+      }
       this.addToThread(message);
       this.clearTypist(message.conversationId, message.senderId);
       this.summarise(message);
@@ -186,13 +220,32 @@ export class ChatStore {
   }
 
   private onAck(clientId: string, message: WireMessage): void {
-    clearTimeout(this.ackTimers.get(clientId));
-    this.ackTimers.delete(clientId);
     batch(() => {
-      this.outbox.value = this.outbox.value.filter((o) => o.clientId !== clientId);
+      this.settle([clientId]);
       this.addToThread(message);
       this.summarise(message);
     });
+  }
+
+  /**
+   * Our messages now stored: their outbox copies (pending, queued or failed) are the delivered
+   * ones, whatever confirmed them (the ack, another tab's `message` frame, a resync after reconnect).
+   */
+  private settle(clientIds: Iterable<string | undefined>): void {
+    const done = new Set<string>();
+    for (const id of clientIds) if (id !== undefined) done.add(id);
+    if (done.size === 0 || !this.outbox.peek().some((o) => done.has(o.clientId))) return;
+    for (const id of done) {
+      clearTimeout(this.ackTimers.get(id));
+      this.ackTimers.delete(id);
+    }
+    this.outbox.value = this.outbox.peek().filter((o) => !done.has(o.clientId));
+  }
+
+  /** Merges fetched or received messages into a thread and settles our copies among them. */
+  private mergeInto(thread: Thread, messages: WireMessage[]): void {
+    thread.messages.value = mergeMessages(thread.messages.peek(), messages);
+    this.settle(messages.map((m) => m.senderId === this.userId ? m.clientId : undefined));
   }
 
   private onTyping(conversationId: string, userId: string, name: string, typing: boolean): void {
@@ -205,9 +258,10 @@ export class ChatStore {
 
   /** Adds a message to its thread when that thread is held, and fetches any hole it reveals. */
   private addToThread(message: WireMessage): void {
+    if (message.senderId === this.userId) this.settle([message.clientId]);
     const thread = this.threads.get(message.conversationId);
     if (!thread) return;
-    thread.messages.value = mergeMessages(thread.messages.peek(), [message]);
+    this.mergeInto(thread, [message]);
     if (!thread.loaded) return;
     const gapAfter = firstGap(thread.messages.peek());
     if (gapAfter !== undefined) void this.syncAfter(message.conversationId, gapAfter);
@@ -237,8 +291,29 @@ export class ChatStore {
     });
   }
 
+  /** Takes the members' read markers a conversation object carries. */
+  private noteReadMarks(conversation: WireConversation): void {
+    for (const p of conversation.participants) {
+      if (p.id !== this.userId && p.readSeq !== undefined) {
+        this.moveReadMark(conversation.id, p.id, p.readSeq, p.readAt ?? null);
+      }
+    }
+  }
+
+  /** Moves another member's read marker forward (never back). */
+  private moveReadMark(conversationId: string, userId: string, seq: number, at: string | null): void {
+    const marks = this.readMarks.peek()[conversationId] ?? {};
+    const known = marks[userId];
+    if (known && known.seq >= seq) return;
+    this.readMarks.value = {
+      ...this.readMarks.peek(),
+      [conversationId]: { ...marks, [userId]: { seq, at } },
+    };
+  }
+
   private upsertConversation(conversation: WireConversation): void {
-    if (conversation.establishmentId !== this.boot.establishmentId) return;
+    if (!this.inbox.has(conversation.establishmentId)) return;
+    this.noteReadMarks(conversation);
     const others = this.conversations.peek().filter((c) => c.id !== conversation.id);
     this.conversations.value = sortConversations([...others, conversation]);
   }
@@ -268,7 +343,7 @@ export class ChatStore {
       for (let pages = 0; pages < 100; pages++) {
         const page = await this.api.fetchMessages(conversationId, { after: from, limit: 100 });
         const thread = this.thread(conversationId);
-        thread.messages.value = mergeMessages(thread.messages.peek(), page);
+        this.mergeInto(thread, page);
         for (const message of page) this.summarise(message);
         if (page.length < 100) break;
         from = lastSeqOf(page);
@@ -292,11 +367,12 @@ export class ChatStore {
     thread.failed.value = false;
     try {
       const page = await this.api.fetchMessages(conversationId, { limit: PAGE });
-      thread.messages.value = mergeMessages(thread.messages.peek(), page);
+      this.mergeInto(thread, page);
       thread.hasOlder.value = (thread.messages.peek()[0]?.seq ?? 1) > 1;
       thread.loaded = true;
       await this.recheck(conversationId);
     } catch (error) {
+      if (defaultApi.isSessionEnded(error)) return; // the login page is coming
       thread.failed.value = true;
       console.warn("chat: loading the conversation failed", error);
     } finally {
@@ -312,7 +388,7 @@ export class ChatStore {
     thread.loading.value = true;
     try {
       const page = await this.api.fetchMessages(conversationId, { before: first.seq, limit: PAGE });
-      thread.messages.value = mergeMessages(thread.messages.peek(), page);
+      this.mergeInto(thread, page);
       thread.hasOlder.value = (thread.messages.peek()[0]?.seq ?? 1) > 1;
     } catch (error) {
       console.warn("chat: loading earlier messages failed", error);
@@ -321,12 +397,14 @@ export class ChatStore {
     }
   }
 
-  /** Reloads the list of the current establishment (new or unknown conversations). */
+  /** Reloads the list of every establishment of the inbox (new or unknown conversations). */
   refreshList(): Promise<void> {
-    this.listRefresh ??= this.api.fetchConversations(this.boot.establishmentId)
+    this.listRefresh ??= Promise.all([...this.inbox].map((id) => this.api.fetchConversations(id)))
+      .then((lists) => lists.flat())
       .then((list) => {
         // Keep local knowledge the list may not have yet (messages acked after the query ran).
         const held = new Map(this.conversations.peek().map((c) => [c.id, c]));
+        for (const conversation of list) this.noteReadMarks(conversation);
         this.conversations.value = sortConversations(list.map((c) => {
           const mine = held.get(c.id);
           if (!mine || mine.lastSeq <= c.lastSeq) return c;
@@ -362,7 +440,9 @@ export class ChatStore {
       state: "queued",
     };
     this.outbox.value = [...this.outbox.peek(), item];
-    this.stopTyping(conversationId);
+    // The server clears our typing itself once the message is stored: no `false` frame needed.
+    const typing = this.typingSent.get(conversationId);
+    if (typing) typing.typing = typing.want = false;
     this.transmit(item.clientId);
   }
 
@@ -387,20 +467,38 @@ export class ChatStore {
     }
   }
 
-  /** Called on every keystroke: sends `typing: true` at most every 3 s. */
+  /** Called on every keystroke: says we are typing (`true` repeated at most every 3 s). */
   noteTyping(conversationId: string): void {
-    const last = this.typingSent.get(conversationId) ?? 0;
-    if (Date.now() - last < TYPING_REPEAT_MS) return;
-    if (this.transport?.send({ type: "typing", conversationId, typing: true })) {
-      this.typingSent.set(conversationId, Date.now());
-    }
+    this.tellTyping(conversationId, true);
   }
 
-  /** Sends `typing: false` if we said we were typing. */
+  /** Says we stopped typing, if we had said we were. */
   stopTyping(conversationId: string): void {
-    if (!this.typingSent.has(conversationId)) return;
-    this.typingSent.delete(conversationId);
-    this.transport?.send({ type: "typing", conversationId, typing: false });
+    this.tellTyping(conversationId, false);
+  }
+
+  /**
+   * Sends what we want the others to see of our typing, never sooner than
+   * {@linkcode TYPING_GAP_MS} after the previous typing frame: a frame due sooner waits for the
+   * gap (and is dropped if what we want changed back meanwhile).
+   */
+  private tellTyping(conversationId: string, want: boolean): void {
+    let sent = this.typingSent.get(conversationId);
+    if (!sent) this.typingSent.set(conversationId, sent = { typing: false, at: -Infinity, want });
+    sent.want = want;
+    const since = Date.now() - sent.at;
+    if (want === sent.typing && (!want || since < TYPING_REPEAT_MS)) return;
+    if (since < TYPING_GAP_MS) {
+      sent.later ??= setTimeout(() => {
+        sent.later = undefined;
+        this.tellTyping(conversationId, sent.want);
+      }, TYPING_GAP_MS - since);
+      return;
+    }
+    if (this.transport?.send({ type: "typing", conversationId, typing: want })) {
+      sent.typing = want;
+      sent.at = Date.now();
+    }
   }
 
   private transmit(clientId: string): void {

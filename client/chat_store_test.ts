@@ -1,5 +1,5 @@
 import { type ChatApi, ChatStore } from "./chat_store.ts";
-import type { ChatBoot, ClientFrame, WireConversation, WireMessage } from "./types.ts";
+import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
 import { assertEquals } from "../tests/support/assert.ts";
 import { sleep } from "../util/timeout.ts";
 
@@ -34,12 +34,24 @@ function boot(held: WireMessage[]): ChatBoot {
     timeZone: "Europe/Paris",
     user: { id: ME, name: "Hélène" },
     establishmentId: "e1",
+    establishments: [{ id: "e1", name: "École Jules-Ferry" }],
     basePath: "/fr/parents/messagerie",
     conversations: [conversation],
     selectedId: CONV,
     messages: held,
     hasOlder: false,
     loginPath: "/fr/login",
+    canCreateGroups: false,
+  };
+}
+
+/** The `hello` of a reconnect, with the conversation at `lastSeq` and `readSeq`. */
+function hello(lastSeq: number, readSeq: number): ServerFrame {
+  return {
+    type: "hello",
+    protocol: 1,
+    user: { id: ME, name: "Hélène" },
+    conversations: [{ id: CONV, establishmentId: "e1", lastSeq, readSeq, unread: lastSeq - readSeq }],
   };
 }
 
@@ -85,12 +97,7 @@ Deno.test("chat store - offline messages queue; hello resyncs and sends them wit
   assertEquals(store.outbox.peek().map((o) => o.state), ["queued"]);
   assertEquals(sent, []);
   socket.open = true;
-  store.handleFrame({
-    type: "hello",
-    protocol: 1,
-    user: { id: ME, name: "Hélène" },
-    conversations: [{ id: CONV, establishmentId: "e1", lastSeq: 4, readSeq: 2, unread: 2 }],
-  });
+  store.handleFrame(hello(4, 2));
   await settle();
   assertEquals(calls[0], { after: 2, limit: 100 });
   assertEquals(seqs(), [1, 2, 3, 4]);
@@ -125,5 +132,47 @@ Deno.test("chat store - typing shows until that person's message; reads in anoth
   assertEquals(store.totalUnread.peek(), 1);
   store.handleFrame({ type: "read", conversationId: CONV, userId: ME, seq: 2 });
   assertEquals(store.totalUnread.peek(), 0);
+  store.handleDisconnect();
+});
+
+Deno.test("chat store - a failed copy becomes the delivered message when a resync brings its clientId", async () => {
+  const server = [message(1)];
+  const { store, socket, settle } = setup(server, server);
+  socket.open = false;
+  store.send(CONV, "Rendez-vous jeudi");
+  const clientId = store.outbox.peek()[0]!.clientId;
+  store.handleFrame({ type: "error", code: "internal", message: "x", clientId });
+  assertEquals(store.outbox.peek().map((o) => o.state), ["failed"]);
+  // The server had stored it after all: the resync after the reconnect brings it, with its clientId.
+  server.push({ ...message(2, ME), body: "Rendez-vous jeudi", clientId });
+  socket.open = true;
+  store.handleFrame(hello(2, 2));
+  await settle();
+  assertEquals(store.outbox.peek(), [], "no 'not sent' copy beside the delivered one");
+  assertEquals(store.thread(CONV).messages.peek().map((m) => m.body), ["#1", "Rendez-vous jeudi"]);
+});
+
+Deno.test("chat store - our message arriving from another tab settles the pending copy", () => {
+  const { store } = setup([message(1)], [message(1)]);
+  store.send(CONV, "Bonjour");
+  const clientId = store.outbox.peek()[0]!.clientId;
+  store.handleFrame({ type: "message", message: { ...message(2, ME), clientId } });
+  assertEquals(store.outbox.peek(), []);
+});
+
+Deno.test("chat store - typing on and off quickly sends typing frames no faster than the server accepts", () => {
+  const { store, sent } = setup([message(1)], [message(1)]);
+  for (let i = 0; i < 20; i++) {
+    store.noteTyping(CONV);
+    store.stopTyping(CONV);
+  }
+  store.noteTyping(CONV);
+  store.send(CONV, "Fini");
+  const typing = sent.filter((f) => f.type === "typing");
+  assertEquals(
+    typing,
+    [{ type: "typing", conversationId: CONV, typing: true }],
+    "one frame, no false after a send",
+  );
   store.handleDisconnect();
 });

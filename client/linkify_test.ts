@@ -22,3 +22,13 @@ Deno.test("linkify - other schemes and markup stay plain text", () => {
   }
   assertEquals(linkify(""), []);
 });
+
+Deno.test("linkify - www. addresses and e-mail addresses become links", () => {
+  assertEquals(linkify("Le site www.jules-ferry.fr, ou ecrire a vie.scolaire@jules-ferry.fr."), [
+    { kind: "text", text: "Le site " },
+    { kind: "link", text: "www.jules-ferry.fr", href: "http://www.jules-ferry.fr/" },
+    { kind: "text", text: ", ou ecrire a " },
+    { kind: "link", text: "vie.scolaire@jules-ferry.fr", href: "mailto:vie.scolaire@jules-ferry.fr" },
+    { kind: "text", text: "." },
+  ]);
+});

@@ -27,7 +27,13 @@ export interface ChatBoot {
   locale: "fr" | "en";
   timeZone: string;
   user: { id: string; name: string };
+  /** Where new conversations are started (the switcher's choice). */
   establishmentId: string;
+  /**
+   * Every establishment of this inbox (those where the person uses this portal), by name: their
+   * conversations are listed together, each tagged with its school when there are several.
+   */
+  establishments: { id: string; name: string }[];
   /** e.g. `/fr/parents/messagerie`; a conversation lives at `${basePath}/${id}`. */
   basePath: string;
   conversations: WireConversation[];
@@ -36,6 +42,8 @@ export interface ChatBoot {
   messages: WireMessage[];
   /** Whether older messages than `messages` exist. */
   hasOlder: boolean;
+  /** Staff may start group conversations from the "+" dialog. */
+  canCreateGroups: boolean;
   /** Where to send someone whose session ended (`/fr/login?next=…` is appended by the client). */
   loginPath: string;
 }

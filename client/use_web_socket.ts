@@ -7,7 +7,7 @@
  * person back here afterwards.
  */
 import { useEffect } from "preact/hooks";
-import { sessionIsValid } from "./api.ts";
+import { onSessionEnded, sessionIsValid } from "./api.ts";
 import { ChatConnection } from "./chat_connection.ts";
 import type { ChatStore } from "./chat_store.ts";
 import { inBrowser } from "./use_chat.ts";
@@ -18,16 +18,28 @@ let users = 0;
 /** Path of the WebSocket endpoint (contract). */
 export const CHAT_SOCKET_PATH = "/ws/chat";
 
+/** Query flag of the login page: it then says the session has ended (not "wrong password"). */
+export const SESSION_ENDED_FLAG = "ended";
+
+let leaving = false;
+
+/** Goes to the login page once, saying why, and bringing the person back here afterwards. */
+function toLogin(store: ChatStore): void {
+  if (leaving) return;
+  leaving = true;
+  connection?.stop();
+  const next = encodeURIComponent(location.pathname + location.search);
+  location.assign(`${store.boot.loginPath}?${SESSION_ENDED_FLAG}=1&next=${next}`);
+}
+
 function connect(store: ChatStore): ChatConnection {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  onSessionEnded(() => toLogin(store));
   const created = new ChatConnection({
     url: `${scheme}//${location.host}${CHAT_SOCKET_PATH}`,
     onFrame: (frame) => store.handleFrame(frame),
     onDisconnected: () => store.handleDisconnect(),
-    onSessionEnded: () => {
-      const next = encodeURIComponent(location.pathname + location.search);
-      location.assign(`${store.boot.loginPath}?next=${next}`);
-    },
+    onSessionEnded: () => toLogin(store),
     checkSession: sessionIsValid,
   });
   store.attach(created);

@@ -14,6 +14,8 @@ export interface ConversationItemProps {
   timeZone: string;
   t: Translate;
   onOpen?: (event: MouseEvent) => void;
+  /** The conversation's school, shown when the inbox gathers several. */
+  school?: string;
 }
 
 /** The conversation's name: its title, else the other participants. */
@@ -74,8 +76,15 @@ export function ConversationItem(props: ConversationItemProps) {
               {formatRelative(when, new Date(props.now), props.locale, props.timeZone, t)}
             </time>
           </span>
-          <span class="block truncate text-xs text-slate-600">
-            {group ? t("list.groupOf", { count: c.participants.length }) : roles}
+          <span class="flex min-w-0 items-center gap-1.5 text-xs text-slate-600">
+            {props.school && (
+              <span class="shrink-0 rounded bg-slate-100 px-1.5 py-px font-medium text-slate-700" data-school>
+                {props.school}
+              </span>
+            )}
+            <span class="truncate">
+              {group ? t("list.groupOf", { count: c.participants.length }) : roles}
+            </span>
           </span>
           <span class="mt-0.5 flex items-center justify-between gap-2">
             <span

@@ -21,7 +21,16 @@ export interface MessageInputProps {
   inputRef?: Ref<HTMLTextAreaElement>;
 }
 
-/** The composer: Enter sends, Shift+Enter adds a line; grows up to six lines. */
+/** Height of six lines of the composer (15 px text, snug leading, padding): it grows up to that, then scrolls. */
+const MAX_HEIGHT_PX = 6 * 20 + 18;
+
+/** Fits the box to its text, wrapped lines included, up to six lines. */
+function fit(el: HTMLTextAreaElement): void {
+  el.style.height = "auto";
+  el.style.height = `${Math.min(el.scrollHeight + 2, MAX_HEIGHT_PX)}px`;
+}
+
+/** The composer: Enter sends, Shift+Enter adds a line; grows up to six lines as text wraps. */
 export function MessageInput(props: MessageInputProps) {
   const { t } = props;
   const [text, setText] = useState("");
@@ -33,6 +42,8 @@ export function MessageInput(props: MessageInputProps) {
     if (empty || tooLong) return;
     props.onSend(text);
     setText("");
+    const el = document.getElementById("message-input");
+    if (el instanceof HTMLTextAreaElement) requestAnimationFrame(() => fit(el));
   };
 
   return (
@@ -49,7 +60,7 @@ export function MessageInput(props: MessageInputProps) {
           id="message-input"
           ref={props.inputRef}
           value={text}
-          rows={Math.min(6, Math.max(1, text.split("\n").length))}
+          rows={1}
           placeholder={t("input.placeholder")}
           aria-describedby="message-input-hint"
           aria-invalid={tooLong ? "true" : undefined}
@@ -57,6 +68,7 @@ export function MessageInput(props: MessageInputProps) {
           onInput={(event) => {
             const value = event.currentTarget.value;
             setText(value);
+            fit(event.currentTarget);
             if (value.trim() === "") props.onStopTyping();
             else props.onTyping();
           }}
@@ -67,7 +79,7 @@ export function MessageInput(props: MessageInputProps) {
               submit();
             }
           }}
-          class={`min-h-[2.75rem] flex-1 resize-none rounded-xl border border-slate-400 px-3 py-2 text-[15px] text-slate-900 placeholder-slate-500 ${FOCUS_RING}`}
+          class={`min-h-[2.75rem] flex-1 resize-none overflow-y-auto rounded-xl leading-5 border border-slate-400 px-3 py-2 text-[15px] text-slate-900 placeholder-slate-500 ${FOCUS_RING}`}
         />
         <button type="submit" class={PRIMARY_BUTTON} disabled={!props.ready || empty || tooLong}>
           {t("input.send")}

@@ -28,8 +28,11 @@ const SUMMARY_SQL = `
   SELECT c.id, c.establishment_id AS "establishmentId", c.title, c.last_seq AS "lastSeq",
     p.read_seq AS "readSeq", c.updated_at AS "updatedAt",
     (SELECT coalesce(json_agg(CASE WHEN u.deactivated_at IS NULL
-                                THEN json_build_object('id', u.id, 'name', u.name, 'role', pm.role)
-                                ELSE json_build_object('id', u.id, 'name', u.name, 'role', pm.role, 'deactivated', true)
+                                THEN json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
+                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at)
+                                ELSE json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
+                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at,
+                                                       'deactivated', true)
                               END ORDER BY u.search_text, u.id), '[]'::json)
        FROM participants pp
        JOIN users u ON u.id = pp.user_id

@@ -11,7 +11,7 @@ import { isUuid, type Message, toInt32 } from "./models.ts";
 import { sqlState } from "./errors.ts";
 
 const MESSAGE_COLUMNS = `m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId",
-  u.name AS "senderName", m.body, m.created_at AS "createdAt"`;
+  u.name AS "senderName", m.body, m.created_at AS "createdAt", m.client_id AS "clientId"`;
 
 /** What a sender submits; `clientId` (1–64 chars) makes retries idempotent, `body` is 1–4000 chars. */
 export interface AppendMessageInput {
@@ -161,7 +161,8 @@ export async function markRead(
 ): Promise<number> {
   const rows = isUuid(conversationId) && isUuid(userId)
     ? await q.query<{ read_seq: number }>(
-      `UPDATE participants p SET read_seq = greatest(p.read_seq, least($3::integer, c.last_seq))
+      `UPDATE participants p SET read_seq = greatest(p.read_seq, least($3::integer, c.last_seq)),
+         read_at = CASE WHEN least($3::integer, c.last_seq) > p.read_seq THEN now() ELSE p.read_at END
        FROM conversations c
        WHERE c.id = p.conversation_id AND p.conversation_id = $1 AND p.user_id = $2
        RETURNING p.read_seq`,

@@ -64,6 +64,7 @@ dbTest("append - stores seq 1 with the sender's name and advances last_seq", asy
     senderName: "Marc Martin",
     body: "Bonjour",
     createdAt: null,
+    clientId: "c-1",
   });
   assert(message.createdAt instanceof Date);
   assertEquals(await lastSeq(db, conversationId), 1);

@@ -41,6 +41,10 @@ export interface Participant {
   id: string;
   name: string;
   role: Role;
+  /** How far they have read (read receipts). */
+  readSeq?: number;
+  /** When their read marker last moved forward (ISO time as JSON aggregates it), if ever. */
+  readAt?: string | null;
   /** Present (true) only for a deactivated account: shown as such; their messages stay. */
   deactivated?: true;
 }
@@ -54,6 +58,11 @@ export interface Message {
   senderName: string;
   body: string;
   createdAt: Date;
+  /**
+   * The sender's idempotency key (`send.clientId`). Only ever shown to the sender (their client
+   * merges its pending copy with it); every wire builder drops it for anyone else.
+   */
+  clientId?: string;
 }
 
 /** A conversation as one participant sees it in their list. `unread` = max(0, lastSeq − readSeq). */

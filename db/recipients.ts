@@ -1,11 +1,12 @@
 /**
- * Recipient search: members of one establishment whose name or email has a word starting with the
- * query, case- and accent-insensitively. Both sides are folded by db/search_text.ts, so the SQL is a
+ * Recipient search: members of one establishment for whom each word of the query starts a word of
+ * their name or email (in any order: "Martin Marc" finds "Marc Martin"), case- and
+ * accent-insensitively. Both sides are folded by db/search_text.ts, so the SQL is a
  * plain LIKE on `users.search_text` (no `unaccent`, identical on PGlite and PostgreSQL).
  */
 import type { Queryable } from "./types.ts";
 import { isRole, isUuid, type Role } from "./models.ts";
-import { foldQuery } from "./search_text.ts";
+import { queryWords } from "./search_text.ts";
 
 /** One search hit. */
 export interface Recipient {
@@ -34,8 +35,8 @@ export function escapeLike(text: string): string {
 }
 
 /**
- * Up to `limit` members of the establishment with one of `roles`, other than the caller, having a word
- * (of `search_text`) that starts with the folded query; ordered by folded name (so "Élodie" sorts
+ * Up to `limit` members of the establishment with one of `roles`, other than the caller, for whom
+ * every folded query word starts a word of `search_text` (one query, the words as an array); ordered by folded name (so "Élodie" sorts
  * with the e's under any collation). Members of other establishments and deactivated people are never
  * returned.
  */
@@ -52,9 +53,17 @@ export async function searchRecipients(q: Queryable, options: RecipientQuery): P
        AND m.role IN (${rolePlaceholders})
        AND ($2::uuid IS NULL OR u.id <> $2::uuid)
        AND u.deactivated_at IS NULL
-       AND (' ' || u.search_text) LIKE '% ' || $3::text || '%' ESCAPE '\\'
+       AND NOT EXISTS (
+         SELECT 1 FROM unnest($3::text[]) AS q(word)
+          WHERE (' ' || u.search_text) NOT LIKE '% ' || q.word || '%' ESCAPE '\\')
      ORDER BY u.search_text, u.name, u.id
      LIMIT $4`,
-    [options.establishmentId, exclude, escapeLike(foldQuery(options.query)), Math.min(limit, 1000), ...roles],
+    [
+      options.establishmentId,
+      exclude,
+      queryWords(options.query).map(escapeLike),
+      Math.min(limit, 1000),
+      ...roles,
+    ],
   );
 }

@@ -113,3 +113,25 @@ dbTest("recipients - at most limit hits, 20 by default", async (db) => {
   assertEquals((await search(100)).length, 23);
   assertEquals(await search(0), []);
 });
+
+dbTest(
+  "recipients - surname first, several words in any order, and the start of an email's domain",
+  async (db) => {
+    const d = await directory(db);
+    assertEquals(await names(db, d.schoolId, d.caller.id, "Dupontel Marc"), ["Marc Dupontel"]);
+    assertEquals(await names(db, d.schoolId, d.caller.id, "dup hél"), ["Hélène Dupont"]);
+    assertEquals(
+      await names(db, d.schoolId, d.caller.id, "marc  martin"),
+      ["Marc Dupontel"],
+      "name and email words",
+    );
+    assertEquals(await names(db, d.schoolId, d.caller.id, "dupont zoé"), [], "every word must match");
+    assertEquals(await names(db, d.schoolId, d.caller.id, "example.te"), [
+      "Ambre Axb",
+      "Hélène Dupont",
+      "Marc Dupontel",
+      "Paul Cent",
+      "Zoé Lefèvre",
+    ]);
+  },
+);

@@ -25,7 +25,8 @@ function spaceWords(folded: string): string[] {
  * - the folded name as written ("anne-marie dupont", so "anne-marie d" matches),
  * - its letter/digit words ("anne marie dupont", so "marie" matches),
  * - the email's letter/digit words ("parent dupont example test"),
- * - the whole folded email ("parent.dupont@example.test", so a pasted address matches).
+ * - the whole folded email ("parent.dupont@example.test", so a pasted address matches),
+ * - the email's domain ("example.test", so "example.t" finds everyone of that domain).
  */
 export function searchTextFor(name: string, email: string): string {
   const foldedName = foldText(name);
@@ -35,13 +36,23 @@ export function searchTextFor(name: string, email: string): string {
   const parts = [...asWritten];
   if (nameWords.join(" ") !== asWritten.join(" ")) parts.push(...nameWords);
   parts.push(...alphanumericWords(foldedEmail), ...spaceWords(foldedEmail));
+  const domain = foldedEmail.split("@")[1];
+  if (domain) parts.push(domain);
   return parts.join(" ");
 }
 
 /**
  * Folds a search query the same way and collapses its whitespace to single spaces, so "Hélène  Dup"
- * becomes "helene dup" and matches the consecutive name words "helene dupont".
+ * becomes "helene dup".
  */
 export function foldQuery(query: string): string {
   return spaceWords(foldText(query)).join(" ");
+}
+
+/**
+ * The words of a folded query, each of which must start a stored word, in any order: "Martin
+ * Marc" and "marc mart" both find "Marc Martin".
+ */
+export function queryWords(query: string): string[] {
+  return spaceWords(foldText(query));
 }

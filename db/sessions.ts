@@ -69,6 +69,40 @@ export async function revokeUserSessions(q: Queryable, userId: string): Promise<
 }
 
 /**
+ * Keeps the person's `keep` newest active sessions and revokes the others (the oldest first to go),
+ * so one account cannot pile up sessions without bound; returns the ids revoked, whose sockets
+ * must be closed.
+ */
+export async function revokeSessionsBeyond(q: Queryable, userId: string, keep: number): Promise<string[]> {
+  if (!isUuid(userId)) return [];
+  const rows = await q.query<{ id: string }>(
+    `UPDATE sessions SET revoked_at = now()
+     WHERE id IN (
+       SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+       ORDER BY created_at DESC, id DESC OFFSET $2
+     )
+     RETURNING id`,
+    [userId, Math.max(0, Math.floor(keep))],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Deletes the sessions that ended (expired or revoked) more than `graceSeconds` ago; returns how
+ * many. An ended session is refused whether its row exists or not, so this only bounds the table;
+ * the grace keeps recent ends visible to whoever investigates a sign-out.
+ */
+export async function purgeEndedSessions(q: Queryable, graceSeconds = 86_400): Promise<number> {
+  const rows = await q.query(
+    `DELETE FROM sessions
+     WHERE expires_at < now() - make_interval(secs => $1) OR revoked_at < now() - make_interval(secs => $1)
+     RETURNING 1`,
+    [graceSeconds],
+  );
+  return rows.length;
+}
+
+/**
  * Which of `ids` no longer name an active session (revoked, expired, or deleted): one query for any
  * number of sessions, so an instance can re-check all its sockets' sessions every second. The ids
  * travel as one JSON array, which both adapters pass the same way.

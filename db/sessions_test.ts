@@ -6,7 +6,9 @@ import {
   extendSession,
   getActiveSession,
   listEndedSessions,
+  purgeEndedSessions,
   revokeSession,
+  revokeSessionsBeyond,
   revokeUserSessions,
 } from "./sessions.ts";
 import type { Database } from "./types.ts";
@@ -64,6 +66,54 @@ dbTest("sessions - revoking a user's sessions leaves other users' sessions alone
   assertEquals(await getActiveSession(db, a2.id), null);
   assertEquals((await getActiveSession(db, b1.id))?.id, b1.id);
   assertEquals(await getActiveSession(db, "garbage"), null);
+});
+
+dbTest(
+  "sessions - revoking beyond a count keeps the newest active sessions of that person only",
+  async (db) => {
+    const [alice, bob] = [await person(db), await person(db)];
+    const made = [];
+    for (let i = 0; i < 4; i++) {
+      const session = await createSession(db, { userId: alice.id, expiresAt: inHours(1) });
+      // Distinct creation times: PGlite's clock can give two quick inserts the same one.
+      await db.query(`UPDATE sessions SET created_at = now() - make_interval(mins => $2) WHERE id = $1`, [
+        session.id,
+        10 - i,
+      ]);
+      made.push(session);
+    }
+    const bobs = await createSession(db, { userId: bob.id, expiresAt: inHours(1) });
+    assertEquals((await revokeSessionsBeyond(db, alice.id, 2)).sort(), [made[0]!.id, made[1]!.id].sort());
+    assertEquals(await getActiveSession(db, made[0]!.id), null);
+    assertEquals((await getActiveSession(db, made[3]!.id))?.id, made[3]!.id);
+    assertEquals((await getActiveSession(db, bobs.id))?.id, bobs.id);
+    assertEquals(await revokeSessionsBeyond(db, alice.id, 2), [], "nothing more to revoke");
+  },
+);
+
+dbTest("sessions - the purge deletes sessions ended before the grace period, and only those", async (db) => {
+  const user = await person(db);
+  const longExpired = await createSession(db, {
+    userId: user.id,
+    expiresAt: new Date(Date.now() - 2 * 86_400_000),
+  });
+  const justExpired = await createSession(db, { userId: user.id, expiresAt: new Date(Date.now() - 1000) });
+  const active = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  const revoked = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+  await revokeSession(db, revoked.id);
+  assert((await purgeEndedSessions(db)) >= 1);
+  const left = async (id: string) =>
+    (await db.query(`SELECT 1 FROM sessions WHERE id = $1`, [id])).length === 1;
+  assertEquals(
+    [await left(longExpired.id), await left(justExpired.id), await left(active.id), await left(revoked.id)],
+    [false, true, true, true],
+  );
+  assert((await purgeEndedSessions(db, 0)) >= 2);
+  assertEquals([await left(justExpired.id), await left(revoked.id), await left(active.id)], [
+    false,
+    false,
+    true,
+  ]);
 });
 
 dbTest("sessions - listEndedSessions names the revoked, expired and deleted ones among many", async (db) => {

@@ -4,7 +4,9 @@
  *
  * Login answers `invalid_credentials` for an unknown email and a wrong password alike, after the
  * same Argon2id work (see `passwords.ts`), and is rate limited per email and per client address so
- * that neither one account nor one source can be guessed at quickly. Tokens are renewed while in
+ * that neither one account nor one source can be guessed at quickly: every attempt counts against a
+ * loose limit (each one costs a 19 MiB hash), failed ones also against a tight one. The limits live
+ * in the database (`limits.ts`), so every instance sees the same counts. Tokens are renewed while in
  * use: a token older than `renewAfterSeconds` gets a successor and its session row a later expiry,
  * so an active user stays signed in and an idle one is signed out after `ttlSeconds`.
  */
@@ -12,19 +14,41 @@
 import type { Database } from "../db/types.ts";
 import type { Membership, User } from "../db/models.ts";
 import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from "../db/users.ts";
-import { createSession, extendSession, getActiveSession, revokeSession } from "../db/sessions.ts";
+import {
+  createSession,
+  extendSession,
+  getActiveSession,
+  purgeEndedSessions,
+  revokeSession,
+  revokeSessionsBeyond,
+} from "../db/sessions.ts";
 import { accountDeactivated, invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
+import { type Argon2, sharedArgon2Pool } from "./argon2_pool.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { DomainEvents } from "./events.ts";
-import { RateLimiter } from "./rate_limit.ts";
+import {
+  databaseRateLimits,
+  describeWait,
+  LIMITS,
+  type LimitTake,
+  perWindow,
+  type RateLimitStore,
+} from "./limits.ts";
 import { signSessionToken, tokenKey, verifySessionToken } from "./tokens.ts";
 
-/** Limits on failed logins; each allows `perX` failures per `windowSeconds`, refilling gradually. */
+/**
+ * Limits on logins; each allows its count per `windowSeconds`, refilling gradually. Defaults:
+ * {@linkcode LIMITS} (docs/protocol.md, "Limits").
+ */
 export interface LoginLimits {
   /** Failures allowed per email. Default: 5. */
   perEmail?: number;
   /** Failures allowed per client address (shared offices and schools sit behind one). Default: 20. */
   perAddress?: number;
+  /** Attempts, successful or not, per email. Default: 20. */
+  attemptsPerEmail?: number;
+  /** Attempts, successful or not, per client address. Default: 300. */
+  attemptsPerAddress?: number;
   /** Window in seconds. Default: 900 (15 minutes). */
   windowSeconds?: number;
 }
@@ -39,9 +63,20 @@ export interface AuthOptions {
   ttlSeconds?: number;
   /** Age after which a token in use is replaced by a fresh one. Default: 1 day. */
   renewAfterSeconds?: number;
-  /** Clock for tokens and rate limits. Default: the real time. Session rows use the database clock. */
+  /** Clock for tokens. Default: the real time. Session rows and rate limits use the database clock. */
   now?: () => Date;
   loginLimits?: LoginLimits;
+  /** Where login limits are kept. Default: {@linkcode databaseRateLimits} over `db`. */
+  limits?: RateLimitStore;
+  /** Active sessions kept per person; a login beyond revokes the oldest. Default 20. */
+  maxSessionsPerUser?: number;
+  /** How often (per instance) sessions ended over a day ago are deleted. Default: hourly. */
+  purgeIntervalMs?: number;
+  /**
+   * Computes the Argon2id hashes of logins. Default: the process's worker pool
+   * (`sharedArgon2Pool()`), so hashing never blocks the event loop.
+   */
+  argon2?: Argon2;
 }
 
 /** A successful login: the person and the token to set as the `preau_session` cookie. */
@@ -91,11 +126,23 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   const ttlSeconds = options.ttlSeconds ?? 7 * DAY;
   const renewAfterSeconds = options.renewAfterSeconds ?? DAY;
   const clock = options.now ?? (() => new Date());
-  const windowSeconds = options.loginLimits?.windowSeconds ?? 900;
-  const limiter = (capacity: number) =>
-    new RateLimiter({ capacity, refillPerSecond: capacity / windowSeconds, now: () => clock().getTime() });
-  const perEmail = limiter(options.loginLimits?.perEmail ?? 5);
-  const perAddress = limiter(options.loginLimits?.perAddress ?? 20);
+  const store = options.limits ?? databaseRateLimits(db);
+  const argon2 = options.argon2 ?? sharedArgon2Pool().argon2;
+  const maxSessions = options.maxSessionsPerUser ?? 20;
+  const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
+  let lastPurge = 0;
+  const custom = options.loginLimits ?? {};
+  const windowSeconds = custom.windowSeconds ?? 900;
+  const rule = (base: (typeof LIMITS)[keyof typeof LIMITS], capacity: number | undefined) =>
+    capacity === undefined && custom.windowSeconds === undefined
+      ? base
+      : perWindow(base.name, capacity ?? base.capacity, windowSeconds);
+  const rules = {
+    failuresPerEmail: rule(LIMITS.loginFailuresPerAccount, custom.perEmail),
+    failuresPerAddress: rule(LIMITS.loginFailuresPerAddress, custom.perAddress),
+    attemptsPerEmail: rule(LIMITS.loginsPerAccount, custom.attemptsPerEmail),
+    attemptsPerAddress: rule(LIMITS.loginsPerAddress, custom.attemptsPerAddress),
+  };
 
   /** Token times are whole seconds; the row and the cookie use the same rounded expiry. */
   const expiryFrom = (now: Date) => new Date(Math.floor(now.getTime() / 1000 + ttlSeconds) * 1000);
@@ -103,24 +150,25 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   return {
     async login(email, password, clientAddress, userAgent) {
       const emailKey = email.trim().toLowerCase();
-      const addressKey = clientAddress;
-      // Check both, then take from both, with no await in between: concurrent attempts cannot all
-      // slip through while the slow password check of the first one is running.
-      const byEmail = perEmail.check(emailKey);
-      const byAddress = perAddress.check(addressKey);
-      if (!byEmail.allowed || !byAddress.allowed) {
-        const wait = Math.max(byEmail.retryAfterSeconds, byAddress.retryAfterSeconds);
-        throw rateLimited(
-          wait,
-          `Too many failed sign-in attempts; wait ${describeWait(wait)} and try again.`,
-        );
+      const failures: LimitTake[] = [
+        { rule: rules.failuresPerEmail, key: emailKey },
+        { rule: rules.failuresPerAddress, key: clientAddress },
+      ];
+      // Every attempt takes from all four buckets at once, before the slow password check, so
+      // concurrent attempts cannot all slip through while the first one is being hashed.
+      const decision = await store.take([
+        { rule: rules.attemptsPerEmail, key: emailKey },
+        { rule: rules.attemptsPerAddress, key: clientAddress },
+        ...failures,
+      ]);
+      if (!decision.allowed) {
+        const wait = decision.retryAfterSeconds;
+        throw rateLimited(wait, `Too many sign-in attempts; wait ${describeWait(wait)} and try again.`);
       }
-      perEmail.take(emailKey);
-      perAddress.take(addressKey);
       let failedCredentials = false;
       try {
         const found = await findUserForLogin(db, email.trim());
-        const matches = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+        const matches = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH, argon2);
         if (found === null || !matches) {
           failedCredentials = true;
           throw invalidCredentials();
@@ -130,11 +178,22 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
         const { passwordHash, deactivated: _, ...user } = found;
         // The only moment the plain password is known: move old hashes to the current parameters.
         if (needsRehash(passwordHash)) {
-          await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password));
+          await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password, argon2));
         }
         const now = clock();
         const expiresAt = expiryFrom(now);
         const session = await createSession(db, { userId: user.id, expiresAt, userAgent, ip: clientAddress });
+        // Beyond the cap the oldest sessions end, and their sockets close like after a sign-out.
+        for (const ended of await revokeSessionsBeyond(db, user.id, maxSessions)) {
+          options.events.publish({ kind: "session_ended", sessionId: ended });
+        }
+        if (Date.now() - lastPurge >= purgeIntervalMs) {
+          lastPurge = Date.now();
+          // Not awaited: bounding the table is nobody's wait. Both adapters finish it before closing.
+          purgeEndedSessions(db).catch((error) =>
+            console.warn("sessions: purging ended ones failed:", error)
+          );
+        }
         const token = await signSessionToken(key, {
           userId: user.id,
           sessionId: session.id,
@@ -143,10 +202,11 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
         });
         return { user, token, expiresAt };
       } finally {
-        // Only failed guesses count; a success or an outage gives the attempt back.
+        // Only failed guesses count as failures; a success or an outage gives that token back.
         if (!failedCredentials) {
-          perEmail.refund(emailKey);
-          perAddress.refund(addressKey);
+          await store.refund(failures).catch((error) =>
+            console.warn("login: giving back a failure token failed:", error)
+          );
         }
       }
     },
@@ -188,12 +248,4 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
       return { user, memberships: await listMemberships(db, userId) };
     },
   };
-}
-
-/** "3 minutes", "1 minute", "40 seconds": a wait people can read. */
-function describeWait(seconds: number): string {
-  const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return `${s} second${s === 1 ? "" : "s"}`;
-  const m = Math.ceil(s / 60);
-  return `${m} minute${m === 1 ? "" : "s"}`;
 }

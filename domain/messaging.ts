@@ -173,9 +173,13 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
         );
       }
       const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(page.limit ?? DEFAULT_PAGE)));
-      return page.after !== undefined
+      const messages = page.after !== undefined
         ? await listMessagesAfter(db, conversationId, page.after, limit)
         : await listMessagesBefore(db, conversationId, page.before ?? null, limit);
+      // A sender's clientIds are theirs alone (their client merges pending copies with them).
+      return messages.map(({ clientId, ...message }) =>
+        message.senderId === userId && clientId !== undefined ? { ...message, clientId } : message
+      );
     },
 
     async markRead(userId, conversationId, seq) {

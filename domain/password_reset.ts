@@ -23,7 +23,7 @@ import { renderPasswordResetMail } from "./mail/account_mail.ts";
 import { AppError, rateLimited } from "./errors.ts";
 import type { DomainEvents } from "./events.ts";
 import { hashPassword } from "./passwords.ts";
-import { RateLimiter } from "./rate_limit.ts";
+import { databaseRateLimits, LIMITS, type RateLimitStore } from "./limits.ts";
 import { parseInput, resetCompleteBody, resetRequestBody } from "./schemas.ts";
 import { endAllSessions } from "./sessions.ts";
 import { isLinkTokenShape, newLinkToken, tokenDigest } from "./single_use.ts";
@@ -31,23 +31,14 @@ import { isLinkTokenShape, newLinkToken, tokenDigest } from "./single_use.ts";
 /** How long a reset link works. */
 export const RESET_TTL_MINUTES = 60;
 
-/** Limits on reset requests; each allows `perX` requests per `windowSeconds`, refilling gradually. */
-export interface ResetLimits {
-  /** Requests per email address. Default: 3. */
-  perEmail?: number;
-  /** Requests per client address. Default: 20. */
-  perAddress?: number;
-  /** Window in seconds. Default: 3600. */
-  windowSeconds?: number;
-}
-
 /** Options of {@linkcode createPasswordReset}. */
 export interface PasswordResetOptions {
   db: Database;
   events: DomainEvents;
   /** Where the link mail is queued (its `baseUrl` starts the link). */
   mail: MailService;
-  limits?: ResetLimits;
+  /** Where the request limits are kept. Default: the shared database limits over `db`. */
+  limits?: RateLimitStore;
 }
 
 /** See the module documentation. */
@@ -90,26 +81,21 @@ export async function issueResetLink(
 /** Builds the password reset flow. */
 export function createPasswordReset(opts: PasswordResetOptions): PasswordReset {
   const { db, events, mail } = opts;
-  const windowSeconds = opts.limits?.windowSeconds ?? 3600;
-  const limiter = (capacity: number) =>
-    new RateLimiter({ capacity, refillPerSecond: capacity / windowSeconds, now: () => mail.now().getTime() });
-  const perEmail = limiter(opts.limits?.perEmail ?? 3);
-  const perAddress = limiter(opts.limits?.perAddress ?? 20);
-
+  const store = opts.limits ?? databaseRateLimits(db);
   return {
     async request(body, clientAddress) {
       const { email } = parseInput(resetRequestBody, body);
-      const emailKey = email.toLowerCase();
-      const byEmail = perEmail.check(emailKey);
-      const byAddress = perAddress.check(clientAddress);
-      if (!byEmail.allowed || !byAddress.allowed) {
+      // Both at once, known address or not (LIMITS: 3 per hour per address, 20 per hour per client).
+      const decision = await store.take([
+        { rule: LIMITS.passwordResetsPerAccount, key: email.toLowerCase() },
+        { rule: LIMITS.passwordResetsPerAddress, key: clientAddress },
+      ]);
+      if (!decision.allowed) {
         throw rateLimited(
-          Math.max(byEmail.retryAfterSeconds, byAddress.retryAfterSeconds),
+          decision.retryAfterSeconds,
           "Too many password reset requests; check your mailbox (and its spam folder) for the last link, or wait and try again.",
         );
       }
-      perEmail.take(emailKey);
-      perAddress.take(clientAddress);
       const found = await findUserForLogin(db, email);
       // A deactivated account gets no link (its admin reactivates it first); the answer stays the same.
       if (found === null || found.deactivated) return;

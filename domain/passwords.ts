@@ -7,9 +7,12 @@
  * constant time (hash-wasm's own `argon2Verify` compares strings with `===`). Callers who found no
  * user verify against {@linkcode DUMMY_HASH} so that "unknown email" costs as much as "wrong
  * password" and response times do not reveal which accounts exist.
+ *
+ * The hash itself is computed by an {@linkcode Argon2} function: on the calling thread by default
+ * (scripts, tests), in a worker pool (`argon2_pool.ts`) for logins, so the server never stalls.
  */
 
-import { argon2id } from "hash-wasm";
+import { type Argon2, argon2InProcess } from "./argon2_pool.ts";
 
 /** OWASP's recommended Argon2id parameters: 19 MiB of memory, 2 passes, 1 lane, 32-byte output. */
 export const ARGON2_PARAMS = Object.freeze({
@@ -54,16 +57,16 @@ interface ParsedHash {
  * Hashes `password` with a fresh random salt. The password is NFC-normalised first, so the same
  * typed characters match whatever normalisation the keyboard or OS produced.
  */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, argon2: Argon2 = argon2InProcess): Promise<string> {
   if (password.length === 0) {
     throw new RangeError("hashPassword: the password is empty; choose a non-empty one.");
   }
-  return await argon2id({
-    password: password.normalize("NFC"),
-    salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
-    ...ARGON2_PARAMS,
-    outputType: "encoded",
-  });
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+  const { memorySize, iterations, parallelism } = ARGON2_PARAMS;
+  const hash = await argon2({ password: password.normalize("NFC"), salt, ...ARGON2_PARAMS });
+  return `$argon2id$v=19$m=${memorySize},t=${iterations},p=${parallelism}$${encodeBase64(salt)}$${
+    encodeBase64(hash)
+  }`;
 }
 
 /**
@@ -71,20 +74,23 @@ export async function hashPassword(password: string): Promise<string> {
  * `false` (after the same work as a real check) rather than throwing: a login must never succeed
  * or crash on a damaged row.
  */
-export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  encoded: string,
+  argon2: Argon2 = argon2InProcess,
+): Promise<boolean> {
   const parsed = parseHash(encoded);
   const target = parsed ?? parseHash(DUMMY_HASH)!;
   // hash-wasm refuses empty input; an empty password never matches (hashPassword refuses it too),
   // but it still pays for one hash so that it is not answered faster than any other guess.
   const candidate = password === "" ? "\u0000" : password.normalize("NFC");
-  const computed = await argon2id({
+  const computed = await argon2({
     password: candidate,
     salt: target.salt,
     memorySize: target.memorySize,
     iterations: target.iterations,
     parallelism: target.parallelism,
     hashLength: target.hash.length,
-    outputType: "binary",
   });
   return constantTimeEqual(computed, target.hash) && parsed !== null && password !== "";
 }
@@ -121,6 +127,11 @@ function decodeBase64(text: string): Uint8Array | null {
   } catch {
     return null;
   }
+}
+
+/** Unpadded standard base64, as PHC strings use it. */
+function encodeBase64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
 }
 
 /** Compares two byte arrays without stopping at the first difference. */

@@ -9,7 +9,8 @@
  * partly used bucket, which favours the attacker spraying many keys; that is why logins are also
  * limited per client address, so one source cannot create keys fast enough to matter.
  *
- * State is per process. Several instances behind a load balancer each apply the limits separately.
+ * State is per process, which is what the per-socket limits (frames, typing) want. Limits on an
+ * account or an address must hold across instances and live in the database instead: `limits.ts`.
  */
 
 /** How a limiter behaves. */

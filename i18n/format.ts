@@ -24,7 +24,9 @@ export function validTimeZone(value: string | undefined | null): string | undefi
 
 /** `14:05` (fr) / `2:05 PM` (en). */
 export function formatTime(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", timeZone }).format(date);
+  // French writes times as "08:05" (two-digit hours).
+  const hour = locale === "fr" ? "2-digit" : "numeric";
+  return new Intl.DateTimeFormat(locale, { hour, minute: "2-digit", timeZone }).format(date);
 }
 
 /** `2024-06-03` in `timeZone`: messages with the same key share a day separator. */

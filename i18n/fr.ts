@@ -23,7 +23,7 @@ export const fr = {
   "nav.otherLanguage": "English",
   "nav.otherLanguageLabel": "Read this page in English",
   "nav.establishments": "Établissement",
-  "nav.signedInAs": "Connecté·e : {name}",
+  "nav.signedInAs": "Session de {name}",
   "portal.parents": "Espace familles",
   "portal.none": "Votre compte n'est rattaché à aucun établissement. Contactez la direction de l'école.",
   "nav.messagerie": "Messagerie",
@@ -40,6 +40,7 @@ export const fr = {
   "login.malformed":
     "L'adresse e-mail ou le mot de passe est trop long ou contient des caractères non autorisés. Vérifiez-les et réessayez.",
   "login.failed": "La connexion a échoué. Réessayez dans un instant.",
+  "login.sessionEnded": "Votre session a pris fin, reconnectez-vous.",
 
   "login.deactivated":
     "Ce compte est désactivé. Demandez à l'administration de votre établissement de le réactiver.",
@@ -158,6 +159,10 @@ export const fr = {
   "setup.error.other": "Un champ contient des caractères non autorisés. Corrigez-le et réessayez.",
 
   "list.heading": "Conversations",
+  "notify.offer": "Être prévenu des nouveaux messages quand l'onglet est en arrière-plan ?",
+  "notify.enable": "Activer les notifications",
+  "list.filter": "Filtrer par établissement",
+  "list.allSchools": "Tous",
   "list.empty": "Aucune conversation pour l'instant. Commencez-en une avec le bouton +.",
   "list.author": "{name} : {body}",
   "list.noMessage": "Pas encore de message",
@@ -171,6 +176,10 @@ export const fr = {
   "chat.history": "Messages",
   "chat.loadingOlder": "Chargement des messages précédents…",
   "chat.beginning": "Début de la conversation",
+  "chat.unreadMarker": "Nouveaux messages",
+  "receipt.seen": "Vu",
+  "receipt.seenAt": "Vu à {time}",
+  "receipt.seenBy": { one: "Vu par {count} sur {total}", other: "Vu par {count} sur {total}" },
   "chat.loadFailed": "Impossible de charger les messages. Ils réapparaîtront à la reconnexion.",
   "chat.jumpToNew": { one: "{count} nouveau message", other: "{count} nouveaux messages" },
   "chat.today": "Aujourd'hui",
@@ -203,6 +212,7 @@ export const fr = {
   },
   "status.reconnectingNow": "Reconnexion…",
   "status.offline": "Hors ligne",
+  "status.tooMany": "Trop d'onglets ouverts : fermez-en un, puis réessayez",
   "status.retryNow": "Réessayer maintenant",
 
   "search.open": "Nouvelle conversation",
@@ -213,6 +223,15 @@ export const fr = {
   "search.none": "Personne ne correspond à « {query} ».",
   "search.results": { one: "{count} personne trouvée", other: "{count} personnes trouvées" },
   "search.failed": "La recherche a échoué. Réessayez.",
+  "search.short": { one: "Tapez au moins {count} lettre", other: "Tapez au moins {count} lettres" },
+  "search.group": "Conversation de groupe",
+  "search.groupTitle": "Titre du groupe",
+  "search.groupMembers": "Participants choisis",
+  "search.removeMember": "Retirer {name}",
+  "search.createGroup": {
+    one: "Créer le groupe ({count} personne)",
+    other: "Créer le groupe ({count} personnes)",
+  },
   "search.openFailed": "Impossible d'ouvrir la conversation. Réessayez.",
   "search.close": "Fermer",
 
@@ -308,7 +327,7 @@ export const fr = {
   "unsubscribe.invalid": "Ce lien de désinscription n'est pas valide. Ouvrez Préau pour régler vos e-mails.",
 
   "role.admin": "Direction",
-  "role.teacher": "Enseignant·e",
+  "role.teacher": "Enseignant",
   "role.parent": "Parent",
   "role.student": "Élève",
 

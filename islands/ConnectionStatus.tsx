@@ -10,6 +10,7 @@ const STYLES = {
   connected: { dot: "bg-green-600", text: "text-green-800" },
   reconnecting: { dot: "bg-amber-500", text: "text-amber-900" },
   offline: { dot: "bg-red-600", text: "text-red-800" },
+  too_many: { dot: "bg-red-600", text: "text-red-800" },
 } as const;
 
 /**
@@ -34,6 +35,8 @@ export default function ConnectionStatus({ boot }: { boot: ChatBoot }) {
     ? t("status.connected")
     : state === "offline"
     ? t("status.offline")
+    : state === "too_many"
+    ? t("status.tooMany")
     : state === "reconnecting"
     ? (seconds > 0 ? t("status.reconnecting", { count: seconds }) : t("status.reconnectingNow"))
     : t("status.connecting");
@@ -41,11 +44,22 @@ export default function ConnectionStatus({ boot }: { boot: ChatBoot }) {
   const spoken = state === "reconnecting" ? t("status.reconnectingNow") : text;
   const style = STYLES[state];
   return (
-    <div class="flex items-center gap-2 text-sm" data-connection-status={state}>
+    // A fixed width: the countdown and the retry button never resize the header around it.
+    <div
+      class="flex w-[14.5rem] items-center gap-2 overflow-hidden whitespace-nowrap text-sm"
+      data-connection-status={state}
+    >
       <span class="sr-only" role="status">{t("status.label")} — {spoken}</span>
       <span class={`h-2.5 w-2.5 shrink-0 rounded-full ${style.dot}`} aria-hidden="true" />
-      <span class={`font-medium ${style.text}`} aria-hidden="true" data-status-text>{text}</span>
-      {(state === "reconnecting" || state === "offline") && retryAt !== null && (
+      <span
+        class={`min-w-0 truncate font-medium ${style.text}`}
+        aria-hidden="true"
+        data-status-text
+        title={text}
+      >
+        {text}
+      </span>
+      {(((state === "reconnecting" || state === "offline") && retryAt !== null) || state === "too_many") && (
         <button
           type="button"
           onClick={() => connection.retryNow()}

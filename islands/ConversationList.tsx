@@ -1,4 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
+import {
+  askForNotifications,
+  mayAskForNotifications,
+  notifyInBackground,
+  showCountInFavicon,
+} from "../client/attention.ts";
 import { useNow, useTimeZone } from "../client/clock.ts";
 import { conversationHref, isPlainClick, navigateTo } from "../client/navigation.ts";
 import type { ChatBoot } from "../client/types.ts";
@@ -6,10 +12,12 @@ import { useChatStore } from "../client/use_chat.ts";
 import { useWebSocket } from "../client/use_web_socket.ts";
 import { ConversationItem } from "../components/ConversationItem.tsx";
 import { RecipientSearch } from "../components/RecipientSearch.tsx";
+import { FOCUS_RING } from "../components/styles.ts";
 import { translator } from "../i18n/mod.ts";
 
 /**
- * The list pane: conversations of the current establishment, most recent first, kept live by the
+ * The list pane: one inbox over every establishment of the person's portal (a school filter with
+ * its unread counts when there are several), most recent first, kept live by the
  * socket (new messages reorder it and raise badges; new conversations appear), the "+" search,
  * and the unread count in the document title. On narrow screens it hides while a conversation
  * is shown.
@@ -28,9 +36,26 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
   useEffect(() => {
     const title = t("title.messagerie");
     document.title = total > 0 ? t("title.unread", { count: total, title }) : title;
+    showCountInFavicon(total);
   }, [total]);
 
-  const conversations = store.conversations.value;
+  // Background notifications: offered by a button (permission is never asked on load).
+  const [canAsk, setCanAsk] = useState(false);
+  useEffect(() => setCanAsk(mayAskForNotifications()), []);
+  const incoming = store.lastIncoming.value;
+  useEffect(() => {
+    if (incoming) notifyInBackground(incoming, (id) => navigateTo(store, id));
+  }, [incoming]);
+
+  const [school, setSchool] = useState<string | null>(null);
+  const schools = boot.establishments;
+  const names = new Map(schools.map((e) => [e.id, e.name]));
+  const all = store.conversations.value;
+  // A conversation someone opened with "+" but has not written in yet is not news to anyone else.
+  const shown = all.filter((c) => c.lastSeq > 0 || c.id === selected);
+  const conversations = school === null ? shown : shown.filter((c) => c.establishmentId === school);
+  const unreadIn = (id: string | null) =>
+    all.reduce((n, c) => n + (id === null || c.establishmentId === id ? c.unread : 0), 0);
   return (
     <aside
       aria-labelledby="conversations-heading"
@@ -46,6 +71,7 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
         </h2>
         <RecipientSearch
           establishmentId={boot.establishmentId}
+          canCreateGroups={boot.canCreateGroups}
           t={t}
           ready={ready}
           onOpened={(conversation) => {
@@ -54,6 +80,61 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
           }}
         />
       </div>
+      {canAsk && (
+        <div class="flex items-center justify-between gap-2 border-b border-slate-200 bg-blue-50 px-4 py-2 text-sm">
+          <span class="text-slate-800">{t("notify.offer")}</span>
+          <button
+            type="button"
+            onClick={async () => {
+              await askForNotifications();
+              setCanAsk(false);
+            }}
+            class={`min-h-[2.75rem] shrink-0 rounded-lg px-3 font-semibold text-blue-800 underline ${FOCUS_RING}`}
+            data-enable-notifications
+          >
+            {t("notify.enable")}
+          </button>
+        </div>
+      )}
+      {schools.length > 1 && (
+        <div
+          role="group"
+          aria-label={t("list.filter")}
+          class="flex gap-1 overflow-x-auto border-b border-slate-200 px-3 py-2"
+          data-school-filter
+        >
+          {[{ id: null, name: t("list.allSchools") }, ...schools].map((e) => {
+            const unread = unreadIn(e.id);
+            return (
+              <button
+                key={e.id ?? "all"}
+                type="button"
+                aria-pressed={school === e.id}
+                onClick={() => setSchool(e.id)}
+                class={`flex min-h-[2.75rem] shrink-0 items-center gap-1.5 whitespace-nowrap rounded-full px-3 text-sm font-medium ${
+                  school === e.id
+                    ? "bg-blue-700 text-white"
+                    : "bg-slate-100 text-slate-800 hover:bg-slate-200"
+                } ${FOCUS_RING}`}
+                data-school-choice={e.id ?? "all"}
+              >
+                {e.name}
+                {unread > 0 && (
+                  <span
+                    class={`rounded-full px-1.5 text-xs font-bold ${
+                      school === e.id ? "bg-white text-blue-800" : "bg-blue-700 text-white"
+                    }`}
+                    data-school-unread={unread}
+                  >
+                    <span aria-hidden="true">{unread}</span>
+                    <span class="sr-only">{t("list.unread", { count: unread })}</span>
+                  </span>
+                )}
+              </button>
+            );
+          })}
+        </div>
+      )}
       {conversations.length === 0
         ? <p class="p-4 text-sm text-slate-600">{t("list.empty")}</p>
         : (
@@ -69,6 +150,7 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
                 locale={boot.locale}
                 timeZone={timeZone}
                 t={t}
+                school={schools.length > 1 ? names.get(conversation.establishmentId) : undefined}
                 onOpen={(event) => {
                   if (!isPlainClick(event)) return;
                   event.preventDefault();

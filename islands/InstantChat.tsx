@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ChatStore } from "../client/chat_store.ts";
+import type { ChatStore, ReadMark } from "../client/chat_store.ts";
 import { useNow, useTimeZone } from "../client/clock.ts";
 import { conversationHref, isPlainClick, navigateTo } from "../client/navigation.ts";
 import type { ChatBoot, WireConversation } from "../client/types.ts";
@@ -12,6 +12,7 @@ import { conversationName } from "../components/ConversationItem.tsx";
 import { DaySeparator } from "../components/DaySeparator.tsx";
 import { MessageBubble } from "../components/MessageBubble.tsx";
 import { MessageInput } from "../components/MessageInput.tsx";
+import { ReadReceipt } from "../components/ReadReceipt.tsx";
 import { FOCUS_RING } from "../components/styles.ts";
 import { TypingIndicator } from "../components/TypingIndicator.tsx";
 import { dayKey, formatDayLabel } from "../i18n/format.ts";
@@ -47,6 +48,7 @@ export default function InstantChat({ boot }: { boot: ChatBoot }) {
       } relative min-h-0 min-w-0 flex-1 flex-col bg-slate-50`}
       aria-labelledby={conversation ? "chat-heading" : undefined}
       data-pane="chat"
+      data-chat-open={selected !== null ? "" : undefined}
     >
       {selected !== null && conversation
         ? (
@@ -91,6 +93,8 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
   const top = useRef<HTMLLIElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [ready, setReady] = useState(false);
+  // Where the reader stopped reading when they opened it (reading it moves readSeq on at once).
+  const firstUnread = useRef(conversation.unread > 0 ? conversation.readSeq + 1 : null);
 
   const incomingCount = messages.reduce((n, m) => n + (m.senderId === boot.user.id ? 0 : 1), 0);
   const last = outgoing.at(-1)?.clientId ?? messages.at(-1)?.id;
@@ -138,9 +142,21 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
     previousDay = key;
   };
   const common = { locale: boot.locale as Locale, timeZone, t };
+  const receipt = receiptOf(conversation, boot.user.id, messages, store.readMarks.value[id] ?? {});
   for (const m of messages) {
     day(m.createdAt);
     const mine = m.senderId === boot.user.id;
+    if (m.seq === firstUnread.current && !mine) {
+      items.push(
+        <li key="unread-marker" class="flex items-center gap-3 px-4 py-2" data-unread-marker>
+          <span class="h-px flex-1 bg-blue-700" aria-hidden="true" />
+          <span class="text-xs font-semibold uppercase tracking-wide text-blue-800">
+            {t("chat.unreadMarker")}
+          </span>
+          <span class="h-px flex-1 bg-blue-700" aria-hidden="true" />
+        </li>,
+      );
+    }
     items.push(
       <MessageBubble
         key={m.id}
@@ -155,6 +171,11 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
       />,
     );
     previousSender = m.senderId;
+    if (receipt && m.seq === receipt.seq) {
+      items.push(
+        <ReadReceipt key="read-receipt" readers={receipt.readers} others={receipt.others} {...common} />,
+      );
+    }
   }
   for (const o of outgoing) {
     day(o.createdAt);
@@ -181,6 +202,7 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
         ref={scroller}
         onScroll={stick.onScroll}
         tabIndex={0}
+        role="log"
         aria-label={t("chat.history")}
         class={`min-h-0 flex-1 overflow-y-auto py-2 ${FOCUS_RING} focus-visible:ring-inset`}
         data-history
@@ -228,6 +250,31 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
   );
 }
 
+/**
+ * Where the read receipt goes: in a two-person conversation under our last message the other has
+ * read; in a group under our last message, with who has read it.
+ */
+function receiptOf(
+  conversation: WireConversation,
+  userId: string,
+  messages: readonly { seq: number; senderId: string }[],
+  marks: Record<string, ReadMark>,
+) {
+  const others = conversation.participants.filter((p) => p.id !== userId);
+  const mine = messages.filter((m) => m.senderId === userId);
+  if (others.length === 0 || mine.length === 0) return undefined;
+  if (others.length === 1) {
+    const mark = marks[others[0]!.id];
+    const seen = mark ? mine.filter((m) => m.seq <= mark.seq).at(-1) : undefined;
+    if (!mark || !seen) return undefined;
+    return { seq: seen.seq, others: 1, readers: [{ name: others[0]!.name, at: mark.at }] };
+  }
+  const last = mine.at(-1)!;
+  const readers = others.filter((p) => (marks[p.id]?.seq ?? 0) >= last.seq)
+    .map((p) => ({ name: p.name, at: marks[p.id]?.at ?? null }));
+  return readers.length === 0 ? undefined : { seq: last.seq, others: others.length, readers };
+}
+
 function ChatHeader(
   { boot, store, conversation, t }: {
     boot: ChatBoot;
@@ -246,7 +293,7 @@ function ChatHeader(
           event.preventDefault();
           navigateTo(store, null);
         }}
-        class={`flex h-10 w-10 shrink-0 items-center justify-center rounded-full text-xl font-bold text-blue-800 hover:bg-slate-100 md:hidden ${FOCUS_RING}`}
+        class={`flex h-11 w-11 shrink-0 items-center justify-center rounded-full text-xl font-bold text-blue-800 hover:bg-slate-100 md:hidden ${FOCUS_RING}`}
         title={t("chat.back")}
         data-back
       >
@@ -257,8 +304,11 @@ function ChatHeader(
         <h2 id="chat-heading" class="truncate text-base font-bold text-slate-900" data-chat-title>
           {conversationName(conversation, boot.user.id)}
         </h2>
-        <p class="truncate text-xs text-slate-600">
-          {others.map((p) => `${p.name} (${t(`role.${p.role}`)})`).join(", ")}
+        <p class="truncate text-xs text-slate-600" data-chat-subtitle>
+          {others.length === 1 && !conversation.title
+            // The title already is their name: say who they are.
+            ? t(`role.${others[0]!.role}`)
+            : others.map((p) => `${p.name} (${t(`role.${p.role}`)})`).join(", ")}
         </p>
       </div>
     </header>

@@ -26,6 +26,8 @@ const messageFields = {
   senderId: text,
   senderName: v.string(),
   body: v.string(),
+  /** Only in what is sent to the message's own sender: the `clientId` of its `send` (additive). */
+  clientId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
 };
 
 /** A stored message as clients receive it. */
@@ -46,6 +48,9 @@ export const participant = v.object({
   id: text,
   name: v.string(),
   role,
+  /** Additive: how far they have read, and when that last moved (read receipts). */
+  readSeq: v.optional(seq),
+  readAt: v.optional(v.nullable(v.string())),
   deactivated: v.optional(v.literal(true)),
 });
 export type Participant = v.InferOutput<typeof participant>;

@@ -17,7 +17,7 @@ import { parseInput } from "../domain/schemas.ts";
 import { type ClientFrame, clientFrame } from "../protocol/client_frames.ts";
 import { CLOSE, type ServerFrame } from "../protocol/server_frames.ts";
 import type { Messaging } from "../domain/messaging.ts";
-import type { RateLimiter } from "../domain/rate_limit.ts";
+import type { RateDecision, RateLimiter } from "../domain/rate_limit.ts";
 import type { StreamWatcher } from "./conversation_stream.ts";
 import { SocketDelivery } from "./socket_delivery.ts";
 import { closeReason, conversationFrame, errorFrame, exceedsBytes, helloFrame } from "./frames.ts";
@@ -27,7 +27,12 @@ import type { ResolvedOptions } from "./options.ts";
 export interface ConnectionHost {
   readonly messaging: Messaging;
   readonly options: ResolvedOptions;
-  readonly limits: { send: RateLimiter; typing: RateLimiter; frames: RateLimiter };
+  readonly limits: {
+    /** Per user, kept in the database (see `domain/limits.ts`). */
+    send: { take(userId: string): Promise<RateDecision> };
+    typing: RateLimiter;
+    frames: RateLimiter;
+  };
   /** True once shutdown began: new frames are ignored. */
   readonly stopping: boolean;
   /** Starts delivering conversation `conversationId` to `conn` after `sentSeq`. */
@@ -234,15 +239,7 @@ export class Connection implements StreamWatcher {
     } catch (error) {
       return this.#reject(toAppError(error), clientId);
     }
-    if (frame.type === "send") {
-      const decision = limits.send.take(this.user.id);
-      if (!decision.allowed) {
-        return this.#reject(
-          rateLimited(decision.retryAfterSeconds, "You are sending too fast; wait a moment and send again."),
-          clientId,
-        );
-      }
-    } else if (frame.type === "typing") {
+    if (frame.type === "typing") {
       const decision = limits.typing.take(`${this.user.id}:${frame.conversationId.toLowerCase()}`);
       if (!decision.allowed) {
         return this.#reject(
@@ -256,11 +253,15 @@ export class Connection implements StreamWatcher {
         clientId,
       );
     }
+    // The send limit is kept in the database: its round trip starts now, overlapping the frames
+    // ahead of this one, and is awaited in turn, so the order of answers is unchanged.
+    const admission = frame.type === "send" ? limits.send.take(this.user.id) : undefined;
+    admission?.catch(() => {}); // awaited (and reported) in #handle
     this.#queued++;
-    this.#work = this.#work.then(() => this.#handle(frame)).finally(() => this.#queued--);
+    this.#work = this.#work.then(() => this.#handle(frame, admission)).finally(() => this.#queued--);
   }
 
-  async #handle(frame: ClientFrame): Promise<void> {
+  async #handle(frame: ClientFrame, admission?: Promise<RateDecision>): Promise<void> {
     if (this.#closed) return;
     const clientId = frame.type === "send" ? frame.clientId : undefined;
     try {
@@ -269,6 +270,13 @@ export class Connection implements StreamWatcher {
           this.send({ type: "pong" });
           return;
         case "send": {
+          const decision = await admission;
+          if (decision !== undefined && !decision.allowed) {
+            throw rateLimited(
+              decision.retryAfterSeconds,
+              "You are sending too fast; wait a moment and send again.",
+            );
+          }
           const conversationId = frame.conversationId.toLowerCase();
           this.#sending.set(conversationId, (this.#sending.get(conversationId) ?? 0) + 1);
           try {

@@ -51,7 +51,11 @@ function setup(stored: number) {
         ),
     } as unknown as Messaging,
     options: resolveOptions({}, "pglite"),
-    limits: { send: big(), typing: big(), frames: big() },
+    limits: {
+      send: { take: () => Promise.resolve({ allowed: true, retryAfterSeconds: 0 }) },
+      typing: big(),
+      frames: big(),
+    },
     stopping: false,
     attach: (conn, id, sentSeq) => conn.watch(id, sentSeq),
     unregister: () => {},

@@ -9,10 +9,23 @@ import type { AppError } from "../domain/errors.ts";
 import { PROTOCOL_VERSION, type ServerFrame } from "../protocol/server_frames.ts";
 import type { WireConversation, WireMessage } from "../protocol/wire.ts";
 
-/** Exactly the contract's message fields, whatever extra properties `message` carries. */
-export function toWireMessage(message: Message): WireMessage {
+/**
+ * Exactly the contract's message fields, whatever extra properties `message` carries; its
+ * `clientId` only when `viewerId` is the sender (nobody else may learn it).
+ */
+export function toWireMessage(message: Message, viewerId?: string): WireMessage {
   const { id, conversationId, seq, senderId, senderName, body, createdAt } = message;
-  return { id, conversationId, seq, senderId, senderName, body, createdAt: createdAt.toISOString() };
+  const wire: WireMessage = {
+    id,
+    conversationId,
+    seq,
+    senderId,
+    senderName,
+    body,
+    createdAt: createdAt.toISOString(),
+  };
+  if (viewerId === senderId && message.clientId !== undefined) wire.clientId = message.clientId;
+  return wire;
 }
 
 /** Exactly the contract's conversation fields. */
@@ -23,9 +36,14 @@ export function toWireConversation(summary: ConversationSummary): WireConversati
     id,
     establishmentId,
     title,
-    participants: participants.map(({ id, name, role, deactivated }) =>
-      deactivated ? { id, name, role, deactivated } : { id, name, role }
-    ),
+    participants: participants.map(({ id, name, role, readSeq, readAt, deactivated }) => ({
+      id,
+      name,
+      role,
+      readSeq,
+      readAt,
+      ...(deactivated ? { deactivated } : {}),
+    })),
     lastMessage: lastMessage === null ? null : toWireMessage(lastMessage),
     lastSeq,
     readSeq,
@@ -53,11 +71,11 @@ export function helloFrame(
   };
 }
 
-/** A `message` frame, or the sender's `ack` when `clientId` is given. */
-export function messageFrame(message: Message, clientId?: string): ServerFrame {
+/** A `message` frame for `viewerId`, or the sender's `ack` when `clientId` is given. */
+export function messageFrame(message: Message, viewerId: string, clientId?: string): ServerFrame {
   return clientId === undefined
-    ? { type: "message", message: toWireMessage(message) }
-    : { type: "ack", clientId, message: toWireMessage(message) };
+    ? { type: "message", message: toWireMessage(message, viewerId) }
+    : { type: "ack", clientId, message: toWireMessage(message, viewerId) };
 }
 
 /** The `conversation` frame: the user was added to a conversation. */

@@ -22,6 +22,7 @@ import { getConversationSummary, listParticipantIds } from "../db/conversations.
 import { listMessagesAfter } from "../db/messages.ts";
 import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import type { Messaging } from "../domain/messaging.ts";
+import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
 import { settlesWithin, sleep } from "../util/timeout.ts";
@@ -36,6 +37,8 @@ export interface HubDeps {
   db: Database;
   messaging: Messaging;
   options: ResolvedOptions;
+  /** Where the per-user send limit is kept (shared by every instance). */
+  limits: RateLimitStore;
 }
 
 /** Counters for tests and metrics. */
@@ -51,12 +54,14 @@ const RECENT_SEQS = 10_000;
 export class Hub implements ConnectionHost {
   readonly messaging: Messaging;
   readonly options: ResolvedOptions;
-  readonly limits: { send: RateLimiter; typing: RateLimiter; frames: RateLimiter };
+  readonly limits: { send: SharedLimiter; typing: RateLimiter; frames: RateLimiter };
   stopping = false;
   readonly #db: Database;
   #conns = new Set<Connection>();
   #byUser = new Map<string, Set<Connection>>();
   #bySession = new Map<string, Set<Connection>>();
+  #byAddress = new Map<string, Set<Connection>>();
+  #addressOf = new Map<Connection, string>();
   #byConversation = new Map<string, Set<Connection>>();
   #streams = new Map<string, ConversationStream>();
   /** Last hinted seq per conversation, least recently hinted first. */
@@ -73,8 +78,14 @@ export class Hub implements ConnectionHost {
     this.options = deps.options;
     const limiter = (rate: RateOption) =>
       new RateLimiter({ capacity: rate.capacity, refillPerSecond: rate.perSecond });
+    const send = deps.options.sendRate;
     this.limits = {
-      send: limiter(deps.options.sendRate),
+      // Per account, across instances; typing and frames protect one socket and stay in memory.
+      send: new SharedLimiter(deps.limits, {
+        name: "send",
+        capacity: send.capacity,
+        refillPerSecond: send.perSecond,
+      }),
       typing: limiter(deps.options.typingRate),
       frames: limiter(deps.options.frameRate),
     };
@@ -89,6 +100,11 @@ export class Hub implements ConnectionHost {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
+  /** Live sockets from client `address` on this instance. */
+  socketsFrom(address: string): number {
+    return this.#byAddress.get(address)?.size ?? 0;
+  }
+
   /**
    * Takes over an upgraded socket: registers it, then sends `hello` once it is open. The socket
    * closes by itself (4401) when its session expires at `expiresAt`, not at the next re-check.
@@ -98,10 +114,15 @@ export class Hub implements ConnectionHost {
     user: { id: string; name: string },
     sessionId: string,
     expiresAt: Date,
+    address?: string,
   ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
     this.#closeAtExpiry(conn, expiresAt.getTime());
     this.#conns.add(conn);
+    if (address !== undefined) {
+      addTo(this.#byAddress, address, conn);
+      this.#addressOf.set(conn, address);
+    }
     addTo(this.#byUser, user.id, conn);
     addTo(this.#bySession, sessionId, conn);
     const opened = new Promise<void>((resolve) => {
@@ -139,6 +160,9 @@ export class Hub implements ConnectionHost {
     if (!this.#conns.delete(conn)) return;
     removeFrom(this.#byUser, conn.user.id, conn);
     removeFrom(this.#bySession, conn.sessionId, conn);
+    const address = this.#addressOf.get(conn);
+    if (address !== undefined) removeFrom(this.#byAddress, address, conn);
+    this.#addressOf.delete(conn);
     for (const conversationId of conn.conversations) {
       if (removeFrom(this.#byConversation, conversationId, conn)) {
         this.#streams.get(conversationId)?.close();

@@ -36,6 +36,11 @@ export interface RealtimeOptions {
   maxBufferedBytes?: number;
   /** Most sockets per user on one instance; one more is closed with 1008. Default 10. */
   maxSocketsPerUser?: number;
+  /**
+   * Most sockets from one client address on one instance; one more is closed with 1008. A whole
+   * school may sit behind one address, hence the high default: 256.
+   */
+  maxSocketsPerAddress?: number;
   /** `send` frames per user (all their sockets on this instance). Default 20 at once, 5/s. */
   sendRate?: RateOption;
   /** `typing` frames per user and conversation. Default 5 at once, 1/s. */
@@ -90,6 +95,7 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     maxFrameBytes: 64 * 1024,
     maxBufferedBytes: 1024 * 1024,
     maxSocketsPerUser: 10,
+    maxSocketsPerAddress: 256,
     sendRate: { capacity: 20, perSecond: 5 },
     typingRate: { capacity: 5, perSecond: 1 },
     frameRate: { capacity: 60, perSecond: 20 },

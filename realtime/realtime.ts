@@ -6,17 +6,16 @@
  * publishes.
  *
  * ```ts
- * const realtime = createRealtime({ db, auth, messaging, events, originPolicy }, { tiers: ["local", "postgres"] });
+ * const realtime = createRealtime({ db, messaging, events, limits }, { tiers: ["local", "postgres"] });
  * await realtime.start();                       // LISTEN, heartbeat, periodic re-checks
- * app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
+ * app.get("/ws/chat", createUpgradeHandler({ auth, originPolicy, realtime })); // server/ws_route.ts
  * await realtime.close();                       // drain sends, close sockets with 1012, stop the bus
  * ```
  */
 import type { Database } from "../db/types.ts";
-import type { AuthService } from "../domain/auth.ts";
 import type { DomainEvent, EventHub } from "../domain/events.ts";
+import type { RateLimitStore } from "../domain/limits.ts";
 import type { Messaging } from "../domain/messaging.ts";
-import type { OriginPolicy } from "../server/origin.ts";
 import { BroadcastTier } from "./broadcast_tier.ts";
 import { Bus } from "./bus.ts";
 import { newEventId, type PublishedEvent } from "../protocol/bus_events.ts";
@@ -25,16 +24,15 @@ import { Hub, type HubStats } from "./hub.ts";
 import { type RealtimeOptions, resolveOptions } from "./options.ts";
 import { PostgresTier } from "./postgres_tier.ts";
 import { type FanoutTier, LocalTier } from "./tier.ts";
-import { createUpgradeHandler } from "./ws_route.ts";
 
 /** Services the realtime core is built from. */
 export interface RealtimeDeps {
   db: Database;
-  auth: AuthService;
   messaging: Messaging;
   /** The domain's event port: what it publishes reaches every instance's sockets. */
   events: EventHub;
-  originPolicy: OriginPolicy;
+  /** Where the per-user send limit is kept (shared by every instance). */
+  limits: RateLimitStore;
   /** The process is draining (new sockets get 503). Default: never. */
   isStopping?: () => boolean;
 }
@@ -52,12 +50,32 @@ export interface RealtimeCloseOptions {
   reason?: string;
 }
 
-/** See the module documentation. */
-export interface Realtime {
-  /** This instance's id on the bus. */
+/** What the WebSocket upgrade route (`server/ws_route.ts`) needs of the realtime core. */
+export interface SocketAdmission {
+  /** This instance's id on the bus (sent in the upgrade's `x-preau-instance` header). */
   readonly instanceId: string;
-  /** `GET /ws/chat`. */
-  handleUpgrade(req: Request): Promise<Response>;
+  /** True while draining: new sockets are refused. */
+  isStopping(): boolean;
+  /** Seconds of silence before a ping, and again before a dead socket is dropped. */
+  readonly idleTimeoutSeconds: number;
+  readonly maxSocketsPerUser: number;
+  readonly maxSocketsPerAddress: number;
+  /** Live sockets of the user on this instance. */
+  socketsOf(userId: string): number;
+  /** Live sockets from the client address on this instance. */
+  socketsFrom(address: string): number;
+  /** Takes an upgraded socket over; `expiresAt` is when its session's token expires. */
+  accept(
+    socket: WebSocket,
+    user: { id: string; name: string },
+    sessionId: string,
+    expiresAt: Date,
+    address?: string,
+  ): void;
+}
+
+/** See the module documentation. */
+export interface Realtime extends SocketAdmission {
   /** Subscribes to the bus (resolves once the LISTEN is active) and starts the periodic re-checks. */
   start(): Promise<void>;
   /** Re-checks every socket's session and conversations now (normally every minute). */
@@ -88,18 +106,8 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     tiers.push(postgresTier);
   }
   const bus = new Bus(tiers);
-  const hub = new Hub({ db: deps.db, messaging: deps.messaging, options: o });
+  const hub = new Hub({ db: deps.db, messaging: deps.messaging, limits: deps.limits, options: o });
   const isStopping = () => hub.stopping || (deps.isStopping?.() ?? false);
-  const handleUpgrade = createUpgradeHandler({
-    instanceId,
-    auth: deps.auth,
-    originPolicy: deps.originPolicy,
-    isStopping,
-    idleTimeoutSeconds: o.idleTimeoutSeconds,
-    maxSocketsPerUser: o.maxSocketsPerUser,
-    socketsOf: (userId) => hub.socketsOf(userId),
-    accept: (socket, user, sessionId, expiresAt) => void hub.accept(socket, user, sessionId, expiresAt),
-  });
   // Tiers never reject; a hint a tier failed to carry is caught up from the database.
   const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -109,7 +117,14 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
 
   return {
     instanceId,
-    handleUpgrade,
+    isStopping,
+    idleTimeoutSeconds: o.idleTimeoutSeconds,
+    maxSocketsPerUser: o.maxSocketsPerUser,
+    maxSocketsPerAddress: o.maxSocketsPerAddress,
+    socketsOf: (userId) => hub.socketsOf(userId),
+    socketsFrom: (address) => hub.socketsFrom(address),
+    accept: (socket, user, sessionId, expiresAt, address) =>
+      void hub.accept(socket, user, sessionId, expiresAt, address),
 
     start() {
       started ??= (async () => {

@@ -89,7 +89,7 @@ export class SocketDelivery {
     if (this.#host.isClosed()) return;
     const watch = this.#watch.get(conversationId);
     if (!watch) {
-      if (clientId !== undefined) this.#host.send(messageFrame(message, clientId)); // not followed here: a plain ack
+      if (clientId !== undefined) this.#host.send(messageFrame(message, this.#host.userId, clientId)); // not followed here: a plain ack
       return;
     }
     if (clientId !== undefined) {
@@ -101,7 +101,7 @@ export class SocketDelivery {
         return;
       }
       if (message.seq <= watch.sentSeq) {
-        this.#host.send(messageFrame(message, clientId)); // a retried clientId: the original message again
+        this.#host.send(messageFrame(message, this.#host.userId, clientId)); // a retried clientId: the original message again
         return;
       }
     }
@@ -125,7 +125,7 @@ export class SocketDelivery {
       const { message, clientId } = watch.held[0]!;
       if (message.seq <= watch.sentSeq) {
         watch.held.shift();
-        if (clientId !== undefined) this.#host.send(messageFrame(message, clientId));
+        if (clientId !== undefined) this.#host.send(messageFrame(message, this.#host.userId, clientId));
         continue;
       }
       if (message.seq > watch.sentSeq + 1) {
@@ -138,7 +138,7 @@ export class SocketDelivery {
       const mine = clientId === undefined && message.senderId === this.#host.userId;
       if (mine && this.#host.isSending(conversationId)) return;
       watch.held.shift();
-      this.#host.send(messageFrame(message, clientId));
+      this.#host.send(messageFrame(message, this.#host.userId, clientId));
       watch.sentSeq = message.seq;
     }
   }

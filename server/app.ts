@@ -6,10 +6,15 @@
  * before the database.
  */
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { fileURLToPath } from "node:url";
 import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framework/mod.ts";
+import { Argon2Pool } from "../domain/argon2_pool.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
+import { databaseRateLimits } from "../domain/limits.ts";
+import { UNKNOWN_ADDRESS } from "./client_address.ts";
+import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
 import { createPasswordReset } from "../domain/password_reset.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
@@ -22,6 +27,7 @@ import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
 import { apiErrorAnswer, limitBodies } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
+import { createUpgradeHandler } from "./ws_route.ts";
 import type { AppState, Services } from "./state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -69,17 +75,32 @@ export interface PreauApp {
   app: Hono;
   services: Services;
   routes: MountedRoutes;
+  /**
+   * Closes what the app itself runs: the realtime core (drain, 1012, bus) and the password-hashing
+   * workers. Idempotent. The database and the mail service belong to whoever passed them in.
+   */
+  close(): Promise<void>;
 }
 
 /** Composes services and routes into one hono app. */
 export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const events = new EventHub();
-  const auth = createAuthService(opts.db, { ...opts.sessions, secret: opts.secret, events });
+  // One store for every shared limit of this instance (logins, sends, REST), kept in the database.
+  const limits = databaseRateLimits(opts.db);
+  // This app's own hashing workers, stopped by `close()` (nothing of it outlives the app).
+  const passwords = new Argon2Pool();
+  const auth = createAuthService(opts.db, {
+    ...opts.sessions,
+    secret: opts.secret,
+    events,
+    limits,
+    argon2: passwords.argon2,
+  });
   const messaging = createMessaging(opts.db, events);
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
   const realtime = createRealtime(
-    { db: opts.db, auth, messaging, events, originPolicy, isStopping },
+    { db: opts.db, messaging, events, limits, isStopping },
     opts.realtime,
   );
   const mail = opts.mail ?? createMailService({
@@ -94,6 +115,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     events,
     auth,
     messaging,
+    limits,
     originPolicy,
     trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
@@ -106,6 +128,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
   app.use("*", limitBodies());
+  app.use("*", compress()); // gzip/deflate for browsers that accept it (HTML, JS, CSS, JSON over 1 KiB)
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,
@@ -116,7 +139,12 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     await next();
   });
   // Before the fs routes, whose catch-all 404 would otherwise answer first.
-  app.get("/ws/chat", (c) => realtime.handleUpgrade(c.req.raw));
+  // The client's address (behind trusted proxies) caps its sockets; unknown, no cap applies.
+  const upgrade = createUpgradeHandler({ auth, originPolicy, realtime });
+  app.get("/ws/chat", (c) => {
+    const address = clientAddress(c, services.trustedProxies);
+    return upgrade(c.req.raw, address === UNKNOWN_ADDRESS ? undefined : address);
+  });
   const routes = await mountFsRoutes(app, {
     ...CLIENT_SOURCES,
     routesDir: `${ROOT}routes`,
@@ -125,11 +153,15 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     jsonError: apiErrorAnswer,
     dev: opts.dev ?? false,
   });
+  const close = async () => {
+    await realtime.close();
+    passwords.close();
+  };
   try {
     await realtime.start();
   } catch (error) {
-    await realtime.close();
+    await close();
     throw error;
   }
-  return { app, services, routes };
+  return { app, services, routes, close };
 }

@@ -74,7 +74,7 @@ export async function composePreau(
     isStopping: () => shutdown.stopping,
     realtime: deploymentOptions(config.databaseUrl),
   });
-  shutdown.add("realtime", () => preau.services.realtime.close());
+  shutdown.add("app", () => preau.close());
   mail.start(shutdown.signal);
   return { ...preau, setupToken };
 }

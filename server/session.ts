@@ -1,6 +1,6 @@
 /**
  * Sessions over HTTP, the one way through sign-in, sign-out and "who is this request": the pages
- * (`routes/[locale]/`), the REST API (`routes/api/`) and the WebSocket upgrade (`realtime/ws_route.ts`)
+ * (`routes/[locale]/`), the REST API (`routes/api/`) and the WebSocket upgrade (`server/ws_route.ts`)
  * all call these functions, so a flow cannot be half-done in one of them.
  *
  * - {@linkcode signIn}: validates the credentials, asks `auth.login` with the client's address and

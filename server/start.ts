@@ -40,7 +40,7 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
     );
     shutdown.add("http server", async () => {
       // Sockets first (drain in-flight sends, close with 1012): open WebSockets would keep the HTTP
-      // server's shutdown waiting. Idempotent, so the "realtime" closer below has nothing left to do.
+      // server's shutdown waiting. Idempotent, so the "app" closer below has only the hashing workers left to stop.
       await services.realtime.close();
       await server.shutdown();
     });

@@ -3,6 +3,7 @@ import type { AuthService } from "../domain/auth.ts";
 import type { EventHub } from "../domain/events.ts";
 import type { createMessaging } from "../domain/messaging.ts";
 import type { User } from "../db/models.ts";
+import type { RateLimitStore } from "../domain/limits.ts";
 import type { AddressRange } from "./client_address.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
@@ -21,6 +22,8 @@ export interface Services {
   events: EventHub;
   auth: AuthService;
   messaging: Messaging;
+  /** Per-user limits shared by every instance (REST handlers apply them with `enforceLimit`). */
+  limits: RateLimitStore;
   originPolicy: OriginPolicy;
   /** `PREAU_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client (`server/client_address.ts`). */
   trustedProxies: readonly AddressRange[];

@@ -4,91 +4,22 @@
  * conversations through the recipient search, watch unread badges, and can't be attacked through a
  * message body. Runs on PostgreSQL only, to keep the suite short (the pages are the same on PGlite).
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
+import { BROWSER_TIMEOUT, launchBrowser, saveScreenshot, signInPage } from "./support/browser.ts";
 import {
-  BROWSER_TIMEOUT,
-  ignoreWithoutBrowser,
-  launchBrowser,
-  saveScreenshot,
-  type SignedInPage,
-  signInPage,
-} from "./support/browser.ts";
-import { makeLoginUser, startTestServer, TEST_PASSWORD, type TestServer } from "./support/server.ts";
-import { makeConversation, makeEstablishment } from "../db/factories.ts";
-import type { Role, User } from "../db/models.ts";
-import type { Database } from "../db/types.ts";
+  bodies,
+  BROWSER_DB,
+  send,
+  twoPeople,
+  waitForMessage,
+  withWorld,
+} from "./support/messagerie_world.ts";
+import { startTestServer, TEST_PASSWORD } from "./support/server.ts";
+import { makeConversation } from "../db/factories.ts";
 import { DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
 import { hashPassword } from "../domain/passwords.ts";
-
-const BROWSER_DB = { kinds: ["postgres"] as const, ignore: ignoreWithoutBrowser() };
-
-interface World {
-  server: TestServer;
-  browser: Browser;
-  token: string;
-  school: { id: string; name: string };
-  person(role: Role, name: string): Promise<User>;
-  signIn(user: User, next?: string): Promise<SignedInPage>;
-}
-
-/** A server, a browser and a fresh school; everything is closed afterwards. */
-async function withWorld(db: Database, fn: (w: World) => Promise<void>): Promise<void> {
-  const server = await startTestServer(db);
-  let browser: Browser | undefined;
-  try {
-    browser = await launchBrowser();
-    const token = crypto.randomUUID().slice(0, 6);
-    const school = await makeEstablishment(db, { name: `École ${token}` });
-    const b = browser;
-    await fn({
-      server,
-      browser: b,
-      token,
-      school,
-      person: (role, name) => makeLoginUser(db, { establishmentId: school.id, role, name }),
-      signIn: (user, next) => signInPage(b, server.url, user.email, TEST_PASSWORD, { next }),
-    });
-  } finally {
-    await browser?.close();
-    await server.close();
-  }
-}
-
-/** Message texts of the open conversation, in display order. */
-function bodies(page: Page): Promise<string[]> {
-  return page.locator("[data-history] [data-message-id] [data-body]").allTextContents();
-}
-
-/** Waits until a stored (acknowledged) message with exactly `text` is shown. */
-async function waitForMessage(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (expected) =>
-      [...document.querySelectorAll("[data-history] [data-message-id]:not([data-status]) [data-body]")]
-        .some((el) => el.textContent === expected),
-    text,
-    { timeout: BROWSER_TIMEOUT },
-  );
-}
-
-/** Types `text` in the composer and presses Enter. */
-async function send(page: Page, text: string): Promise<void> {
-  await page.locator("#message-input").fill(text);
-  await page.locator("#message-input").press("Enter");
-}
-
-async function twoPeople(w: World) {
-  const teacher = await w.person("teacher", `Marc Martin ${w.token}`);
-  const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
-  const chat = await makeConversation(w.server.services.db, {
-    establishmentId: w.school.id,
-    members: [teacher.id, parent.id],
-  });
-  const p = await w.signIn(parent, `/fr/parents/messagerie/${chat.id}`);
-  const t = await w.signIn(teacher, `/fr/admin/messagerie/${chat.id}`);
-  return { teacher, parent, chat, p, t };
-}
 
 dbTest("browser - a parent and a teacher exchange messages both ways, live, in order, once", async (db) => {
   await withWorld(db, async (w) => {
@@ -161,7 +92,7 @@ dbTest(
       const options = await page.locator('#recipient-listbox [role="option"]').allTextContents();
       assertEquals(options.length, 1);
       assert(
-        options[0]!.includes(`Marc Martin ${w.token}`) && options[0]!.includes("Enseignant·e"),
+        options[0]!.includes(`Marc Martin ${w.token}`) && options[0]!.includes("Enseignant"),
         options[0],
       );
       assertEquals(
@@ -354,21 +285,33 @@ dbTest(
   BROWSER_DB,
 );
 
-dbTest("browser - the demo school's main screen renders for a teacher (README screenshot)", async (db) => {
-  await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
-  const server = await startTestServer(db);
-  let browser: Browser | undefined;
-  try {
-    browser = await launchBrowser();
-    const t = await signInPage(browser, server.url, "m.martin@jules-ferry.test", DEMO_PASSWORD);
-    assertEquals(new URL(t.page.url()).pathname, "/fr/admin/messagerie");
-    await t.page.locator("[data-conversation-id]", { hasText: "Hélène Dupont" }).click();
-    await waitForMessage(t.page, "La sortie a lieu jeudi, départ à 9 h devant l'école.");
-    await t.page.locator("#message-input").fill("Bonne soirée !");
-    await saveScreenshot(t.page, "messagerie-demo-admin-fr");
-    assertEquals(t.errors, []);
-  } finally {
-    await browser?.close();
-    await server.close();
-  }
-}, BROWSER_DB);
+dbTest(
+  "browser - the demo's main screen for a parent of two schools: one inbox and read receipts (README screenshot)",
+  async (db) => {
+    await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
+    const server = await startTestServer(db);
+    let browser: Browser | undefined;
+    try {
+      browser = await launchBrowser();
+      const p = await signInPage(browser, server.url, "parent.dupont@example.test", DEMO_PASSWORD);
+      assertEquals(new URL(p.page.url()).pathname, "/fr/parents/messagerie");
+      // One inbox: both schools' conversations, tagged.
+      await p.page.locator("[data-school]", { hasText: "Collège Victor-Hugo" }).first().waitFor();
+      await p.page.locator("[data-school]", { hasText: "École Jules-Ferry" }).first().waitFor();
+      await p.page.locator("[data-conversation-id]", { hasText: "Marc Martin" }).click();
+      await waitForMessage(p.page, "La sortie a lieu jeudi, départ à 9 h devant l'école.");
+      await send(p.page, "Merci, c'est signé. Bonne soirée !");
+      const t = await signInPage(browser, server.url, "m.martin@jules-ferry.test", DEMO_PASSWORD);
+      await t.page.locator("[data-conversation-id]", { hasText: "Hélène Dupont" }).click();
+      await waitForMessage(t.page, "Merci, c'est signé. Bonne soirée !");
+      await p.page.locator('[data-read-receipt="direct"]').filter({ hasText: /^Vu à/ }).waitFor();
+      const path = await saveScreenshot(p.page, "messagerie-demo-parent-fr");
+      assert(path.endsWith(".png"));
+      assertEquals([...p.errors, ...t.errors], []);
+    } finally {
+      await browser?.close();
+      await server.close();
+    }
+  },
+  BROWSER_DB,
+);

@@ -45,7 +45,7 @@ async function serveOn(db: Database, port: number): Promise<Served> {
     url: `http://127.0.0.1:${addr.port}`,
     port: addr.port,
     close: async () => {
-      await preau.services.realtime.close();
+      await preau.close();
       await server.shutdown();
     },
   };

@@ -22,7 +22,7 @@ async function withApp(db: Database, fn: (app: Hono) => Promise<void>): Promise<
   try {
     await fn(preau.app);
   } finally {
-    await preau.services.realtime.close();
+    await preau.close();
   }
 }
 
@@ -209,57 +209,62 @@ dbTest(
   },
 );
 
-dbTest("pages - people with several establishments get a switcher that filters the list", async (db) => {
-  await withApp(db, async (app) => {
-    const w = await world(db);
-    const second = await makeEstablishment(db, { name: `Collège Hugo ${w.token}` });
-    await setMembership(db, { userId: w.parent.id, establishmentId: second.id, role: "parent" });
-    const farTeacher = await makeLoginUser(db, {
-      establishmentId: second.id,
-      role: "teacher",
-      name: `Nadia ${w.token}`,
-    });
-    const far = await makeConversation(db, {
-      establishmentId: second.id,
-      members: [farTeacher.id, w.parent.id],
-    });
-    const cookie = await signIn(app, w.parent.email);
+dbTest(
+  "pages - people with several establishments get one inbox, tagged by school, and a switcher",
+  async (db) => {
+    await withApp(db, async (app) => {
+      const w = await world(db);
+      const second = await makeEstablishment(db, { name: `Collège Hugo ${w.token}` });
+      await setMembership(db, { userId: w.parent.id, establishmentId: second.id, role: "parent" });
+      const farTeacher = await makeLoginUser(db, {
+        establishmentId: second.id,
+        role: "teacher",
+        name: `Nadia ${w.token}`,
+      });
+      const far = await makeConversation(db, {
+        establishmentId: second.id,
+        members: [farTeacher.id, w.parent.id],
+      });
+      await appendMessage(db, {
+        conversationId: far.id,
+        senderId: farTeacher.id,
+        clientId: "far-1",
+        body: "Salut",
+      });
+      const cookie = await signIn(app, w.parent.email);
 
-    const first = await get(app, `/fr/parents/messagerie?establishment=${w.school.id}`, { cookie });
-    assertStringIncludes(first.html, `École Ferry ${w.token}`);
-    assertStringIncludes(first.html, `Collège Hugo ${w.token}`);
-    assertStringIncludes(first.html, `data-conversation-id="${w.chat.id}"`);
-    assert(
-      !first.html.includes(`data-conversation-id="${far.id}"`),
-      "the other school's conversation is listed",
-    );
+      const first = await get(app, `/fr/parents/messagerie?establishment=${w.school.id}`, { cookie });
+      assertStringIncludes(first.html, `École Ferry ${w.token}`);
+      assertStringIncludes(first.html, `Collège Hugo ${w.token}`);
+      // One inbox: both schools' conversations, whichever school is chosen for new ones.
+      assertStringIncludes(first.html, `data-conversation-id="${w.chat.id}"`);
+      assertStringIncludes(first.html, `data-conversation-id="${far.id}"`);
+      assertStringIncludes(first.html, "data-school-filter");
 
-    const switched = await app.request(`/fr/parents/messagerie?establishment=${second.id}`, {
-      headers: { cookie },
-    });
-    const html = await switched.text();
-    assertStringIncludes(html, `data-conversation-id="${far.id}"`);
-    assert(
-      !html.includes(`data-conversation-id="${w.chat.id}"`),
-      "the first school's conversation is listed",
-    );
-    const remembered = switched.headers.getSetCookie().find((c) => c.startsWith("preau_establishment="));
-    assertEquals(remembered?.split(";")[0], `preau_establishment=${second.id}`);
-    // The choice is remembered for the next visit without the query.
-    const again = await get(app, "/fr/parents/messagerie", {
-      cookie: `${cookie}; preau_establishment=${second.id}`,
-    });
-    assertStringIncludes(again.html, `data-conversation-id="${far.id}"`);
-    // A deep link into the first school selects that school whatever was remembered.
-    const deep = await get(app, `/fr/parents/messagerie/${w.chat.id}`, {
-      cookie: `${cookie}; preau_establishment=${second.id}`,
-    });
-    assertStringIncludes(deep.html, `data-conversation-id="${w.chat.id}"`);
+      const switched = await app.request(`/fr/parents/messagerie?establishment=${second.id}`, {
+        headers: { cookie },
+      });
+      const html = await switched.text();
+      assertStringIncludes(html, `data-conversation-id="${far.id}"`);
+      assertStringIncludes(html, `data-conversation-id="${w.chat.id}"`);
+      const remembered = switched.headers.getSetCookie().find((c) => c.startsWith("preau_establishment="));
+      assertEquals(remembered?.split(";")[0], `preau_establishment=${second.id}`);
+      // The choice is remembered for the next visit without the query.
+      const again = await get(app, "/fr/parents/messagerie", {
+        cookie: `${cookie}; preau_establishment=${second.id}`,
+      });
+      assertStringIncludes(again.html, `data-conversation-id="${far.id}"`);
+      // A deep link into the first school selects that school whatever was remembered.
+      const deep = await get(app, `/fr/parents/messagerie/${w.chat.id}`, {
+        cookie: `${cookie}; preau_establishment=${second.id}`,
+      });
+      assertStringIncludes(deep.html, `data-conversation-id="${w.chat.id}"`);
 
-    const single = await get(app, "/fr/admin/messagerie", { cookie: await signIn(app, w.teacher.email) });
-    assert(!single.html.includes('aria-label="Établissement"'), "one membership needs no switcher");
-  });
-});
+      const single = await get(app, "/fr/admin/messagerie", { cookie: await signIn(app, w.teacher.email) });
+      assert(!single.html.includes('aria-label="Établissement"'), "one membership needs no switcher");
+    });
+  },
+);
 
 dbTest(
   "pages - unknown locales and pages are 404; a page without islands ships no JavaScript",

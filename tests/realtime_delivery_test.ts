@@ -15,6 +15,7 @@ import {
   settled,
   type StoredMessage,
   uniqueChannel,
+  withoutClientId,
 } from "./support/realtime_fixtures.ts";
 import { listMessagesAfter } from "../db/messages.ts";
 import { createPGliteDatabase } from "../db/pglite_adapter.ts";
@@ -32,10 +33,16 @@ clusterTest(
     const stored = await sendAndAck(sender.client, chat.id, "Bonjour depuis A");
     assertEquals(stored.seq, 1);
     assertEquals((await receiver.client.nextOfType("message")).message, stored);
-    assertEquals((await senderOtherTab.client.nextOfType("message")).message, stored);
+    // The sender's other tab, on the other instance, also learns the clientId (through the bus).
+    const inOtherTab = (await senderOtherTab.client.nextOfType("message")).message as StoredMessage;
+    assert(typeof inOtherTab.clientId === "string", "the sender's other tab gets the clientId");
+    assertEquals(withoutClientId(inOtherTab), stored);
     const second = await sendAndAck(sender.client, chat.id, "Et encore");
     assertEquals((await receiver.client.nextOfType("message")).message, second);
-    assertEquals((await senderOtherTab.client.nextOfType("message")).message, second);
+    assertEquals(
+      withoutClientId((await senderOtherTab.client.nextOfType("message")).message as StoredMessage),
+      second,
+    );
     // A marker from each instance: whatever either NOTIFY road carried would have arrived before it.
     const [onA, otherTabOnB, receiverOnB] = await settled(
       chat.id,

@@ -15,10 +15,11 @@ import {
   sendMarkers,
   settled,
   type StoredMessage,
+  withoutClientId,
 } from "./support/realtime_fixtures.ts";
 import { ROOT, spawnPreau, withServe } from "./support/processes.ts";
 import { type Frame, RawWsClient, WsClient } from "./support/ws_client.ts";
-import { INSTANCE_HEADER } from "../realtime/ws_route.ts";
+import { INSTANCE_HEADER } from "../server/ws_route.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Database } from "../db/types.ts";
@@ -61,7 +62,7 @@ class RawReader {
     await this.until((frames) => frames.some(answer));
     const ack = this.frames.find(answer)!;
     if (ack.type !== "ack") throw new Error(`send refused on ${this.instance}: ${JSON.stringify(ack)}`);
-    return ack.message as StoredMessage;
+    return withoutClientId(ack.message as StoredMessage);
   };
 }
 

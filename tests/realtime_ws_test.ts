@@ -182,6 +182,7 @@ dbTest("ws - a send is acked to its socket and reaches the other tabs and member
     const message = ack.message as Record<string, unknown>;
     assertEquals(Object.keys(message).sort(), [
       "body",
+      "clientId",
       "conversationId",
       "createdAt",
       "id",
@@ -190,8 +191,10 @@ dbTest("ws - a send is acked to its socket and reaches the other tabs and member
       "seq",
     ]);
     assertEquals([message.seq, message.body, message.senderId], [1, "Sortie vendredi", teacher.user.id]);
-    assertEquals((await tab2.client.nextOfType("message")).message, message);
-    assertEquals((await other.client.nextOfType("message")).message, message);
+    assertEquals(message.clientId, "m-1", "the sender's own messages carry their clientId");
+    assertEquals((await tab2.client.nextOfType("message")).message, message, "the sender's other tabs too");
+    const { clientId: _, ...everyone } = message;
+    assertEquals((await other.client.nextOfType("message")).message, everyone, "nobody else sees it");
 
     for (const { client } of [tab1, tab2, other]) {
       client.send({ type: "ping" });

@@ -93,6 +93,11 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
               {t("login.resetDone")}
             </p>
           )}
+          {!data.error && url.searchParams.get("ended") === "1" && (
+            <p role="status" class="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900">
+              {t("login.sessionEnded")}
+            </p>
+          )}
           {data.error && (
             <p
               role="alert"

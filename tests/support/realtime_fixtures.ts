@@ -118,7 +118,15 @@ export async function sendAndAck(
     `the ack of ${clientId}`,
   );
   if (ack.type !== "ack") throw new Error(`send ${clientId} refused: ${JSON.stringify(ack)}`);
-  return ack.message as StoredMessage;
+  return withoutClientId(ack.message as StoredMessage);
+}
+
+/**
+ * The message as every member sees it: the sender alone also gets its `clientId`, so comparisons
+ * across members leave it out.
+ */
+export function withoutClientId({ clientId: _, ...message }: StoredMessage): StoredMessage {
+  return message;
 }
 
 /** A message as it appears in frames (the wire type the browser uses). */
@@ -212,7 +220,7 @@ export function messagesOf(frames: readonly Frame[], conversationId: string): St
 function allMessagesOf(frames: readonly Frame[], conversationId: string): StoredMessage[] {
   return frames
     .filter((f) => f.type === "message" || f.type === "ack")
-    .map((f) => f.message as StoredMessage)
+    .map((f) => withoutClientId(f.message as StoredMessage))
     .filter((m) => m.conversationId === conversationId);
 }
 

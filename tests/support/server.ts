@@ -72,7 +72,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     url: `http://127.0.0.1:${addr.port}`,
     close: async () => {
       // Sockets first: open WebSockets would keep the server's shutdown waiting.
-      await preau.services.realtime.close();
+      await preau.close();
       await server.shutdown();
     },
   };

@@ -14,7 +14,12 @@ export function MessageriePage({ data, state }: PageProps<MessagerieData, Signed
     <>
       <Head>
         <title>{unread > 0 ? t("title.unread", { count: unread, title }) : title}</title>
+        {/* On a phone, inside a conversation, the portal header gives its room to the chat. */}
+        <style>
+          {`@media (max-width: 767px) { body:has([data-chat-open]) [data-portal-header] { display: none; } }`}
+        </style>
       </Head>
+      <h1 class="sr-only">{t("title.messagerie")}</h1>
       {data.boot
         ? (
           <>

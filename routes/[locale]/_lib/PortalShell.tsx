@@ -31,6 +31,7 @@ export function PortalShell(props: PortalShellProps) {
   return (
     <div class="flex h-screen flex-col">
       <header
+        data-portal-header
         class={`flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 ${
           admin ? "bg-slate-900 text-white" : "border-b border-slate-200 bg-white text-slate-900"
         }`}

@@ -58,7 +58,12 @@ export function messagerieHandler(portal: Portal) {
         });
       }
 
-      const conversations = await services.messaging.listConversations(user.id, membership.establishmentId);
+      // One inbox: every establishment where this person uses this portal, listed together.
+      const inbox = me.memberships.filter((m) => portalForRole(m.role) === portal);
+      const lists = await Promise.all(
+        inbox.map((m) => services.messaging.listConversations(user.id, m.establishmentId)),
+      );
+      const conversations = lists.flat().sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
       const messages = conversationId === undefined
         ? []
         : await services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE });
@@ -67,12 +72,14 @@ export function messagerieHandler(portal: Portal) {
         timeZone: ctx.state.timeZone,
         user: { id: user.id, name: user.name },
         establishmentId: membership.establishmentId,
+        establishments: inbox.map((m) => ({ id: m.establishmentId, name: m.establishmentName })),
         basePath: `/${locale}/${portal}/messagerie`,
         conversations: wire(conversations),
         selectedId: conversationId ?? null,
         messages: wire(messages),
         hasOlder: (messages[0]?.seq ?? 1) > 1,
         loginPath: `/${locale}/login`,
+        canCreateGroups: portal === "admin",
       };
       return await ctx.render({ portal, membership, boot });
     },
