@@ -10,8 +10,9 @@
  * their messages stay. Reactivation lets them sign in again with their password.
  */
 import type { Database } from "../db/types.ts";
-import type { User } from "../db/models.ts";
-import { getRole, getUser, setUserActive } from "../db/users.ts";
+import type { Role, User } from "../db/models.ts";
+import { getRole, getUser, setMembership, setUserActive } from "../db/users.ts";
+import { removeMember } from "./memberships.ts";
 import { appendAudit } from "../db/audit.ts";
 import { forbidden, notFound } from "./errors.ts";
 import type { DomainEvents } from "./events.ts";
@@ -115,4 +116,72 @@ export async function applyActive(
   });
   if (changed && !active) await endAllSessions(db, events, target.id);
   return changed;
+}
+
+/** A member of the establishment other than the acting admin, for changes one must not make to oneself. */
+async function otherMember(db: Database, actor: Actor, establishmentId: string, userId: string) {
+  const admin = await requireAdmin(db, actor.userId, establishmentId);
+  const target = (await getRole(db, userId, establishmentId)) === null ? null : await getUser(db, userId);
+  if (target === null) {
+    throw notFound("No such person in this establishment; pick someone from the people list.");
+  }
+  if (target.id === admin.id) {
+    throw forbidden("You cannot change your own membership; ask another admin of the establishment.");
+  }
+  return { admin, target };
+}
+
+/**
+ * Gives a member another role in the establishment; their live sockets re-check their access at once
+ * (`membership_changed`). An admin cannot change their own role (no lock-out).
+ */
+export async function changeRole(
+  db: Database,
+  events: DomainEvents,
+  actor: Actor,
+  input: { establishmentId: string; userId: string; role: Role },
+): Promise<void> {
+  const { admin, target } = await otherMember(db, actor, input.establishmentId, input.userId);
+  const before = await getRole(db, target.id, input.establishmentId);
+  if (before === input.role) return;
+  await db.transaction(async (tx) => {
+    await setMembership(tx, { userId: target.id, establishmentId: input.establishmentId, role: input.role });
+    await appendAudit(tx, {
+      establishmentId: input.establishmentId,
+      actorId: admin.id,
+      actorLabel: personLabel(admin),
+      action: "membership.role",
+      targetType: "membership",
+      targetId: target.id,
+      targetLabel: personLabel(target),
+      clientAddress: actor.clientAddress,
+      details: { from: before, to: input.role },
+    });
+  });
+  events.publish({ kind: "membership_changed", userId: target.id, establishmentId: input.establishmentId });
+}
+
+/** Removes a member from the establishment (`domain/memberships.ts`), recorded in the audit log. */
+export async function removeFromEstablishment(
+  db: Database,
+  events: DomainEvents,
+  actor: Actor,
+  input: { establishmentId: string; userId: string },
+): Promise<void> {
+  const { admin, target } = await otherMember(db, actor, input.establishmentId, input.userId);
+  const removed = await removeMember(db, events, {
+    userId: target.id,
+    establishmentId: input.establishmentId,
+  });
+  if (!removed) return;
+  await appendAudit(db, {
+    establishmentId: input.establishmentId,
+    actorId: admin.id,
+    actorLabel: personLabel(admin),
+    action: "membership.remove",
+    targetType: "membership",
+    targetId: target.id,
+    targetLabel: personLabel(target),
+    clientAddress: actor.clientAddress,
+  });
 }

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   "establishment.create",
   "person.add_admin",
   "person.reset_link",
+  "membership.role",
+  "membership.remove",
 ] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */

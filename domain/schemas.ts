@@ -96,6 +96,15 @@ export const resetCompleteBody = v.object({
   password: newPassword,
 });
 
+/** `POST /api/admin/people/:userId/role`. */
+export const changeRoleBody = v.object({
+  establishmentId: id,
+  role: v.picklist(
+    ["admin", "teacher", "parent", "student"],
+    'expected "admin", "teacher", "parent" or "student"',
+  ),
+});
+
 /** `POST /api/admin/invitations`: `locale` is the language of the mail and of the new account. */
 export const inviteBody = v.object({
   establishmentId: id,

@@ -86,6 +86,8 @@ export const en: Dictionary = {
   "audit.action.establishment.create": "School created",
   "audit.action.person.add_admin": "Admin added",
   "audit.action.person.reset_link": "Password link created",
+  "audit.action.membership.role": "Role changed",
+  "audit.action.membership.remove": "Removed from the school",
   "nav.audit": "Audit log",
 
   "invitation.heading": "Invitation",
@@ -129,6 +131,8 @@ export const en: Dictionary = {
   "people.deactivateHint":
     "They will no longer be able to sign in and are signed out everywhere; their history is kept.",
   "people.reactivate": "Reactivate the account",
+  "people.changeRole": "Change the role",
+  "people.remove": "Remove from the school",
   "nav.people": "People",
 
   "setup.heading": "Set up Préau for your school",

@@ -90,6 +90,8 @@ export const fr = {
   "audit.action.establishment.create": "Établissement créé",
   "audit.action.person.add_admin": "Administrateur ajouté",
   "audit.action.person.reset_link": "Lien de mot de passe créé",
+  "audit.action.membership.role": "Rôle changé",
+  "audit.action.membership.remove": "Retiré de l'établissement",
   "nav.audit": "Journal d'audit",
 
   "invitation.heading": "Invitation",
@@ -137,6 +139,8 @@ export const fr = {
   "people.deactivateHint":
     "La personne ne pourra plus se connecter et sera déconnectée partout ; son historique est conservé.",
   "people.reactivate": "Réactiver le compte",
+  "people.changeRole": "Changer le rôle",
+  "people.remove": "Retirer de l'établissement",
   "nav.people": "Personnes",
 
   "setup.heading": "Installer Préau pour votre établissement",

@@ -145,3 +145,60 @@ dbTest(
     });
   },
 );
+
+dbTest(
+  "admin - changing a role and removing a membership, through the API and the person page; audited",
+  async (db) => {
+    await withServer(db, async (server) => {
+      const { establishment, people: [admin, teacher, parent] } = await school(db, server, [
+        "admin",
+        "teacher",
+        "parent",
+      ]);
+      const call = (cookie: string, userId: string, verb: string, body: Record<string, unknown>) =>
+        api(server.url, cookie, `/api/admin/people/${userId}/${verb}`, {
+          method: "POST",
+          headers: { origin: server.url },
+          body: { establishmentId: establishment.id, ...body },
+        });
+      assertEquals((await call(teacher.cookie, parent.user.id, "role", { role: "admin" })).status, 403);
+      const bad = await call(admin.cookie, parent.user.id, "role", { role: "king" });
+      assertEquals([bad.status, errorOf(bad.body).message.startsWith("role: ")], [400, true]);
+      assertEquals(
+        (await call(admin.cookie, admin.user.id, "role", { role: "parent" })).status,
+        403,
+        "not oneself",
+      );
+      assertEquals((await call(admin.cookie, parent.user.id, "role", { role: "teacher" })).status, 204);
+      const me = await api(server.url, parent.cookie, "/api/me");
+      assertEquals((me.body as { memberships: { role: string }[] }).memberships[0]?.role, "teacher");
+
+      // From the person's page: the remove button.
+      const page = await fetch(
+        `${server.url}/fr/admin/people/${parent.user.id}?establishment=${establishment.id}`,
+        {
+          method: "POST",
+          headers: {
+            cookie: admin.cookie,
+            origin: server.url,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: "action=remove",
+          redirect: "manual",
+        },
+      );
+      await page.body?.cancel();
+      assertEquals(page.status, 303);
+      const after = await api(server.url, parent.cookie, "/api/me");
+      assertEquals((after.body as { memberships: unknown[] }).memberships, []);
+      assertEquals(
+        (await call(admin.cookie, parent.user.id, "remove", {})).status,
+        404,
+        "no longer a member",
+      );
+
+      const actions = (await listAudit(db, { establishmentId: establishment.id })).map((e) => e.action);
+      assertEquals(actions, ["membership.remove", "membership.role"]);
+    });
+  },
+);

@@ -33,6 +33,8 @@ const ACTION_LABELS: Record<typeof AUDIT_ACTIONS[number], MessageKey> = {
   "establishment.create": "audit.action.establishment.create",
   "person.add_admin": "audit.action.person.add_admin",
   "person.reset_link": "audit.action.person.reset_link",
+  "membership.role": "audit.action.membership.role",
+  "membership.remove": "audit.action.membership.remove",
 };
 
 function actionLabel(t: ReturnType<typeof translator>, action: string): string {

@@ -4,9 +4,9 @@
  * at once on every instance). Anyone else gets 404.
  */
 import { Head } from "../../../../framework/mod.ts";
-import type { Membership } from "../../../../db/models.ts";
+import { isRole, type Membership, type Role } from "../../../../db/models.ts";
 import { AppError } from "../../../../domain/errors.ts";
-import { setPersonActive } from "../../../../domain/admin.ts";
+import { changeRole, removeFromEstablishment, setPersonActive } from "../../../../domain/admin.ts";
 import { type PersonDetails, personDetails } from "../../../../domain/people.ts";
 import { translator } from "../../../../i18n/mod.ts";
 import { formatFull } from "../../../../i18n/format.ts";
@@ -14,9 +14,11 @@ import { isSameOriginOrAllowed } from "../../../../server/origin.ts";
 import { clientAddress } from "../../../../server/session.ts";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../../../components/styles.ts";
 import { adminMembership } from "../../_lib/outbox.ts";
-import { LINK_CLASS } from "../../_lib/AccountCard.tsx";
+import { FIELD_CLASS, LINK_CLASS } from "../../_lib/AccountCard.tsx";
 import { defineSignedInPage } from "../../_lib/state.ts";
 import { redirect } from "../../_lib/paths.ts";
+
+const ROLES: readonly Role[] = ["admin", "teacher", "parent", "student"];
 
 interface PersonData extends PersonDetails {
   membership: Membership;
@@ -50,18 +52,26 @@ export const handler = defineSignedInPage.handlers<PersonData>({
     if (!membership) return await ctx.renderNotFound();
     const form = await ctx.req.formData().catch(() => new FormData());
     const action = String(form.get("action") ?? "");
-    if (action !== "deactivate" && action !== "reactivate") {
-      return new Response("Choose deactivate or reactivate.", { status: 400 });
-    }
+    const actor = {
+      userId: ctx.state.user.id,
+      clientAddress: clientAddress(ctx.hono, services.trustedProxies),
+    };
+    const target = { establishmentId: membership.establishmentId, userId: ctx.params.userId ?? "" };
+    const role = String(form.get("role") ?? "");
     try {
-      await setPersonActive(services.db, services.events, {
-        userId: ctx.state.user.id,
-        clientAddress: clientAddress(ctx.hono, services.trustedProxies),
-      }, {
-        establishmentId: membership.establishmentId,
-        userId: ctx.params.userId ?? "",
-        active: action === "reactivate",
-      });
+      if (action === "deactivate" || action === "reactivate") {
+        await setPersonActive(services.db, services.events, actor, {
+          ...target,
+          active: action === "reactivate",
+        });
+      } else if (action === "role" && isRole(role)) {
+        await changeRole(services.db, services.events, actor, { ...target, role });
+      } else if (action === "remove") {
+        await removeFromEstablishment(services.db, services.events, actor, target);
+        return redirect(`/${ctx.state.locale}/admin/people?establishment=${membership.establishmentId}`, 303);
+      } else {
+        return new Response("Choose deactivate, reactivate, role (with a role) or remove.", { status: 400 });
+      }
     } catch (error) {
       if (error instanceof AppError && error.code === "not_found") return await ctx.renderNotFound();
       throw error;
@@ -120,6 +130,24 @@ export default defineSignedInPage.page<PersonData>(function PersonPage({ state, 
               : t("people.noInvitation")}
           </dd>
         </dl>
+        {!data.self && (
+          <form method="post" action={url.pathname + url.search} class="mt-6 flex flex-wrap items-end gap-3">
+            <label class="text-sm font-semibold">
+              {t("people.role")}
+              <select name="role" class={FIELD_CLASS}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r} selected={r === person.role}>{t(`role.${r}`)}</option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" name="action" value="role" class={SECONDARY_BUTTON}>
+              {t("people.changeRole")}
+            </button>
+            <button type="submit" name="action" value="remove" class={SECONDARY_BUTTON}>
+              {t("people.remove")}
+            </button>
+          </form>
+        )}
         {!data.self && (
           <form method="post" action={url.pathname + url.search} class="mt-6">
             {person.deactivated
