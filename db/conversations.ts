@@ -27,9 +27,13 @@ interface SummaryRow {
 const SUMMARY_SQL = `
   SELECT c.id, c.establishment_id AS "establishmentId", c.title, c.last_seq AS "lastSeq",
     p.read_seq AS "readSeq", c.updated_at AS "updatedAt",
-    (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
-                                                'readSeq', pp.read_seq, 'readAt', pp.read_at)
-                              ORDER BY u.search_text, u.id), '[]'::json)
+    (SELECT coalesce(json_agg(CASE WHEN u.deactivated_at IS NULL
+                                THEN json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
+                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at)
+                                ELSE json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
+                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at,
+                                                       'deactivated', true)
+                              END ORDER BY u.search_text, u.id), '[]'::json)
        FROM participants pp
        JOIN users u ON u.id = pp.user_id
        JOIN memberships pm ON pm.user_id = pp.user_id AND pm.establishment_id = c.establishment_id

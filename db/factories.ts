@@ -6,6 +6,7 @@ import type { Database } from "./types.ts";
 import type { Establishment, Role, User } from "./models.ts";
 import { createEstablishment } from "./establishments.ts";
 import { createUser, setMembership } from "./users.ts";
+import { searchTextFor } from "./search_text.ts";
 import { createConversation } from "./conversations.ts";
 
 /**
@@ -136,4 +137,31 @@ export async function clearDigests(db: Database): Promise<void> {
   await db.query("DELETE FROM digest_marks");
   await db.query("DELETE FROM digest_state");
   await db.query("DELETE FROM mail_queue");
+}
+
+const FIRST_NAMES = ["Élodie", "Marc", "Inès", "Hugo", "Chloé", "Karim", "Léa", "Noé", "Zoé", "Sami"];
+const LAST_NAMES = ["Martin", "Dubois", "Lefèvre", "Moreau", "Garcia", "Nguyen", "Roux", "Benali"];
+
+/**
+ * `count` members of the establishment with `role` in two statements (benches and paging tests): names
+ * like "Élodie Martin 17", unique emails, unusable passwords.
+ */
+export async function makeMembers(
+  db: Database,
+  options: { establishmentId: string; count: number; role?: Role },
+): Promise<void> {
+  const token = uniqueToken();
+  const rows = Array.from({ length: options.count }, (_, i) => {
+    const name = `${FIRST_NAMES[i % FIRST_NAMES.length]} ${LAST_NAMES[i % LAST_NAMES.length]} ${i}`;
+    const email = `member-${token}-${i}@example.test`;
+    return { name, email, search_text: searchTextFor(name, email) };
+  });
+  await db.query(
+    `WITH u AS (
+       INSERT INTO users (email, name, search_text, password_hash)
+       SELECT r.email, r.name, r.search_text, $2 FROM jsonb_to_recordset($1::jsonb) AS r(email text, name text, search_text text)
+       RETURNING id)
+     INSERT INTO memberships (user_id, establishment_id, role) SELECT id, $3, $4 FROM u`,
+    [JSON.stringify(rows), UNUSABLE_PASSWORD_HASH, options.establishmentId, options.role ?? "parent"],
+  );
 }

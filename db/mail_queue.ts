@@ -7,12 +7,14 @@
 import type { Queryable } from "./types.ts";
 import { isUuid } from "./models.ts";
 
-export type MailKind = "digest" | "staff";
+/** `account`: a mail about the person's account (password reset), with no establishment. */
+export type MailKind = "digest" | "staff" | "account" | "invitation";
 export type MailStatus = "pending" | "sent" | "failed";
 
 /** A mail ready to enqueue (rendered, headers already neutralised). */
 export interface NewMail {
-  establishmentId: string;
+  /** Null for `account` mails only. */
+  establishmentId: string | null;
   recipientId: string | null;
   kind: MailKind;
   staffEmailId?: string | null;

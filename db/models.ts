@@ -45,6 +45,8 @@ export interface Participant {
   readSeq?: number;
   /** When their read marker last moved forward (ISO time as JSON aggregates it), if ever. */
   readAt?: string | null;
+  /** Present (true) only for a deactivated account: shown as such; their messages stay. */
+  deactivated?: true;
 }
 
 /** A stored message. `seq` starts at 1 in each conversation and has no gaps. */

@@ -37,7 +37,8 @@ export function escapeLike(text: string): string {
 /**
  * Up to `limit` members of the establishment with one of `roles`, other than the caller, for whom
  * every folded query word starts a word of `search_text` (one query, the words as an array); ordered by folded name (so "Élodie" sorts
- * with the e's under any collation). Members of other establishments are never returned.
+ * with the e's under any collation). Members of other establishments and deactivated people are never
+ * returned.
  */
 export async function searchRecipients(q: Queryable, options: RecipientQuery): Promise<Recipient[]> {
   const roles = [...new Set(options.roles)].filter(isRole);
@@ -51,6 +52,7 @@ export async function searchRecipients(q: Queryable, options: RecipientQuery): P
      WHERE m.establishment_id = $1
        AND m.role IN (${rolePlaceholders})
        AND ($2::uuid IS NULL OR u.id <> $2::uuid)
+       AND u.deactivated_at IS NULL
        AND NOT EXISTS (
          SELECT 1 FROM unnest($3::text[]) AS q(word)
           WHERE (' ' || u.search_text) NOT LIKE '% ' || q.word || '%' ESCAPE '\\')

@@ -55,14 +55,17 @@ export async function revokeSession(q: Queryable, id: string): Promise<boolean> 
   return rows.length > 0;
 }
 
-/** Revokes every unrevoked session of the person ("log out everywhere"); returns how many. */
-export async function revokeUserSessions(q: Queryable, userId: string): Promise<number> {
-  if (!isUuid(userId)) return 0;
-  const rows = await q.query(
+/**
+ * Revokes every unrevoked session of the person ("log out everywhere"); returns their ids, so the
+ * domain can announce each one (`domain/sessions.ts`).
+ */
+export async function revokeUserSessions(q: Queryable, userId: string): Promise<string[]> {
+  if (!isUuid(userId)) return [];
+  const rows = await q.query<{ id: string }>(
     `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
     [userId],
   );
-  return rows.length;
+  return rows.map((row) => row.id);
 }
 
 /**

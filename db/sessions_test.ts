@@ -61,7 +61,7 @@ dbTest("sessions - revoking a user's sessions leaves other users' sessions alone
   const a1 = await createSession(db, { userId: alice.id, expiresAt: inHours(1) });
   const a2 = await createSession(db, { userId: alice.id, expiresAt: inHours(1) });
   const b1 = await createSession(db, { userId: bob.id, expiresAt: inHours(1) });
-  assertEquals(await revokeUserSessions(db, alice.id), 2);
+  assertEquals((await revokeUserSessions(db, alice.id)).length, 2);
   assertEquals(await getActiveSession(db, a1.id), null);
   assertEquals(await getActiveSession(db, a2.id), null);
   assertEquals((await getActiveSession(db, b1.id))?.id, b1.id);

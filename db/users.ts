@@ -27,13 +27,17 @@ export async function createUser(
   return rows[0]!;
 }
 
-/** The person with this email in any letter case, with their password hash; null when unknown. */
+/**
+ * The person with this email in any letter case, with their password hash and whether the account is
+ * deactivated; null when unknown.
+ */
 export async function findUserForLogin(
   q: Queryable,
   email: string,
-): Promise<(User & { passwordHash: string }) | null> {
-  const rows = await q.query<User & { passwordHash: string }>(
-    `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE lower(email) = lower($1)`,
+): Promise<(User & { passwordHash: string; deactivated: boolean }) | null> {
+  const rows = await q.query<User & { passwordHash: string; deactivated: boolean }>(
+    `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash", deactivated_at IS NOT NULL AS deactivated
+     FROM users WHERE lower(email) = lower($1)`,
     [email],
   );
   return rows[0] ?? null;
@@ -56,10 +60,39 @@ export async function upgradePasswordHash(
   return rows.length === 1;
 }
 
+/** Sets the person's password hash (a password they chose); returns them, or null when unknown. */
+export async function updatePasswordHash(
+  q: Queryable,
+  userId: string,
+  passwordHash: string,
+): Promise<User | null> {
+  if (!isUuid(userId)) return null;
+  const rows = await q.query<User>(
+    `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+    [userId, passwordHash],
+  );
+  return rows[0] ?? null;
+}
+
 /** The person with this id, or null (also for ids that are not uuids). */
 export async function getUser(q: Queryable, id: string): Promise<User | null> {
   if (!isUuid(id)) return null;
   const rows = await q.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/**
+ * Deactivates (`active` false) or reactivates the person; returns them, or null when unknown or already
+ * in that state (so a repeated click changes nothing and records nothing).
+ */
+export async function setUserActive(q: Queryable, userId: string, active: boolean): Promise<User | null> {
+  if (!isUuid(userId)) return null;
+  const rows = await q.query<User>(
+    `UPDATE users SET deactivated_at = CASE WHEN $2 THEN NULL ELSE now() END
+     WHERE id = $1 AND (deactivated_at IS NULL) = NOT $2
+     RETURNING ${USER_COLUMNS}`,
+    [userId, active],
+  );
   return rows[0] ?? null;
 }
 

@@ -9,16 +9,24 @@ import {
   listMemberships,
   removeMembership,
   setMembership,
+  setUserActive,
 } from "./users.ts";
 import { findEstablishmentBySlug } from "./establishments.ts";
 
-dbTest("users - login lookup ignores the email's letter case and returns the hash", async (db) => {
-  const email = `Mixed.${uniqueToken()}@Example.test`;
-  const user = await createUser(db, { email, name: "Mixed Case", passwordHash: "$hash$", locale: "en" });
-  assertEquals(user, { id: user.id, name: "Mixed Case", email, locale: "en" });
-  assertEquals(await findUserForLogin(db, email.toUpperCase()), { ...user, passwordHash: "$hash$" });
-  assertEquals(await findUserForLogin(db, `nobody-${uniqueToken()}@example.test`), null);
-});
+dbTest(
+  "users - login lookup ignores the email's letter case and returns the hash and the deactivation",
+  async (db) => {
+    const email = `Mixed.${uniqueToken()}@Example.test`;
+    const user = await createUser(db, { email, name: "Mixed Case", passwordHash: "$hash$", locale: "en" });
+    assertEquals(user, { id: user.id, name: "Mixed Case", email, locale: "en" });
+    assertEquals(await findUserForLogin(db, email.toUpperCase()), {
+      ...user,
+      passwordHash: "$hash$",
+      deactivated: false,
+    });
+    assertEquals(await findUserForLogin(db, `nobody-${uniqueToken()}@example.test`), null);
+  },
+);
 
 dbTest("users - getUser finds by id and answers null for unknown or malformed ids", async (db) => {
   const school = await makeEstablishment(db);
@@ -57,3 +65,18 @@ dbTest("establishments - found by exact slug only", async (db) => {
   assertEquals(await findEstablishmentBySlug(db, school.slug), school);
   assertEquals(await findEstablishmentBySlug(db, `${school.slug}-missing`), null);
 });
+
+dbTest(
+  "users - setUserActive deactivates and reactivates once each, and the login lookup sees it",
+  async (db) => {
+    const school = await makeEstablishment(db);
+    const user = await makeUser(db, { establishmentId: school.id, role: "parent" });
+    assertEquals(await setUserActive(db, user.id, false), user);
+    assertEquals(await setUserActive(db, user.id, false), null, "already deactivated: nothing to do");
+    assertEquals((await findUserForLogin(db, user.email))?.deactivated, true);
+    assertEquals(await setUserActive(db, user.id, true), user);
+    assertEquals(await setUserActive(db, user.id, true), null);
+    assertEquals((await findUserForLogin(db, user.email))?.deactivated, false);
+    assertEquals(await setUserActive(db, "not-a-uuid", false), null);
+  },
+);

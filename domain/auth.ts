@@ -22,7 +22,7 @@ import {
   revokeSession,
   revokeSessionsBeyond,
 } from "../db/sessions.ts";
-import { invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
+import { accountDeactivated, invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
 import { type Argon2, sharedArgon2Pool } from "./argon2_pool.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { DomainEvents } from "./events.ts";
@@ -173,7 +173,9 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
           failedCredentials = true;
           throw invalidCredentials();
         }
-        const { passwordHash, ...user } = found;
+        // Only once the password is right, so this tells nothing to someone guessing.
+        if (found.deactivated) throw accountDeactivated();
+        const { passwordHash, deactivated: _, ...user } = found;
         // The only moment the plain password is known: move old hashes to the current parameters.
         if (needsRehash(passwordHash)) {
           await upgradePasswordHash(db, user.id, passwordHash, await hashPassword(password, argon2));

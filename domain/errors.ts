@@ -106,6 +106,14 @@ export function invalidCredentials(): AppError {
   return new AppError("invalid_credentials", "Email or password is incorrect; check both and try again.");
 }
 
+/** `403 forbidden` at login: the password is right but an admin deactivated the account. */
+export function accountDeactivated(): AppError {
+  return new AppError(
+    "forbidden",
+    "This account is deactivated; ask your school's office (an admin of your establishment) to reactivate it.",
+  );
+}
+
 /** `403 forbidden`: the caller is known but may not do this. */
 export function forbidden(message: string): AppError {
   return new AppError("forbidden", message);

@@ -46,6 +46,96 @@ export const loginBody = v.object({
   ),
 });
 
+/** Shortest password accepted when one is chosen (setup, reset, invitation). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** A password being chosen: 12 to 1024 characters. */
+const newPassword = v.pipe(
+  text(),
+  v.minLength(MIN_PASSWORD_LENGTH, `choose a password of at least ${MIN_PASSWORD_LENGTH} characters`),
+  v.maxLength(1024, "at most 1024 characters"),
+);
+
+/** An email address being given to an account. */
+const accountEmail = v.pipe(
+  text(),
+  v.trim(),
+  v.nonEmpty("enter an email address"),
+  v.maxLength(254, "an email address has at most 254 characters"),
+  v.regex(/^[^\s@]+@[^\s@]+$/, "expected an email address such as name@school.example"),
+);
+
+/** A person's or an establishment's name. */
+const displayName = v.pipe(
+  text(),
+  v.trim(),
+  v.nonEmpty("enter a name"),
+  v.maxLength(200, "at most 200 characters"),
+);
+
+/** The token of a single-use link, as pasted from it (its shape is checked by the service). */
+const linkToken = (hint: string) =>
+  v.pipe(text(), v.nonEmpty(hint), v.maxLength(200, "at most 200 characters"));
+
+/** `POST /api/setup` (first run; `locale` is the admin's language, default French). */
+export const setupBody = v.object({
+  token: linkToken("open the setup link Préau printed at start"),
+  establishmentName: displayName,
+  adminName: displayName,
+  adminEmail: accountEmail,
+  password: newPassword,
+  locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"'), "fr"),
+});
+
+/** `POST /api/auth/password-reset`. */
+export const resetRequestBody = v.object({ email: accountEmail });
+
+/** `POST /api/auth/password-reset/complete`. */
+export const resetCompleteBody = v.object({
+  token: linkToken("open the link from the mail"),
+  password: newPassword,
+});
+
+/** `POST /api/admin/people/:userId/role`. */
+export const changeRoleBody = v.object({
+  establishmentId: id,
+  role: v.picklist(
+    ["admin", "teacher", "parent", "student"],
+    'expected "admin", "teacher", "parent" or "student"',
+  ),
+});
+
+/** `POST /api/admin/invitations`: `locale` is the language of the mail and of the new account. */
+export const inviteBody = v.object({
+  establishmentId: id,
+  email: accountEmail,
+  name: displayName,
+  role: v.picklist(
+    ["admin", "teacher", "parent", "student"],
+    'expected "admin", "teacher", "parent" or "student"',
+  ),
+  locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"'), "fr"),
+});
+
+/** `POST /api/invitations/accept`: `password` only for someone without an account yet. */
+export const acceptInvitationBody = v.object({
+  token: linkToken("open the link from the invitation mail"),
+  password: v.optional(newPassword),
+  locale: v.optional(v.picklist(["fr", "en"], 'expected "fr" or "en"')),
+});
+
+/** The `:id` of `/api/admin/invitations/:id/…`: any shape; one that names no invitation answers `404`. */
+export const invitationPath = v.object({ id: text("expected an invitation id") });
+
+/** `GET /api/admin/invitations?establishmentId=`. */
+export const establishmentQuery = v.object({ establishmentId: id });
+
+/** `POST /api/admin/people/:userId/deactivate|reactivate`. */
+export const adminEstablishmentBody = v.object({ establishmentId: id });
+
+/** The `:userId` of `/api/admin/people/:userId/…`: any shape; one that names no member answers `404`. */
+export const personPath = v.object({ userId: text("expected a person id") });
+
 /** `POST /api/conversations`. The caller may or may not list themselves in `participantIds`. */
 export const createConversationBody = v.object({
   establishmentId: id,
@@ -98,6 +188,7 @@ export const recipientsQuery = v.object({
 });
 
 export type LoginBody = v.InferOutput<typeof loginBody>;
+export type SetupBody = v.InferOutput<typeof setupBody>;
 export type CreateConversationBody = v.InferOutput<typeof createConversationBody>;
 export type ReadBody = v.InferOutput<typeof readBody>;
 export type ConversationPath = v.InferOutput<typeof conversationPath>;

@@ -51,6 +51,7 @@ export const participant = v.object({
   /** Additive: how far they have read, and when that last moved (read receipts). */
   readSeq: v.optional(seq),
   readAt: v.optional(v.nullable(v.string())),
+  deactivated: v.optional(v.literal(true)),
 });
 export type Participant = v.InferOutput<typeof participant>;
 

@@ -36,12 +36,13 @@ export function toWireConversation(summary: ConversationSummary): WireConversati
     id,
     establishmentId,
     title,
-    participants: participants.map(({ id, name, role, readSeq, readAt }) => ({
+    participants: participants.map(({ id, name, role, readSeq, readAt, deactivated }) => ({
       id,
       name,
       role,
       readSeq,
       readAt,
+      ...(deactivated ? { deactivated } : {}),
     })),
     lastMessage: lastMessage === null ? null : toWireMessage(lastMessage),
     lastSeq,

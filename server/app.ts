@@ -16,6 +16,7 @@ import { databaseRateLimits } from "../domain/limits.ts";
 import { UNKNOWN_ADDRESS } from "./client_address.ts";
 import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
+import { createPasswordReset } from "../domain/password_reset.ts";
 import { pendingMigrations } from "../db/migration_status.ts";
 import { createRealtime } from "../realtime/realtime.ts";
 import { createMailService, type MailService } from "../domain/mail/mail_service.ts";
@@ -102,6 +103,13 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     { db: opts.db, messaging, events, limits, isStopping },
     opts.realtime,
   );
+  const mail = opts.mail ?? createMailService({
+    db: opts.db,
+    transport: outboxTransport(`${Deno.env.get("TMPDIR") ?? "/tmp"}/preau-outbox-${crypto.randomUUID()}`),
+    from: { name: "Préau", address: "preau@localhost" },
+    baseUrl: opts.config.publicUrl ?? "http://localhost:8000",
+    secret: opts.secret,
+  });
   const services: Services = {
     db: opts.db,
     events,
@@ -111,13 +119,8 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     originPolicy,
     trustedProxies: opts.config.trustedProxies ?? [],
     realtime,
-    mail: opts.mail ?? createMailService({
-      db: opts.db,
-      transport: outboxTransport(`${Deno.env.get("TMPDIR") ?? "/tmp"}/preau-outbox-${crypto.randomUUID()}`),
-      from: { name: "Préau", address: "preau@localhost" },
-      baseUrl: opts.config.publicUrl ?? "http://localhost:8000",
-      secret: opts.secret,
-    }),
+    mail,
+    passwordReset: createPasswordReset({ db: opts.db, events, mail }),
     isStopping,
     migrationsApplied: async () => (await pendingMigrations(opts.db)).length === 0,
   };

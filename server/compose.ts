@@ -15,6 +15,7 @@ import { resolveSecret } from "./secret.ts";
 import { createMailService } from "../domain/mail/mail_service.ts";
 import { outboxTransport, smtpTransport } from "../domain/mail/transport.ts";
 import type { Shutdown } from "./shutdown.ts";
+import { issueSetupToken } from "../domain/setup.ts";
 
 /** Options of {@linkcode composePreau}. */
 export interface ComposeOptions {
@@ -24,21 +25,31 @@ export interface ComposeOptions {
   dev?: boolean;
 }
 
-/** Opens, migrates (and on the embedded default seeds) the database, then builds the app. */
+/** A composed Préau, with its first-run setup token when the database holds no establishment yet. */
+export interface ComposedPreau extends PreauApp {
+  /** For `Setup: open <url>/setup?token=…`; null once an establishment exists. */
+  setupToken: string | null;
+}
+
+/**
+ * Opens, migrates (and on the embedded default, unless `PREAU_DEMO=0`, seeds) the database, issues a
+ * setup token if nothing is set up yet, then builds the app.
+ */
 export async function composePreau(
   config: Config,
   shutdown: Shutdown,
   opts: ComposeOptions = {},
-): Promise<PreauApp> {
+): Promise<ComposedPreau> {
   const log = opts.log ?? console.log;
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   shutdown.add("database", () => db.close());
   const { applied } = await migrate(db);
   if (applied.length > 0) log(`database: applied ${applied.join(", ")}`);
-  if (config.databaseUrl === undefined) {
+  if (config.databaseUrl === undefined && config.demo) {
     const seeded = await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
     if (seeded.created) log("database: seeded the demo establishments");
   }
+  const setupToken = await issueSetupToken(db);
   const secret = await resolveSecret({ secret: config.secret, dataDir: config.dataDir });
   const mail = createMailService({
     db,
@@ -65,7 +76,7 @@ export async function composePreau(
   });
   shutdown.add("app", () => preau.close());
   mail.start(shutdown.signal);
-  return preau;
+  return { ...preau, setupToken };
 }
 
 /** The one line printed when a start fails: configuration problems are named as such. */

@@ -49,6 +49,11 @@ export interface Config {
   mailFrom: { name: string; address: string };
   /** How long a message stays unread before a digest, in ms. */
   notifyDelayMs: number;
+  /**
+   * `PREAU_DEMO`: seed the demo establishments on the embedded default. Default true; `PREAU_DEMO=0`
+   * starts it empty, like a real PostgreSQL (which never gets demo data), with a first-run setup link.
+   */
+  demo: boolean;
 }
 
 /** Reads and validates configuration from `env` (defaults to `Deno.env`). */
@@ -67,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   const smtpUrl = parseSmtpUrl(env.PREAU_SMTP_URL);
   const mailFrom = parseMailFrom(env.PREAU_MAIL_FROM);
   const notifyDelayMs = parseDelayMinutes(env.PREAU_NOTIFY_DELAY_MINUTES);
+  const demo = parseDemo(env.PREAU_DEMO);
   return {
     port,
     hostname,
@@ -79,7 +85,18 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     smtpUrl,
     mailFrom,
     notifyDelayMs,
+    demo,
   };
+}
+
+function parseDemo(raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase() ?? "";
+  if (value === "" || value === "1" || value === "true") return true;
+  if (value === "0" || value === "false") return false;
+  throw new ConfigError(
+    "PREAU_DEMO",
+    `"${raw}" is not understood; expected 1 (demo data) or 0 (start empty)`,
+  );
 }
 
 function parseSmtpUrl(raw: string | undefined): string | undefined {

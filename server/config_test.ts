@@ -93,3 +93,11 @@ Deno.test("config - PREAU_TRUSTED_PROXIES is empty by default and takes addresse
   assertEquals(err.variable, "PREAU_TRUSTED_PROXIES");
   assertEquals(err.message.includes(`"load-balancer"`), true, err.message);
 });
+
+Deno.test("config - PREAU_DEMO is on by default, 0 turns the demo seed off, anything else is refused", () => {
+  assertEquals(loadConfig({}).demo, true);
+  assertEquals(loadConfig({ PREAU_DEMO: "0" }).demo, false);
+  assertEquals(loadConfig({ PREAU_DEMO: "false" }).demo, false);
+  assertEquals(loadConfig({ PREAU_DEMO: "1" }).demo, true);
+  assertThrows(() => loadConfig({ PREAU_DEMO: "maybe" }), ConfigError);
+});

@@ -30,7 +30,7 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
   const embedded = config.databaseUrl === undefined;
 
   try {
-    const { app, services } = await composePreau(config, shutdown, { log, dev: opts.dev });
+    const { app, services, setupToken } = await composePreau(config, shutdown, { log, dev: opts.dev });
 
     const listening = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve(
@@ -52,7 +52,9 @@ export async function startPreau(config: Config, opts: StartOptions = {}): Promi
         embedded ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL"
       })`,
     );
-    if (embedded) {
+    if (setupToken !== null) {
+      log(`Setup: open ${config.publicUrl ?? url}/setup?token=${setupToken}`);
+    } else if (embedded && config.demo) {
       log(
         `Demo logins (password "${DEMO_PASSWORD}"): parent.dupont@example.test (parent), ` +
           `m.martin@jules-ferry.test (teacher), direction@jules-ferry.test (admin); see README.md for all.`,

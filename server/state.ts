@@ -9,6 +9,7 @@ import type { OriginPolicy } from "./origin.ts";
 import type { Database } from "../db/types.ts";
 import type { Realtime } from "../realtime/realtime.ts";
 import type { MailService } from "../domain/mail/mail_service.ts";
+import type { PasswordReset } from "../domain/password_reset.ts";
 
 export type { AuthService };
 /** The messaging service (conversations, messages, read markers, recipients). */
@@ -30,6 +31,8 @@ export interface Services {
   realtime: Realtime;
   /** Mail: transport, queue worker and digest scheduler (started by `server/compose.ts`). */
   mail: MailService;
+  /** "Mot de passe oublié": reset links by mail (`domain/password_reset.ts`). */
+  passwordReset: PasswordReset;
   /** Whether the process is draining (readiness answers 503). */
   isStopping(): boolean;
   /** Whether every migration is applied (for readiness). */

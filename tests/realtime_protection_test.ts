@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest, sharesPglite } from "./support/databases.ts";
-import { api, loginCookie, startTestServer, withServer } from "./support/server.ts";
+import { loginCookie, startTestServer, withServer } from "./support/server.ts";
 import {
   clusterTest,
   collect,

@@ -19,6 +19,8 @@ const STARTUP_TIMEOUT_MS = 90_000;
 interface Started {
   url: string;
   output: () => string;
+  /** Resolves with the first match of `pattern` in the output (now or once printed). */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
@@ -33,12 +35,14 @@ async function startMain(env: Record<string, string>): Promise<Started> {
   }).spawn();
   let text = "";
   const found = Promise.withResolvers<string>();
+  const waiters = new Set<() => void>();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
     for await (const chunk of stream) {
       text += decoder.decode(chunk, { stream: true });
       const match = /running at (http:\/\/\S+)/.exec(text);
       if (match) found.resolve(match[1]!);
+      for (const waiter of waiters) waiter();
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
@@ -53,6 +57,21 @@ async function startMain(env: Record<string, string>): Promise<Started> {
     return {
       url,
       output: () => text,
+      waitFor(pattern) {
+        const seen = Promise.withResolvers<RegExpExecArray>();
+        const check = () => {
+          const match = pattern.exec(text);
+          if (match) {
+            waiters.delete(check);
+            seen.resolve(match);
+          }
+        };
+        waiters.add(check);
+        check();
+        return withTimeout(seen.promise, STARTUP_TIMEOUT_MS, { what: `${pattern} in the output` }).finally(
+          () => waiters.delete(check),
+        );
+      },
       async stop(signal = "SIGTERM") {
         try {
           child.kill(signal);
@@ -154,11 +173,51 @@ Deno.test({
       } finally {
         await db.close();
       }
+      const [setupLine] = await started.waitFor(/Setup: open \S+\/setup\?token=\S+/);
+      assertStringIncludes(setupLine, `Setup: open ${started.url}/setup?token=`);
       await checkServes(started.url, "parent@start.test", "start-password");
       assertStringIncludes(started.output(), "applied 0001_schema.sql");
       assert(!started.output().includes("seeded"), "a production database gets no demo data");
     } finally {
       assertEquals((await started.stop("SIGINT")).code, 0);
+    }
+  },
+});
+
+Deno.test({
+  name: "start - PREAU_DEMO=0 starts the embedded default empty and prints a setup link that works once",
+  ...sanitized(),
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "preau-start-empty-" });
+    try {
+      const started = await startMain({ PREAU_DATA_DIR: dataDir, PREAU_DEMO: "0" });
+      try {
+        const [, link] = await started.waitFor(/Setup: open (\S+)/);
+        const url = new URL(link!);
+        assertEquals(url.origin + url.pathname, `${started.url}/setup`);
+        assert(!started.output().includes("seeded"), "PREAU_DEMO=0 seeds nothing");
+        assert(!started.output().includes("Demo logins"), "no demo logins are offered");
+        const body = {
+          token: url.searchParams.get("token"),
+          establishmentName: "École du Centre",
+          adminName: "Nadia Roux",
+          adminEmail: "n.roux@centre.example",
+          password: "a long enough password",
+        };
+        const first = await api(started.url, undefined, "/api/setup", { method: "POST", body });
+        assertEquals(first.status, 201);
+        const second = await api(started.url, undefined, "/api/setup", { method: "POST", body });
+        assertEquals(second.status, 410);
+        await loginCookie(started.url, "n.roux@centre.example", "a long enough password");
+      } finally {
+        assertEquals((await started.stop()).code, 0);
+      }
+      const again = await startMain({ PREAU_DATA_DIR: dataDir, PREAU_DEMO: "0" });
+      assertEquals((await again.stop()).code, 0);
+      // Read once the process has ended, so a line printed late would be in it.
+      assert(!again.output().includes("Setup:"), "a set-up database prints no setup link");
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
     }
   },
 });

@@ -13,7 +13,7 @@ import { loginPath, redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
 
 /** Pages reachable signed out (below the locale). */
-const PUBLIC_PAGES = new Set(["/login"]);
+const PUBLIC_PAGES = new Set(["/login", "/setup", "/forgot-password", "/reset-password", "/invitation"]);
 
 export const handler = definePage.middleware(async (ctx): Promise<Response> => {
   const locale = ctx.params.locale;

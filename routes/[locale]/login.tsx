@@ -15,7 +15,13 @@ import { definePage, type PageState } from "./_lib/state.ts";
 
 interface LoginData {
   email: string;
-  error?: "login.invalid" | "login.rateLimited" | "login.missing" | "login.malformed" | "login.failed";
+  error?:
+    | "login.invalid"
+    | "login.rateLimited"
+    | "login.missing"
+    | "login.malformed"
+    | "login.failed"
+    | "login.deactivated";
 }
 
 function after(state: PageState, next: string | null): string {
@@ -55,6 +61,9 @@ export const handler = definePage.handlers<LoginData>({
       if (error.code === "bad_request") {
         return ctx.render({ email: shown, error: "login.malformed" }, { status: 400 });
       }
+      if (error.code === "forbidden") {
+        return ctx.render({ email: shown, error: "login.deactivated" }, { status: 403 });
+      }
       if (error.code === "rate_limited") {
         return ctx.render({ email: shown, error: "login.rateLimited" }, { status: 429 });
       }
@@ -79,6 +88,11 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
         <form method="post" action={url.pathname + url.search} class="mt-8 rounded-2xl bg-white p-6 shadow">
           <h1 class="text-xl font-bold text-slate-900">{t("login.heading")}</h1>
           <p class="mt-1 text-sm text-slate-600">{t("login.intro")}</p>
+          {url.searchParams.get("reset") === "done" && !data.error && (
+            <p role="status" class="mt-4 rounded-lg bg-green-50 px-3 py-2 text-sm font-medium text-green-800">
+              {t("login.resetDone")}
+            </p>
+          )}
           {!data.error && url.searchParams.get("ended") === "1" && (
             <p role="status" class="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900">
               {t("login.sessionEnded")}
@@ -118,6 +132,14 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
             class={field}
           />
           <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("login.submit")}</button>
+          <p class="mt-4 text-center text-sm">
+            <a
+              href={`/${state.locale}/forgot-password`}
+              class={`font-medium text-blue-800 underline ${FOCUS_RING}`}
+            >
+              {t("login.forgot")}
+            </a>
+          </p>
         </form>
         <p class="mt-6 text-center text-sm">
           <a

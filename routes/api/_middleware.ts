@@ -10,7 +10,14 @@ import { authenticate, notSignedIn } from "@/server/session.ts";
 import { define } from "@/server/define.ts";
 
 /** Paths reachable without a session. */
-const PUBLIC_PATHS = new Set(["/api/auth/login"]);
+const PUBLIC_PATHS = new Set([
+  "/api/auth/login",
+  "/api/setup",
+  "/api/auth/password-reset",
+  "/api/auth/password-reset/complete",
+  // Checks the session itself: a new account has none, an existing one must be signed in.
+  "/api/invitations/accept",
+]);
 
 export const handler = define.middleware(async (ctx): Promise<Response> => {
   const { services } = ctx.state;
