@@ -8,7 +8,7 @@ import { type MessageKey, translator } from "@/i18n/mod.ts";
 import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { clientAddress } from "@/server/session.ts";
 import { PRIMARY_BUTTON } from "@/components/styles.ts";
-import { AccountCard, FIELD_CLASS, FormAlert, LABEL_CLASS, LINK_CLASS } from "./_lib/AccountCard.tsx";
+import { AccountCard, EmailField, FormAlert, LINK_CLASS } from "./_lib/AccountCard.tsx";
 import { definePage } from "./_lib/state.ts";
 
 interface ForgotData {
@@ -57,16 +57,10 @@ export default definePage.page<ForgotData>(function ForgotPasswordPage({ state, 
           <form method="post" action={url.pathname}>
             <p class="mt-1 text-sm text-slate-600">{t("forgot.intro")}</p>
             {data.error && <FormAlert id="forgot-error" message={t(data.error)} />}
-            <label class={LABEL_CLASS} for="email">{t("login.email")}</label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autocomplete="username"
-              required
+            <EmailField
+              label={t("login.email")}
               value={data.email}
-              aria-describedby={data.error ? "forgot-error" : undefined}
-              class={FIELD_CLASS}
+              errorId={data.error ? "forgot-error" : undefined}
             />
             <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("forgot.submit")}</button>
           </form>

@@ -9,7 +9,8 @@ import { isStorable } from "@/domain/text.ts";
 import { translator } from "@/i18n/mod.ts";
 import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { signIn } from "@/server/session.ts";
-import { FOCUS_RING, PRIMARY_BUTTON } from "@/components/styles.ts";
+import { PRIMARY_BUTTON } from "@/components/styles.ts";
+import { EmailField, FIELD_CLASS, LABEL_CLASS, LINK_CLASS } from "./_lib/AccountCard.tsx";
 import { redirect, safeNextPath } from "./_lib/paths.ts";
 import { definePage, type PageState } from "./_lib/state.ts";
 
@@ -76,7 +77,6 @@ export const handler = definePage.handlers<LoginData>({
 export default definePage.page<LoginData>(function LoginPage({ state, data, url }) {
   const t = translator(state.locale);
   const other = state.locale === "fr" ? "en" : "fr";
-  const field = `mt-1 block w-full rounded-lg border border-slate-400 px-3 py-2 text-slate-900 ${FOCUS_RING}`;
   return (
     <main id="main" class="flex min-h-screen items-center justify-center px-4 py-12">
       <Head>
@@ -107,35 +107,25 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
               {t(data.error)}
             </p>
           )}
-          <label class="mt-4 block text-sm font-semibold text-slate-900" for="email">
-            {t("login.email")}
-          </label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username"
-            required
+          <EmailField
+            label={t("login.email")}
             value={data.email}
-            aria-describedby={data.error ? "login-error" : undefined}
-            class={field}
+            errorId={data.error ? "login-error" : undefined}
           />
-          <label class="mt-4 block text-sm font-semibold text-slate-900" for="password">
-            {t("login.password")}
-          </label>
+          <label class={LABEL_CLASS} for="password">{t("login.password")}</label>
           <input
             id="password"
             name="password"
             type="password"
             autocomplete="current-password"
             required
-            class={field}
+            class={FIELD_CLASS}
           />
           <button type="submit" class={`mt-6 w-full ${PRIMARY_BUTTON}`}>{t("login.submit")}</button>
           <p class="mt-4 text-center text-sm">
             <a
               href={`/${state.locale}/forgot-password`}
-              class={`font-medium text-blue-800 underline ${FOCUS_RING}`}
+              class={LINK_CLASS}
             >
               {t("login.forgot")}
             </a>
@@ -146,7 +136,7 @@ export default definePage.page<LoginData>(function LoginPage({ state, data, url 
             href={`/${other}/login${url.search}`}
             hreflang={other}
             lang={other}
-            class={`font-medium text-blue-800 underline ${FOCUS_RING}`}
+            class={LINK_CLASS}
           >
             {t("nav.otherLanguage")}
           </a>

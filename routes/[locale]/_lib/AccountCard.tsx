@@ -65,6 +65,25 @@ export function FormAlert(props: { id: string; message: string }) {
   );
 }
 
+/** The sign-in email input (`name="email"`), shared by the login and the forgotten-password forms. */
+export function EmailField(props: { label: string; value: string; errorId?: string | undefined }) {
+  return (
+    <>
+      <label class={LABEL_CLASS} for="email">{props.label}</label>
+      <input
+        id="email"
+        name="email"
+        type="email"
+        autocomplete="username"
+        required
+        value={props.value}
+        aria-describedby={props.errorId}
+        class={FIELD_CLASS}
+      />
+    </>
+  );
+}
+
 /** The new-password input (`name="password"`) with its hint; `errorId` when an alert explains a refusal. */
 export function NewPasswordField(props: { label: string; hint: string; errorId?: string }) {
   return (
