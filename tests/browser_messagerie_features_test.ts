@@ -213,6 +213,9 @@ dbTest(
       await tab.locator("[data-enable-notifications]").waitFor({ state: "detached" });
       assertEquals(await tab.evaluate(() => (globalThis as unknown as { __asked: number }).__asked), 1);
       await tab.evaluate(() => (globalThis as unknown as { __hidden: boolean }).__hidden = true);
+      // The parent's first tab has the conversation open and would read the message (and clear the
+      // count) if it stayed: only the background tab remains.
+      await p.page.goto("about:blank");
       await send(t.page, "Cantine fermée demain");
       await tab.waitForFunction(() => (globalThis as unknown as { __notes: unknown[] }).__notes.length === 1);
       const [note] = await tab.evaluate(() => (globalThis as unknown as { __notes: unknown[] }).__notes);
