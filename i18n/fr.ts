@@ -113,6 +113,21 @@ export const fr = {
   "invitation.error.account":
     "Cette invitation est destinée à un autre compte : déconnectez-vous, puis connectez-vous avec l'adresse invitée.",
 
+  "nav.invitations": "Invitations",
+  "invitations.heading": "Invitations",
+  "invitations.intro":
+    "Invitez une personne : elle reçoit un lien valable 7 jours pour choisir son mot de passe.",
+  "invitations.name": "Nom",
+  "invitations.send": "Envoyer l'invitation",
+  "invitations.open": "Invitations en attente",
+  "invitations.none": "Aucune invitation en attente.",
+  "invitations.expired": "lien expiré",
+  "invitations.until": "valable jusqu'au {date}",
+  "invitations.resend": "Renvoyer",
+  "invitations.revoke": "Retirer",
+  "invitations.done.sent": "Invitation envoyée.",
+  "invitations.done.resent": "Invitation renvoyée avec un nouveau lien ; l'ancien ne fonctionne plus.",
+  "invitations.done.revoked": "Invitation retirée : son lien ne fonctionne plus.",
   "people.heading": "Personnes",
   "people.search": "Rechercher (nom ou adresse)",
   "people.role": "Rôle",
