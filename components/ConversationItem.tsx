@@ -1,4 +1,4 @@
-import type { WireConversation } from "../client/types.ts";
+import type { Participant, WireConversation } from "../client/types.ts";
 import type { Locale, Translate } from "../i18n/mod.ts";
 import { formatFull, formatRelative } from "../i18n/format.ts";
 import { FOCUS_RING } from "./styles.ts";
@@ -16,6 +16,12 @@ export interface ConversationItemProps {
   onOpen?: (event: MouseEvent) => void;
   /** The conversation's school, shown when the inbox gathers several. */
   school?: string;
+}
+
+/** A participant's role as people read it, saying when their account is deactivated. */
+export function participantRole(p: Participant, t: Translate): string {
+  const role = t(`role.${p.role}`);
+  return p.deactivated ? t("role.deactivated", { role }) : role;
 }
 
 /** The conversation's name: its title, else the other participants. */
@@ -45,7 +51,7 @@ export function ConversationItem(props: ConversationItemProps) {
     : t("list.author", { name: author, body: last.body });
   const when = new Date(last?.createdAt ?? c.updatedAt);
   const others = c.participants.filter((p) => p.id !== props.userId);
-  const roles = [...new Set(others.map((p) => t(`role.${p.role}`)))].join(", ");
+  const roles = [...new Set(others.map((p) => participantRole(p, t)))].join(", ");
   return (
     <li>
       <a

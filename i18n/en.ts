@@ -337,6 +337,7 @@ export const en: Dictionary = {
   "role.admin": "Head office",
   "role.teacher": "Teacher",
   "role.parent": "Parent",
+  "role.deactivated": "{role}, account deactivated",
   "role.student": "Student",
 
   "time.justNow": "just now",

@@ -348,6 +348,7 @@ export const fr = {
   "role.admin": "Direction",
   "role.teacher": "Enseignant",
   "role.parent": "Parent",
+  "role.deactivated": "{role}, compte désactivé",
   "role.student": "Élève",
 
   "time.justNow": "à l'instant",

@@ -8,7 +8,7 @@ import { useChatStore } from "../client/use_chat.ts";
 import { useReadTracking } from "../client/use_read_tracking.ts";
 import { useStickToBottom } from "../client/use_stick_to_bottom.ts";
 import { useWebSocket } from "../client/use_web_socket.ts";
-import { conversationName } from "../components/ConversationItem.tsx";
+import { conversationName, participantRole } from "../components/ConversationItem.tsx";
 import { DaySeparator } from "../components/DaySeparator.tsx";
 import { MessageBubble } from "../components/MessageBubble.tsx";
 import { MessageInput } from "../components/MessageInput.tsx";
@@ -307,8 +307,8 @@ function ChatHeader(
         <p class="truncate text-xs text-slate-600" data-chat-subtitle>
           {others.length === 1 && !conversation.title
             // The title already is their name: say who they are.
-            ? t(`role.${others[0]!.role}`)
-            : others.map((p) => `${p.name} (${t(`role.${p.role}`)})`).join(", ")}
+            ? participantRole(others[0]!, t)
+            : others.map((p) => `${p.name} (${participantRole(p, t)})`).join(", ")}
         </p>
       </div>
     </header>
