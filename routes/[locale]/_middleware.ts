@@ -1,5 +1,5 @@
 /**
- * Every page under `/[locale]/`: unknown locales are 404; the session cookie is verified as for
+ * Every page under `/[locale]/`: unknown locales are 404; forms posted from another site are 403; the session cookie is verified as for
  * the API (renewed cookies are set again); signed-out visitors go to the login page with the
  * page they wanted as `next`. The locale is remembered in a cookie for `/`, and pages that depend
  * on the session are never cached.
@@ -8,6 +8,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { AppError } from "@/domain/errors.ts";
 import { DEFAULT_TIME_ZONE, TIME_ZONE_COOKIE, validTimeZone } from "@/i18n/format.ts";
 import { isLocale, LOCALE_COOKIE } from "@/i18n/mod.ts";
+import { isSameOriginOrAllowed, isUnsafeMethod } from "@/server/origin.ts";
 import { authenticate } from "@/server/session.ts";
 import { loginPath, redirect } from "./_lib/paths.ts";
 import { definePage } from "./_lib/state.ts";
@@ -20,6 +21,11 @@ export const handler = definePage.middleware(async (ctx): Promise<Response> => {
   if (!isLocale(locale)) return await ctx.renderNotFound();
   const { state } = ctx;
   const { services } = state;
+  // Every page form at once (the API has the same check in its middleware): a cross-site post of
+  // the login, sign-out, setup or any admin form is refused before anything reads it.
+  if (isUnsafeMethod(ctx.req.method) && !isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
+    return new Response("This form was posted from another site; use Préau's own page.", { status: 403 });
+  }
   state.locale = locale;
   state.timeZone = validTimeZone(getCookie(ctx.hono, TIME_ZONE_COOKIE)) ?? DEFAULT_TIME_ZONE;
   if (getCookie(ctx.hono, LOCALE_COOKIE) !== locale) {

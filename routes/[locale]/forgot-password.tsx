@@ -5,7 +5,6 @@
 import { AppError } from "@/domain/errors.ts";
 import { isStorable } from "@/domain/text.ts";
 import { type MessageKey, translator } from "@/i18n/mod.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { clientAddress } from "@/server/session.ts";
 import { PRIMARY_BUTTON } from "@/components/styles.ts";
 import { AccountCard, EmailField, FormAlert, LINK_CLASS } from "./_lib/AccountCard.tsx";
@@ -24,9 +23,6 @@ export const handler = definePage.handlers<ForgotData>({
 
   async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
-    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-      return new Response("This form was posted from another site; use Préau's own page.", { status: 403 });
-    }
     const form = await ctx.req.formData().catch(() => new FormData());
     const email = String(form.get("email") ?? "");
     const shown = isStorable(email) ? email.trim().slice(0, 254) : "";

@@ -8,7 +8,6 @@ import { AppError } from "@/domain/errors.ts";
 import { acceptInvitation, invitationLink, type InvitationState } from "@/domain/invitations.ts";
 import { MIN_PASSWORD_LENGTH } from "@/domain/schemas.ts";
 import { isLocale, type MessageKey, translator } from "@/i18n/mod.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { clientAddress, signIn } from "@/server/session.ts";
 import { PRIMARY_BUTTON } from "@/components/styles.ts";
 import {
@@ -62,11 +61,6 @@ export const handler = definePage.handlers<InvitationData>({
 
   async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
-    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-      return new Response("This form was posted from another site; open the link from the invitation mail.", {
-        status: 403,
-      });
-    }
     const form = await ctx.req.formData().catch(() => new FormData());
     const password = form.get("password");
     const locale = String(form.get("locale") ?? "");

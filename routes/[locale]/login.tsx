@@ -7,7 +7,6 @@ import { Head } from "@/framework/mod.ts";
 import { AppError } from "@/domain/errors.ts";
 import { isStorable } from "@/domain/text.ts";
 import { translator } from "@/i18n/mod.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { signIn } from "@/server/session.ts";
 import { PRIMARY_BUTTON } from "@/components/styles.ts";
 import { EmailField, FIELD_CLASS, LABEL_CLASS, LINK_CLASS } from "./_lib/AccountCard.tsx";
@@ -37,11 +36,6 @@ export const handler = definePage.handlers<LoginData>({
 
   async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
-    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-      return new Response("This form was posted from another site; sign in from Préau's own page.", {
-        status: 403,
-      });
-    }
     const form = await ctx.req.formData().catch(() => new FormData());
     const email = String(form.get("email") ?? "").trim();
     const password = String(form.get("password") ?? "");

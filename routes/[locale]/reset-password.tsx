@@ -6,7 +6,6 @@
 import { AppError } from "@/domain/errors.ts";
 import { MIN_PASSWORD_LENGTH } from "@/domain/schemas.ts";
 import { type MessageKey, translator } from "@/i18n/mod.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { PRIMARY_BUTTON } from "@/components/styles.ts";
 import { AccountCard, FormAlert, LINK_CLASS, NewPasswordField, tokenOf } from "./_lib/AccountCard.tsx";
 import { redirect } from "./_lib/paths.ts";
@@ -25,11 +24,6 @@ export const handler = definePage.handlers<ResetData>({
 
   async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
-    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-      return new Response("This form was posted from another site; open the link from the mail.", {
-        status: 403,
-      });
-    }
     const form = await ctx.req.formData().catch(() => new FormData());
     try {
       await services.passwordReset.complete({

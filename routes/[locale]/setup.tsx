@@ -8,7 +8,6 @@ import { completeSetup, setupLinkState } from "@/domain/setup.ts";
 import { MIN_PASSWORD_LENGTH } from "@/domain/schemas.ts";
 import { isStorable } from "@/domain/text.ts";
 import { type MessageKey, translator } from "@/i18n/mod.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { clientAddress, signIn } from "@/server/session.ts";
 import { PRIMARY_BUTTON } from "@/components/styles.ts";
 import {
@@ -49,11 +48,6 @@ export const handler = definePage.handlers<SetupData>({
 
   async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
-    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-      return new Response("This form was posted from another site; open the setup link Préau printed.", {
-        status: 403,
-      });
-    }
     const form = await ctx.req.formData().catch(() => new FormData());
     const read = (name: string) => String(form.get(name) ?? "");
     const values: SetupData["values"] = {};

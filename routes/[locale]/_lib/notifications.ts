@@ -14,7 +14,6 @@ import {
   updateHideMessageText,
   updatePreference,
 } from "@/domain/mail/settings.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { defineSignedInPage, type SignedInPageState } from "./state.ts";
 
 /** What the page renders. */
@@ -54,9 +53,6 @@ export function notificationsHandler(portal: Portal) {
     },
     async POST(ctx): Promise<Response> {
       const { services, user, me } = ctx.state;
-      if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-        return new Response("This form was posted from another site; use Préau's own page.", { status: 403 });
-      }
       const form = await ctx.req.formData().catch(() => new FormData());
       try {
         await updatePreference(services.db, user.id, {

@@ -10,7 +10,6 @@ import { changeRole, removeFromEstablishment, setPersonActive } from "@/domain/a
 import { type PersonDetails, personDetails } from "@/domain/people.ts";
 import { translator } from "@/i18n/mod.ts";
 import { formatFull } from "@/i18n/format.ts";
-import { isSameOriginOrAllowed } from "@/server/origin.ts";
 import { clientAddress } from "@/server/session.ts";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "@/components/styles.ts";
 import { adminMembership } from "@/routes/[locale]/_lib/outbox.ts";
@@ -45,9 +44,6 @@ export const handler = defineSignedInPage.handlers<PersonData>({
 
   async POST(ctx): Promise<Response> {
     const { services } = ctx.state;
-    if (!isSameOriginOrAllowed(ctx.req, services.originPolicy)) {
-      return new Response("This form was posted from another site; use Préau's own page.", { status: 403 });
-    }
     const membership = adminMembership(ctx);
     if (!membership) return await ctx.renderNotFound();
     const form = await ctx.req.formData().catch(() => new FormData());
