@@ -60,9 +60,13 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     // postgres.js rejects `undefined` parameters; PGlite sends NULL. Send NULL on both.
     transform: { undefined: null },
     types: CODECS,
-    // Routine notices ("relation already exists, skipping") are noise; warnings are worth seeing.
+    // Routine notices ("relation already exists, skipping") are noise; warnings are worth seeing,
+    // except the server's "terminating connection" on shutdown (57P01..57P03): one per connection,
+    // while the outage itself is logged once (see DatabaseAvailability).
     onnotice: (notice) => {
-      if (notice.severity === "WARNING") console.warn(`PostgreSQL warning: ${notice.message}`);
+      if (notice.severity === "WARNING" && !/^57P0[123]$/.test(String(notice.code))) {
+        console.warn(`PostgreSQL warning: ${notice.message}`);
+      }
     },
   });
 
@@ -92,8 +96,9 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
         availability.up();
         return result;
       } catch (error) {
-        if (error instanceof DatabaseConnectionError || error instanceof TimeoutError) availability.down(error);
-        else availability.up(); // the server answered, with an SQL error
+        if (error instanceof DatabaseConnectionError || error instanceof TimeoutError) {
+          availability.down(error);
+        } else availability.up(); // the server answered, with an SQL error
         throw error;
       }
     });
