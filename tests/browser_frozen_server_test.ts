@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals } from "./support/assert.ts";
 import { newPostgresDatabaseUrl } from "./support/databases.ts";
 import { ignoreWithoutBrowser, launchBrowser, type SignedInPage, signInPage } from "./support/browser.ts";
-import { send } from "./support/messagerie_world.ts";
+import { copies, send } from "./support/messagerie_world.ts";
 import { type Running, spawnPreau } from "./support/processes.ts";
 import { postgresOnly } from "./support/realtime_fixtures.ts";
 import { makeLoginUser, TEST_PASSWORD, TEST_SECRET } from "./support/server.ts";
@@ -101,15 +101,6 @@ async function timeUntil(page: Page, state: string): Promise<number> {
 /** Resolves once the page has opened `count` more WebSockets (reconnect attempts). */
 async function reconnectAttempts(page: Page, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await page.waitForEvent("websocket", { timeout: SLOW });
-}
-
-/** Stored copies and outbox copies of `text` on the page. */
-function copies(page: Page, text: string) {
-  return page.evaluate((expected) => {
-    const all = [...document.querySelectorAll("[data-history] [data-message-id]")]
-      .filter((el) => el.querySelector("[data-body]")?.textContent === expected);
-    return { stored: all.filter((el) => !el.hasAttribute("data-status")).length, outbox: all.length };
-  }, text);
 }
 
 frozenTest("browser - a frozen server shows as a lost connection within 10 s", async ({ preau, t }) => {

@@ -6,12 +6,18 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
 import { connect, schoolWithChat } from "./support/realtime_fixtures.ts";
-import { startTestServer } from "./support/server.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import type { Database } from "../db/types.ts";
 import { RawWsClient, WsClient } from "./support/ws_client.ts";
 import { sleep } from "../util/timeout.ts";
 
 const PING_MS = 300;
 const PONG_TIMEOUT_MS = 300;
+
+/** A test server pinging every PING_MS and waiting PONG_TIMEOUT_MS for the answer. */
+function livenessServer(db: Database): Promise<TestServer> {
+  return startTestServer(db, { realtime: { livenessPingMs: PING_MS, livenessTimeoutMs: PONG_TIMEOUT_MS } });
+}
 
 dbTest(
   "liveness - a socket that stops reading is closed with 1013 within the ping bound; one that answers stays",
