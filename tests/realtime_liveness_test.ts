@@ -22,9 +22,7 @@ function livenessServer(db: Database): Promise<TestServer> {
 dbTest(
   "liveness - a socket that stops reading is closed with 1013 within the ping bound; one that answers stays",
   async (db) => {
-    const server = await startTestServer(db, {
-      realtime: { livenessPingMs: PING_MS, livenessTimeoutMs: PONG_TIMEOUT_MS },
-    });
+    const server = await livenessServer(db);
     try {
       const { people: [teacher, parent], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
       const live = await connect(server, teacher);
@@ -70,9 +68,7 @@ dbTest(
 dbTest(
   "liveness - a pong with the wrong nonce does not count; the socket is closed with 1013",
   async (db) => {
-    const server = await startTestServer(db, {
-      realtime: { livenessPingMs: PING_MS, livenessTimeoutMs: PONG_TIMEOUT_MS },
-    });
+    const server = await livenessServer(db);
     try {
       const { people: [teacher] } = await schoolWithChat(db, server, ["teacher", "parent"]);
       const client = await WsClient.connect(server.url, { cookie: teacher.cookie, answerPings: false });
