@@ -50,6 +50,7 @@ type Runner = { unsafe(text: string, params: any[]): PromiseLike<any> };
 /** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
 export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
   const target = describeTarget(url);
+  absorbStrayConnectionRejections();
   const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
   const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 1_000;
   const availability = new DatabaseAvailability(options.name ?? "database", target);
@@ -155,6 +156,27 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
       return inFlight.close((unsettled) => sql.end({ timeout: unsettled > 0 ? 0 : seconds }), seconds * 1000);
     },
   };
+}
+
+let absorbing = false;
+
+/**
+ * postgres.js sometimes rejects a promise nobody holds when a (re)connection attempt fails while the
+ * server is down (seen as `Uncaught (in promise) Error: connect ECONNREFUSED` during restarts), and an
+ * unhandled rejection ends a Deno process: a routine database restart would take the server down with
+ * it. Such a rejection is a connection failure the pool retries by itself, so it is absorbed with one
+ * warning line; every other unhandled rejection still ends the process as before.
+ */
+function absorbStrayConnectionRejections(): void {
+  if (absorbing) return;
+  absorbing = true;
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    if (!isConnectionFailure(event.reason)) return;
+    event.preventDefault();
+    console.warn(
+      `database: a lost connection attempt was absorbed (${JSON.stringify(reasonOf(event.reason))})`,
+    );
+  });
 }
 
 /**

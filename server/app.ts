@@ -25,7 +25,7 @@ import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
-import { apiErrorAnswer, limitBodies } from "./http.ts";
+import { apiErrorAnswer, limitBodies, pageError } from "./http.ts";
 import { securityHeaders } from "./security_headers.ts";
 import { createUpgradeHandler } from "./ws_route.ts";
 import type { AppState, Services } from "./state.ts";
@@ -151,6 +151,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     staticDir: `${ROOT}static`,
     isJsonPath: isApiPath,
     jsonError: apiErrorAnswer,
+    translateError: pageError,
     dev: opts.dev ?? false,
   });
   const close = async () => {
