@@ -33,7 +33,7 @@ export const AUDIT_ACTIONS = [
   "guardian.unlink",
   "pupil.account",
   "pupil.delete",
-  "class_import.apply",
+  "classes.import",
 ] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */

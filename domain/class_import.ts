@@ -339,7 +339,7 @@ async function applyPlan(
       establishmentId: input.establishmentId,
       actorId: admin.id,
       actorLabel: personLabel(admin),
-      action: "class_import.apply",
+      action: "classes.import",
       targetType: "establishment",
       targetId: input.establishmentId,
       targetLabel: input.schoolYear,

@@ -4,7 +4,7 @@
  * "enseignant, CM2 A (Anglais)", "élève, CM2 A" — "parent of Léa, CM2 A", "teacher, CM2 A" in English.
  * Pure: it words the affiliation the server computed (`db/pupils.ts`, `protocol/wire.ts`).
  */
-import { type Locale, translator } from "./mod.ts";
+import type { Translate } from "./mod.ts";
 
 /** The affiliation as the server sends it (structurally `db/models.ts` `Affiliation` and the wire's). */
 export interface AffiliationData {
@@ -21,10 +21,12 @@ type Role = "admin" | "teacher" | "parent" | "student";
 export function affiliationLabel(
   role: Role,
   affiliation: AffiliationData | null | undefined,
-  locale: Locale,
+  t: Translate,
 ): string {
-  const t = translator(locale);
-  const list = (items: string[]) => new Intl.ListFormat(locale, { type: "conjunction" }).format(items);
+  const list = (items: string[]) =>
+    items.length <= 1
+      ? items.join("")
+      : `${items.slice(0, -1).join(", ")}${t("affiliation.and")}${items.at(-1)}`;
   const children = affiliation?.children ?? [];
   const classes = (affiliation?.classes ?? []).map((c) => c.subject ? `${c.name} (${c.subject})` : c.name);
   const roleWord = t(`affiliation.role.${role}`);
@@ -48,7 +50,7 @@ export function affiliationLabel(
 /** "Hélène Dupont — parent de Léa, CM2 A". */
 export function personWithAffiliation(
   person: { name: string; role: Role; affiliation?: AffiliationData | null },
-  locale: Locale,
+  t: Translate,
 ): string {
-  return `${person.name} — ${affiliationLabel(person.role, person.affiliation, locale)}`;
+  return `${person.name} — ${affiliationLabel(person.role, person.affiliation, t)}`;
 }

@@ -99,7 +99,7 @@ export const en: Dictionary = {
   "audit.action.guardian.unlink": "Guardian unlinked",
   "audit.action.pupil.account": "Pupil account linked",
   "audit.action.pupil.delete": "Pupil deleted",
-  "audit.action.class_import.apply": "Class list imported",
+  "audit.action.classes.import": "Class list imported",
   "nav.audit": "Audit log",
 
   "invitation.heading": "Invitation",
@@ -369,6 +369,7 @@ export const en: Dictionary = {
   "affiliation.parentOfIn": "parent of {name}, {classes}",
   "affiliation.child": "{name}",
   "affiliation.childIn": "{name} ({classes})",
+  "affiliation.and": " and ",
   "affiliation.parentOfMany": "parent of {children}",
   "people.affiliation": "Affiliation",
   "classes.heading": "Classes",

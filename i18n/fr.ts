@@ -103,7 +103,7 @@ export const fr = {
   "audit.action.guardian.unlink": "Responsable délié",
   "audit.action.pupil.account": "Compte élève lié",
   "audit.action.pupil.delete": "Élève supprimé",
-  "audit.action.class_import.apply": "Liste de classe importée",
+  "audit.action.classes.import": "Liste de classe importée",
   "nav.audit": "Journal d'audit",
 
   "invitation.heading": "Invitation",
@@ -380,6 +380,7 @@ export const fr = {
   "affiliation.parentOfIn": "parent de {name}, {classes}",
   "affiliation.child": "de {name}",
   "affiliation.childIn": "de {name} ({classes})",
+  "affiliation.and": " et ",
   "affiliation.parentOfMany": "parent {children}",
   "people.affiliation": "Rattachement",
   "classes.heading": "Classes",

@@ -95,7 +95,7 @@ export default defineSignedInPage.page<PersonData>(function PersonPage({ state, 
           </a>
         </p>
         <h1 class="mt-2 text-xl font-bold text-slate-900" data-person-label>
-          {personWithAffiliation({ ...person, affiliation: data.affiliation }, state.locale)}
+          {personWithAffiliation({ ...person, affiliation: data.affiliation }, t)}
         </h1>
         <dl class="mt-4 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
           <dt class="font-semibold">{t("people.email")}</dt>

@@ -125,7 +125,7 @@ export default defineSignedInPage.page<PeopleData>(function PeoplePage({ state, 
                 </td>
                 <td class="py-2 pr-3">{p.email}</td>
                 <td class="py-2 pr-3" data-affiliation>
-                  {affiliationLabel(p.role, p.affiliation, state.locale)}
+                  {affiliationLabel(p.role, p.affiliation, t)}
                 </td>
                 <td class="py-2 pr-3">{p.deactivated ? t("people.deactivated") : t("people.active")}</td>
                 <td class="py-2">
