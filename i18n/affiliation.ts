@@ -15,7 +15,7 @@ export interface AffiliationData {
 type Role = "admin" | "teacher" | "parent" | "student";
 
 /**
- * "parent de Léa, CM2 A" for `role` and `affiliation`; just the role's word ("parent", "direction")
+ * "parent de Léa, CM2 A" for `role` and `affiliation`; just the role's name ("Parent", "Direction")
  * when there is no affiliation. Several children: "parent de Léa (CM2 A) et de Tom (CE1)".
  */
 export function affiliationLabel(
@@ -44,7 +44,7 @@ export function affiliationLabel(
     );
     return t("affiliation.parentOfMany", { children: list(each) });
   }
-  return classes.length > 0 ? `${roleWord}, ${classes.join(", ")}` : roleWord;
+  return classes.length > 0 ? `${roleWord}, ${classes.join(", ")}` : t(`role.${role}`);
 }
 
 /** "Hélène Dupont — parent de Léa, CM2 A". */
