@@ -68,7 +68,8 @@ function toSummary(row: SummaryRow): ConversationSummary {
     id: row.id,
     establishmentId: row.establishmentId,
     title: row.title,
-    participants: row.participants,
+    // Only people with classes or children carry an affiliation (the field is additive).
+    participants: row.participants.map(({ affiliation, ...p }) => affiliation ? { ...p, affiliation } : p),
     lastMessage,
     lastSeq: row.lastSeq,
     readSeq: row.readSeq,

@@ -103,6 +103,30 @@ const noPupil = () => notFound("No such pupil in this establishment; pick one fr
 const nameTaken = (name: string, year: string) =>
   badRequest(`name: a class "${name}" already exists for ${year}; choose another name`);
 
+/** The acting admin and the class `classId` of their establishment, or `not_found`. */
+async function adminAndClass(
+  db: Database,
+  actor: Actor,
+  input: { establishmentId: string; classId: string },
+) {
+  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
+  const schoolClass = await getClass(db, input.establishmentId, input.classId);
+  if (schoolClass === null) throw noClass();
+  return { admin, schoolClass };
+}
+
+/** The acting admin and the pupil `pupilId` of their establishment, or `not_found`. */
+async function adminAndPupil(
+  db: Database,
+  actor: Actor,
+  input: { establishmentId: string; pupilId: string },
+) {
+  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
+  const pupil = await getPupil(db, input.establishmentId, input.pupilId);
+  if (pupil === null) throw noPupil();
+  return { admin, pupil };
+}
+
 /** What the classes page shows: the years, the chosen one, and its classes. */
 export interface ClassesOverview {
   schoolYears: string[];
@@ -163,9 +187,7 @@ export async function renameSchoolClass(
   actor: Actor,
   input: { establishmentId: string; classId: string; name: unknown },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const found = await getClass(db, input.establishmentId, input.classId);
-  if (found === null) throw noClass();
+  const { admin, schoolClass: found } = await adminAndClass(db, actor, input);
   const name = cleanField("name", input.name, MAX_CLASS_NAME);
   if (name === found.name) return;
   try {
@@ -191,9 +213,7 @@ export async function deleteSchoolClass(
   actor: Actor,
   input: { establishmentId: string; classId: string },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const found = await getClass(db, input.establishmentId, input.classId);
-  if (found === null) throw noClass();
+  const { admin, schoolClass: found } = await adminAndClass(db, actor, input);
   await db.transaction(async (tx) => {
     if (!(await deleteClass(tx, input.establishmentId, found.id))) throw noClass();
     await audit(tx, admin, actor, input.establishmentId, {
@@ -258,9 +278,7 @@ export async function addPupil(
     externalRef?: unknown;
   },
 ): Promise<string> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const schoolClass = await getClass(db, input.establishmentId, input.classId);
-  if (schoolClass === null) throw noClass();
+  const { admin, schoolClass } = await adminAndClass(db, actor, input);
   const existing = input.pupilId ? await getPupil(db, input.establishmentId, input.pupilId) : null;
   if (input.pupilId && existing === null) throw noPupil();
   const fresh = existing === null
@@ -309,9 +327,7 @@ export async function removePupil(
   actor: Actor,
   input: { establishmentId: string; classId: string; pupilId: string },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const schoolClass = await getClass(db, input.establishmentId, input.classId);
-  if (schoolClass === null) throw noClass();
+  const { admin, schoolClass } = await adminAndClass(db, actor, input);
   const pupil = await getPupil(db, input.establishmentId, input.pupilId);
   if (pupil === null) throw noPupil();
   await db.transaction(async (tx) => {
@@ -345,9 +361,7 @@ export async function assignClassTeacher(
   actor: Actor,
   input: { establishmentId: string; classId: string; teacherId: string; subject?: unknown },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const schoolClass = await getClass(db, input.establishmentId, input.classId);
-  if (schoolClass === null) throw noClass();
+  const { admin, schoolClass } = await adminAndClass(db, actor, input);
   const teacher = await memberWith(db, input.establishmentId, input.teacherId, ["teacher", "admin"]);
   const subject = cleanField("subject", input.subject, MAX_CLASS_NAME, true);
   await db.transaction(async (tx) => {
@@ -368,9 +382,7 @@ export async function unassignClassTeacher(
   actor: Actor,
   input: { establishmentId: string; classId: string; teacherId: string },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const schoolClass = await getClass(db, input.establishmentId, input.classId);
-  if (schoolClass === null) throw noClass();
+  const { admin, schoolClass } = await adminAndClass(db, actor, input);
   await db.transaction(async (tx) => {
     if (!(await unassignTeacher(tx, schoolClass.id, input.teacherId))) return;
     await audit(tx, admin, actor, input.establishmentId, {
@@ -428,9 +440,7 @@ export async function linkPupilGuardian(
   actor: Actor,
   input: { establishmentId: string; pupilId: string; guardianId: string },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const pupil = await getPupil(db, input.establishmentId, input.pupilId);
-  if (pupil === null) throw noPupil();
+  const { admin, pupil } = await adminAndPupil(db, actor, input);
   const parent = await memberWith(db, input.establishmentId, input.guardianId, ["parent"]);
   await db.transaction(async (tx) => {
     if (!(await linkGuardian(tx, pupil.id, parent.id))) return;
@@ -450,9 +460,7 @@ export async function unlinkPupilGuardian(
   actor: Actor,
   input: { establishmentId: string; pupilId: string; guardianshipId: string },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const pupil = await getPupil(db, input.establishmentId, input.pupilId);
-  if (pupil === null) throw noPupil();
+  const { admin, pupil } = await adminAndPupil(db, actor, input);
   const guardian = (await listGuardians(db, pupil.id)).find((g) => g.id === input.guardianshipId);
   if (guardian === undefined) throw notFound("No such guardian of this pupil; reload the pupil's page.");
   await db.transaction(async (tx) => {
@@ -473,9 +481,7 @@ export async function setPupilStudent(
   actor: Actor,
   input: { establishmentId: string; pupilId: string; studentId: string | null },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const pupil = await getPupil(db, input.establishmentId, input.pupilId);
-  if (pupil === null) throw noPupil();
+  const { admin, pupil } = await adminAndPupil(db, actor, input);
   const student = input.studentId === null
     ? null
     : await memberWith(db, input.establishmentId, input.studentId, ["student"]);
@@ -505,9 +511,7 @@ export async function removeSchoolPupil(
   actor: Actor,
   input: { establishmentId: string; pupilId: string },
 ): Promise<void> {
-  const admin = await requireAdmin(db, actor.userId, input.establishmentId);
-  const pupil = await getPupil(db, input.establishmentId, input.pupilId);
-  if (pupil === null) throw noPupil();
+  const { admin, pupil } = await adminAndPupil(db, actor, input);
   await db.transaction(async (tx) => {
     if (!(await deletePupil(tx, input.establishmentId, pupil.id))) throw noPupil();
     await audit(tx, admin, actor, input.establishmentId, {

@@ -6,7 +6,6 @@
  */
 import { Head } from "@/framework/mod.ts";
 import type { Membership } from "@/db/models.ts";
-import { AppError } from "@/domain/errors.ts";
 import {
   addPupil,
   assignClassTeacher,
@@ -17,10 +16,9 @@ import {
 } from "@/domain/school.ts";
 import { translator } from "@/i18n/mod.ts";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "@/components/styles.ts";
-import { adminMembership } from "@/routes/[locale]/_lib/outbox.ts";
 import { FIELD_CLASS, FormAlert, LABEL_CLASS, LINK_CLASS } from "@/routes/[locale]/_lib/AccountCard.tsx";
 import { defineSignedInPage } from "@/routes/[locale]/_lib/state.ts";
-import { establishmentQuery, handleSchoolForm } from "./_lib/school_form.ts";
+import { establishmentQuery, handleSchoolForm, showSchoolPage } from "./_lib/school_form.ts";
 
 interface ClassData extends ClassDetails {
   membership: Membership;
@@ -31,27 +29,17 @@ interface ClassData extends ClassDetails {
 
 export const handler = defineSignedInPage.handlers<ClassData>({
   async GET(ctx): Promise<Response> {
-    const membership = adminMembership(ctx);
-    if (!membership) return await ctx.renderNotFound();
-    const q = (ctx.url.searchParams.get("q") ?? "").slice(0, 100);
-    try {
-      const details = await classDetails(
-        ctx.state.services.db,
-        ctx.state.user.id,
-        membership.establishmentId,
-        ctx.params.classId ?? "",
-        q,
-      );
-      return await ctx.render({
-        ...details,
-        membership,
-        q,
-        done: ctx.url.searchParams.get("done") ?? undefined,
-      });
-    } catch (error) {
-      if (error instanceof AppError && error.code === "not_found") return await ctx.renderNotFound();
-      throw error;
-    }
+    return await showSchoolPage(
+      ctx,
+      (membership, q) =>
+        classDetails(
+          ctx.state.services.db,
+          ctx.state.user.id,
+          membership.establishmentId,
+          ctx.params.classId ?? "",
+          q,
+        ),
+    );
   },
 
   async POST(ctx): Promise<Response> {

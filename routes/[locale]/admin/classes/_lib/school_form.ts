@@ -54,6 +54,28 @@ export async function handleSchoolForm(
   }
 }
 
+/**
+ * A GET of a class or pupil page: `load` reads it for the chosen establishment and the page's search
+ * (`?q=`, at most 100 characters); `not_found` (another establishment's id) is the 404 page.
+ */
+export async function showSchoolPage<D extends { membership: Membership; q: string; done?: string }>(
+  ctx: RouteContext<SignedInPageState, D>,
+  load: (membership: Membership, q: string) => Promise<Omit<D, "membership" | "q" | "done">>,
+): Promise<Response> {
+  const membership = adminMembership(ctx);
+  if (!membership) return await ctx.renderNotFound();
+  const q = (ctx.url.searchParams.get("q") ?? "").slice(0, 100);
+  try {
+    const loaded = await load(membership, q);
+    return await ctx.render(
+      { ...loaded, membership, q, done: ctx.url.searchParams.get("done") ?? undefined } as D,
+    );
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") return await ctx.renderNotFound();
+    throw error;
+  }
+}
+
 /** The `?establishment=` query every link of these pages carries. */
 export function establishmentQuery(membership: Membership): string {
   return `establishment=${encodeURIComponent(membership.establishmentId)}`;
