@@ -192,16 +192,17 @@ export function parseClassList(bytes: Uint8Array): {
     throw badRequest("file: this is not a CSV file; export the class list as CSV (text) and try again");
   }
   const separator = detectSeparator(text);
-  let records: string[][];
+  let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
+      info: true,
       delimiter: separator,
       bom: true,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
       trim: true,
-    }) as string[][];
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const where = (error as { lines?: number }).lines;
     throw badRequest(
@@ -210,7 +211,8 @@ export function parseClassList(bytes: Uint8Array): {
       }; check its quotes and export it again`,
     );
   }
-  const [header, ...data] = records;
+  const [first, ...data] = records;
+  const header = first?.record;
   if (!header) throw badRequest("file: the file is empty; choose the class list exported as CSV");
   const mapped = header.map((h) => HEADERS[foldHeader(h)]);
   const has = (c: ImportColumn) => mapped.includes(c);
@@ -222,7 +224,7 @@ export function parseClassList(bytes: Uint8Array): {
     );
   }
   const rows: ImportRow[] = [];
-  for (const [index, record] of data.entries()) {
+  for (const { record, info } of data) {
     if (record.every((cell) => cell === "")) continue;
     const cells = Object.fromEntries(Object.values(HEADERS).map((c) => [c, ""])) as Record<
       ImportColumn,
@@ -231,7 +233,8 @@ export function parseClassList(bytes: Uint8Array): {
     mapped.forEach((column, i) => {
       if (column && cells[column] === "") cells[column] = (record[i] ?? "").normalize("NFC").trim();
     });
-    rows.push({ line: index + 2, cells });
+    // The line the record ends on, as an editor numbers it (blank lines count).
+    rows.push({ line: info.lines, cells });
   }
   if (rows.length > MAX_IMPORT_ROWS) {
     throw tooLarge(`file: ${rows.length} rows; at most ${MAX_IMPORT_ROWS} per file — split the class list`);
