@@ -70,6 +70,10 @@ CREATE UNIQUE INDEX guardianships_pupil_guardian_key ON guardianships (pupil_id,
 CREATE UNIQUE INDEX guardianships_pupil_invitation_key ON guardianships (pupil_id, invitation_id)
   WHERE invitation_id IS NOT NULL;
 CREATE INDEX guardianships_guardian_idx ON guardianships (guardian_id) WHERE guardian_id IS NOT NULL;
+-- A pupil's guardians (pages, import) and an invitation's links (its acceptance): the partial unique
+-- indexes above cannot serve these lookups.
+CREATE INDEX guardianships_pupil_idx ON guardianships (pupil_id);
+CREATE INDEX guardianships_invitation_idx ON guardianships (invitation_id) WHERE invitation_id IS NOT NULL;
 
 -- The audit log names classes and pupils as targets too (class.create, guardian.link, class_import.apply…).
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_target_type_check;
