@@ -161,11 +161,15 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
 let absorbing = false;
 
 /**
- * postgres.js sometimes rejects a promise nobody holds when a (re)connection attempt fails while the
- * server is down (seen as `Uncaught (in promise) Error: connect ECONNREFUSED` during restarts), and an
- * unhandled rejection ends a Deno process: a routine database restart would take the server down with
- * it. Such a rejection is a connection failure the pool retries by itself, so it is absorbed with one
- * warning line; every other unhandled rejection still ends the process as before.
+ * Two postgres.js 3.4.9 defects turn a routine database restart into a crashed process, since an
+ * uncaught error ends a Deno process:
+ * - a (re)connection attempt that fails while the server is down sometimes rejects a promise nobody
+ *   holds (`Uncaught (in promise) Error: connect ECONNREFUSED`);
+ * - a write buffered for `setImmediate` runs after the connection closed and nulled its socket
+ *   (`TypeError: Cannot read properties of null (reading 'write')` in `nextWrite`; upstream issues
+ *   porsager/postgres#1154 and #1208, unfixed in 3.4.9). The query it belonged to was already rejected
+ *   with CONNECTION_CLOSED, so skipping the write loses nothing.
+ * Both are absorbed with one warning line; every other uncaught error still ends the process.
  */
 function absorbStrayConnectionRejections(): void {
   if (absorbing) return;
@@ -177,6 +181,17 @@ function absorbStrayConnectionRejections(): void {
       `database: a lost connection attempt was absorbed (${JSON.stringify(reasonOf(event.reason))})`,
     );
   });
+  globalThis.addEventListener("error", (event) => {
+    if (!isPostgresJsNullSocketWrite(event.error)) return;
+    event.preventDefault();
+    console.warn("database: a write on a connection that had just closed was skipped (postgres.js#1154)");
+  });
+}
+
+/** The `nextWrite` defect of postgres.js described above, recognised by its message and origin. */
+export function isPostgresJsNullSocketWrite(error: unknown): boolean {
+  return error instanceof TypeError && /reading 'write'/.test(error.message) &&
+    /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? "") && /nextWrite/.test(error.stack ?? "");
 }
 
 /**
