@@ -202,7 +202,9 @@ async function appendUnique(db: Database, inputs: readonly AppendMessageInput[])
     } catch (error) {
       // Defensive: should a unique violation on (sender_id, client_id) still surface, run it again.
       if (error instanceof BatchRaceError || sqlState(error) === "23505") continue;
-      if (inputs.length === 1) return [{ ok: false, error }];
+      // Only an error PostgreSQL raised about the statement can be one input's fault; a lost
+      // connection or a closed database fails the whole batch at once.
+      if (inputs.length === 1 || sqlState(error) === undefined) return inputs.map(() => ({ ok: false, error }));
       break;
     }
   }
