@@ -69,7 +69,7 @@ async function drive(
           body: `write path bench message ${n}`,
         });
       } catch (error) {
-        if (isAppError(error, "overloaded" as never)) {
+        if (isAppError(error, "overloaded")) {
           overloaded++;
           await new Promise((resolve) => setTimeout(resolve, 5));
         } else if (++failed <= 1) console.error(`${scenario}: a send failed:`, error);
@@ -147,7 +147,6 @@ export async function runWritePathBench(
         { seconds, pipeline },
       ),
     ];
-    await (messaging as { close?: () => Promise<void> }).close?.();
     return results;
   } finally {
     await db.close();
