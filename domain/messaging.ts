@@ -41,7 +41,7 @@ import type { DomainEvents } from "./events.ts";
 import { canWrite, mayCreateConversation, maySend, writableRoles } from "./permissions.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
-import { SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
+import { ArrivalOrder, SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
 
 /** Most recipients one search returns (the contract's "at most 20"). */
 export const RECIPIENT_LIMIT = 20;
@@ -114,10 +114,13 @@ export interface MessagingOptions {
  * queue in the order they were made, even though their checks run concurrently, so a client that
  * pipelines sends sees its messages in that order.
  */
-export function createMessaging(db: Database, events: DomainEvents, options: MessagingOptions = {}): Messaging {
+export function createMessaging(
+  db: Database,
+  events: DomainEvents,
+  options: MessagingOptions = {},
+): Messaging {
   const batcher = new SendBatcher((inputs) => appendMessages(db, inputs), options.sendBatch);
-  /** Per user: settles once their latest send has entered the batch queue (or failed before it). */
-  const turns = new Map<string, Promise<void>>();
+  const order = new ArrivalOrder();
 
   /** The caller's role in the establishment, or `not_found` when they have none. */
   async function roleIn(userId: string, establishmentId: string): Promise<Role> {
@@ -221,34 +224,27 @@ export function createMessaging(db: Database, events: DomainEvents, options: Mes
     },
 
     async sendMessage(userId, input) {
-      const checked = (async () => {
-        const access = await accessTo(userId, input.conversationId);
-        if (!maySend(access)) {
-          throw forbidden(
-            `As ${article(access.role)} you may not write to everyone in this conversation; ` +
-              "start a conversation with staff instead.",
-          );
-        }
-        const body = messageBody(input.body);
-        const clientIdLength = codePointLength(input.clientId);
-        if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {
-          throw badRequest("clientId: expected 1 to 64 characters (letters, digits and dashes are safest).");
-        }
-        return { conversationId: input.conversationId, senderId: userId, clientId: input.clientId, body };
-      })();
-      checked.catch(() => {}); // awaited below, after this user's earlier sends are queued
-      // Checks overlap; entering the queue waits for this user's previous send to enter it first.
-      const previous = turns.get(userId);
-      const turn = Promise.withResolvers<void>();
-      turns.set(userId, turn.promise);
-      let stored: Promise<{ message: Message; created: boolean }>;
-      try {
-        await previous;
-        stored = batcher.submit(await checked);
-      } finally {
-        turn.resolve();
-        if (turns.get(userId) === turn.promise) turns.delete(userId);
+      using turn = order.enter(userId); // released once this send is queued, or has failed before
+      const access = await accessTo(userId, input.conversationId);
+      if (!maySend(access)) {
+        throw forbidden(
+          `As ${article(access.role)} you may not write to everyone in this conversation; ` +
+            "start a conversation with staff instead.",
+        );
       }
+      const body = messageBody(input.body);
+      const clientIdLength = codePointLength(input.clientId);
+      if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {
+        throw badRequest("clientId: expected 1 to 64 characters (letters, digits and dashes are safest).");
+      }
+      await turn.ready;
+      const stored = batcher.submit({
+        conversationId: input.conversationId,
+        senderId: userId,
+        clientId: input.clientId,
+        body,
+      });
+      turn.release();
       const result = await stored;
       // clientIds are unique per sender across conversations; a reuse elsewhere is a client bug.
       if (result.message.conversationId !== input.conversationId.toLowerCase()) {
