@@ -204,7 +204,9 @@ async function appendUnique(db: Database, inputs: readonly AppendMessageInput[])
       if (error instanceof BatchRaceError || sqlState(error) === "23505") continue;
       // Only an error PostgreSQL raised about the statement can be one input's fault; a lost
       // connection or a closed database fails the whole batch at once.
-      if (inputs.length === 1 || sqlState(error) === undefined) return inputs.map(() => ({ ok: false, error }));
+      if (inputs.length === 1 || sqlState(error) === undefined) {
+        return inputs.map(() => ({ ok: false, error }));
+      }
       break;
     }
   }
@@ -212,10 +214,12 @@ async function appendUnique(db: Database, inputs: readonly AppendMessageInput[])
     // Raced twice: the stored row is there now.
     const [input] = inputs as [AppendMessageInput];
     const stored = await findMessageByClientId(db, input.senderId, input.clientId);
-    return [stored ? { ok: true, result: { message: stored, created: false } } : {
-      ok: false,
-      error: new Error(`message ${input.clientId} could not be stored under contention; send it again`),
-    }];
+    return [
+      stored ? { ok: true, result: { message: stored, created: false } } : {
+        ok: false,
+        error: new Error(`message ${input.clientId} could not be stored under contention; send it again`),
+      },
+    ];
   }
   // One input spoiled the statement: find it by storing them one by one, in order.
   const outcomes: AppendOutcome[] = [];
