@@ -1,7 +1,8 @@
 /**
  * {@linkcode Database} on a PostgreSQL server through postgres.js. A statement with parameters runs as
- * a named prepared statement, cached per connection (so SQL text must not embed values); one without runs through the simple protocol, so a migration file with many
- * statements can be sent whole (the rows of the last statement are returned, as on PGlite).
+ * a named prepared statement, cached per connection (so SQL text must not embed values); one without
+ * runs through the simple protocol, so a migration file with many statements can be sent whole (the
+ * rows of the last statement are returned, as on PGlite).
  *
  * LISTEN runs on postgres.js's own dedicated connection, which it re-opens and re-LISTENs after a
  * connection loss; every (re-)LISTEN calls `onListen` so callers can catch up on what they missed.
