@@ -1,7 +1,8 @@
 /**
  * {@linkcode Database} on a PostgreSQL server through postgres.js. A statement with parameters runs as
- * a prepared statement; one without runs through the simple protocol, so a migration file with many
- * statements can be sent whole (the rows of the last statement are returned, as on PGlite).
+ * a named prepared statement, cached per connection (so SQL text must not embed values); one without
+ * runs through the simple protocol, so a migration file with many statements can be sent whole (the
+ * rows of the last statement are returned, as on PGlite).
  *
  * LISTEN runs on postgres.js's own dedicated connection, which it re-opens and re-LISTENs after a
  * connection loss; every (re-)LISTEN calls `onListen` so callers can catch up on what they missed.
@@ -45,7 +46,7 @@ export interface PostgresAdapterOptions {
 
 /** The pool or a transaction: both run text with parameters. */
 // deno-lint-ignore no-explicit-any
-type Runner = { unsafe(text: string, params: any[]): PromiseLike<any> };
+type Runner = { unsafe(text: string, params: any[], options?: { prepare?: boolean }): PromiseLike<any> };
 
 /** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
 export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
@@ -82,7 +83,11 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     params: readonly unknown[] | undefined,
   ): Promise<T[]> => {
     try {
-      const result = await runner.unsafe(text, [...(params ?? [])]);
+      // Named prepared statements, kept per connection by text: parsed and planned once, then one
+      // round trip per call (unprepared, postgres.js describes first: two). Without parameters, the
+      // simple protocol (several statements allowed).
+      const args = [...(params ?? [])];
+      const result = await runner.unsafe(text, args, { prepare: args.length > 0 });
       // The simple protocol answers several statements with one result per statement.
       const last = typeof result.command === "string" ? result : result[result.length - 1] ?? [];
       return Array.from(last as T[]);
