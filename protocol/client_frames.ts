@@ -57,7 +57,7 @@ export const pingFrame = v.object({ type: v.literal("ping") });
 export const pongFrame = v.object({
   type: v.literal("pong"),
   nonce: v.pipe(
-    v.string("expected the nonce of the ping"),
+    storableString("expected the nonce of the ping"),
     v.maxLength(64, "expected the nonce of the ping"),
   ),
 });
