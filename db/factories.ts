@@ -8,6 +8,7 @@ import { createEstablishment } from "./establishments.ts";
 import { createUser, setMembership } from "./users.ts";
 import { searchTextFor } from "./search_text.ts";
 import { createConversation } from "./conversations.ts";
+import { currentSchoolYear } from "./school_graph.ts";
 
 /**
  * A placeholder password hash for users who never log in. It is not a valid PHC string, so no password
@@ -164,4 +165,79 @@ export async function makeMembers(
      INSERT INTO memberships (user_id, establishment_id, role) SELECT id, $3, $4 FROM u`,
     [JSON.stringify(rows), UNUSABLE_PASSWORD_HASH, options.establishmentId, options.role ?? "parent"],
   );
+}
+
+// ---- School structure for the messaging rules (s12-rules): classes, pupils, guardians, teachers. ----
+
+/** Creates a class of the current school year (db/school_graph.ts `currentSchoolYear`) unless told. */
+export async function createSchoolClass(
+  db: Database,
+  options: { establishmentId: string; name?: string; schoolYear?: string },
+): Promise<{ id: string; name: string }> {
+  const name = options.name ?? `Classe ${uniqueToken()}`;
+  const rows = await db.query<{ id: string; name: string }>(
+    `INSERT INTO classes (establishment_id, name, school_year) VALUES ($1, $2, $3) RETURNING id, name`,
+    [options.establishmentId, name, options.schoolYear ?? currentSchoolYear()],
+  );
+  return rows[0]!;
+}
+
+/** Creates a pupil in the class; `userId` links the pupil's own student account. */
+export async function createPupilInClass(
+  db: Database,
+  options: { establishmentId: string; classId: string; name?: string; userId?: string },
+): Promise<{ id: string; name: string }> {
+  const name = options.name ?? `Élève ${uniqueToken()}`;
+  const rows = await db.query<{ id: string; name: string }>(
+    `INSERT INTO pupils (establishment_id, name, user_id) VALUES ($1, $2, $3) RETURNING id, name`,
+    [options.establishmentId, name, options.userId ?? null],
+  );
+  const pupil = rows[0]!;
+  await addPupilToSchoolClass(db, { classId: options.classId, pupilId: pupil.id });
+  return pupil;
+}
+
+/** Puts an existing pupil in one more class. */
+export async function addPupilToSchoolClass(db: Database, options: { classId: string; pupilId: string }) {
+  await db.query(`INSERT INTO class_pupils (class_id, pupil_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+    options.classId,
+    options.pupilId,
+  ]);
+}
+
+/** Makes `guardianId` a guardian of the pupil. */
+export async function linkGuardianToPupil(db: Database, options: { pupilId: string; guardianId: string }) {
+  await db.query(`INSERT INTO guardianships (pupil_id, guardian_id) VALUES ($1, $2)`, [
+    options.pupilId,
+    options.guardianId,
+  ]);
+}
+
+/** Assigns a teacher to a class. */
+export async function assignTeacherToSchoolClass(
+  db: Database,
+  options: { classId: string; teacherId: string; subject?: string },
+) {
+  await db.query(
+    `INSERT INTO class_teachers (class_id, teacher_id, subject) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [options.classId, options.teacherId, options.subject ?? null],
+  );
+}
+
+/**
+ * The shortest school that lets a parent and a teacher write to each other: a new class taught by
+ * `teacherId` with a new pupil whose guardian is `parentId`.
+ */
+export async function linkParentToTeacher(
+  db: Database,
+  options: { establishmentId: string; parentId: string; teacherId: string },
+): Promise<{ classId: string; pupilId: string }> {
+  const schoolClass = await createSchoolClass(db, { establishmentId: options.establishmentId });
+  const pupil = await createPupilInClass(db, {
+    establishmentId: options.establishmentId,
+    classId: schoolClass.id,
+  });
+  await linkGuardianToPupil(db, { pupilId: pupil.id, guardianId: options.parentId });
+  await assignTeacherToSchoolClass(db, { classId: schoolClass.id, teacherId: options.teacherId });
+  return { classId: schoolClass.id, pupilId: pupil.id };
 }

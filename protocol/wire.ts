@@ -43,6 +43,14 @@ export const storedMessage = v.object({
   createdAt: v.pipe(isoTime, v.transform((s) => new Date(s))),
 });
 
+/** Weekly hours: a bit per weekday (bit 0 = Monday), opening and closing minute, IANA time zone. */
+export const weeklyHours = v.object({
+  days: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(127)),
+  opens: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1439)),
+  closes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
+  timeZone: v.string(),
+});
+
 /** A conversation participant (current members only). */
 export const participant = v.object({
   id: text,
@@ -66,6 +74,12 @@ export const wireConversation = v.object({
   readSeq: seq,
   unread: seq,
   updatedAt: isoTime,
+  /** Additive: false when the viewer may not send now (the conversation stays readable). */
+  canSend: v.optional(v.boolean()),
+  /** Additive: why not, when `canSend` is false. */
+  cannotSendReason: v.optional(v.picklist(["families_silenced", "staff_start", "not_allowed"])),
+  /** Additive, for families: the staff participants and their weekly hours (minutes, time zone). */
+  availability: v.optional(v.array(v.object({ id: text, name: v.string(), hours: weeklyHours }))),
 });
 export type WireConversation = v.InferOutput<typeof wireConversation>;
 
@@ -80,7 +94,14 @@ export const conversationState = v.object({
 export type ConversationState = v.InferOutput<typeof conversationState>;
 
 /** Someone the caller may write to (`GET /api/recipients`). */
-export const recipient = v.object({ id: text, name: v.string(), email: v.string(), role });
+export const recipient = v.object({
+  id: text,
+  name: v.string(),
+  email: v.string(),
+  role,
+  /** Additive: the link through which the caller may write to them ("Léa — CM2 A"); null without one. */
+  group: v.optional(v.nullable(v.string())),
+});
 export type Recipient = v.InferOutput<typeof recipient>;
 
 /** `GET /api/conversations`. */
