@@ -241,3 +241,33 @@ export async function linkParentToTeacher(
   await assignTeacherToSchoolClass(db, { classId: schoolClass.id, teacherId: options.teacherId });
   return { classId: schoolClass.id, pupilId: pupil.id };
 }
+
+/**
+ * One class of the current school year holding everyone given: `teacherIds` teach it, `studentIds` are
+ * its pupils (with their accounts), each of `parentIds` is the guardian of a new pupil in it. What tests
+ * written before the class rules need so that their teachers, parents and students may write to each other.
+ */
+export async function makeSchoolClassWith(
+  db: Database,
+  options: { establishmentId: string; teacherIds?: string[]; studentIds?: string[]; parentIds?: string[] },
+): Promise<{ id: string; name: string }> {
+  const schoolClass = await createSchoolClass(db, { establishmentId: options.establishmentId });
+  for (const teacherId of options.teacherIds ?? []) {
+    await assignTeacherToSchoolClass(db, { classId: schoolClass.id, teacherId });
+  }
+  for (const userId of options.studentIds ?? []) {
+    await createPupilInClass(db, {
+      establishmentId: options.establishmentId,
+      classId: schoolClass.id,
+      userId,
+    });
+  }
+  for (const guardianId of options.parentIds ?? []) {
+    const pupil = await createPupilInClass(db, {
+      establishmentId: options.establishmentId,
+      classId: schoolClass.id,
+    });
+    await linkGuardianToPupil(db, { pupilId: pupil.id, guardianId });
+  }
+  return schoolClass;
+}

@@ -67,6 +67,16 @@ export const errorFrame = v.object({
 
 export const pongFrame = v.object({ type: v.literal("pong") });
 
+/**
+ * An establishment's messaging mode changed (sent to its members' open sockets at once): families'
+ * composers disable themselves and a banner explains it while the mode is `families_silenced`.
+ */
+export const settingsFrame = v.object({
+  type: v.literal("settings"),
+  establishmentId: text,
+  mode: v.picklist(["open", "staff_start", "families_silenced"]),
+});
+
 /** Any server frame. */
 export const serverFrame = v.variant("type", [
   helloFrame,
@@ -77,6 +87,7 @@ export const serverFrame = v.variant("type", [
   conversationFrame,
   errorFrame,
   pongFrame,
+  settingsFrame,
 ]);
 
 export type ServerFrame = v.InferOutput<typeof serverFrame>;

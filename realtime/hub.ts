@@ -21,6 +21,7 @@ import type { Message } from "../db/models.ts";
 import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
 import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
+import { listMembersAmong } from "../db/establishment_settings.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
@@ -237,6 +238,11 @@ export class Hub implements ConnectionHost {
           conn.close(CLOSE.sessionEnded, "your access changed: check GET /api/me, then reconnect");
         }
         return;
+      case "settings":
+        void this.#pushSettings(event.establishmentId, event.mode).catch((error) =>
+          console.error(`realtime: pushing settings of ${event.establishmentId} failed:`, error)
+        );
+        return;
       case "resync":
         this.syncAll();
         if (Date.now() - this.#lastRevalidation > 10_000) void this.revalidateAll();
@@ -348,6 +354,16 @@ export class Hub implements ConnectionHost {
       const summary = await getConversationSummary(this.#db, conversationId, userId);
       if (summary === null) continue;
       for (const conn of [...this.#byUser.get(userId) ?? []]) conn.addConversation(summary);
+    }
+  }
+
+  /** Sends the new messaging mode to the sockets of the establishment's members (one query). */
+  async #pushSettings(establishmentId: string, mode: "open" | "staff_start" | "families_silenced") {
+    if (this.#byUser.size === 0) return;
+    for (const userId of await listMembersAmong(this.#db, establishmentId, [...this.#byUser.keys()])) {
+      for (const conn of this.#byUser.get(userId) ?? []) {
+        conn.send({ type: "settings", establishmentId, mode });
+      }
     }
   }
 
