@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   "person.reset_link",
   "membership.role",
   "membership.remove",
+  "establishment.messaging_settings",
 ] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */

@@ -88,6 +88,7 @@ export const en: Dictionary = {
   "audit.action.person.reset_link": "Password link created",
   "audit.action.membership.role": "Role changed",
   "audit.action.membership.remove": "Removed from the school",
+  "audit.action.establishment.messaging_settings": "Messaging settings changed",
   "nav.audit": "Audit log",
 
   "invitation.heading": "Invitation",
@@ -388,7 +389,8 @@ export const en: Dictionary = {
   "settings.invalid": "Settings not saved: check the hours (opening before closing) and the time zone.",
   "settings.notAdmin": "Only the school's admins change these settings.",
   "settings.myHours": "My hours for answering families",
-  "settings.myHoursIntro": "Outside these hours, families are told before they write, and your email digests wait until the hours open.",
+  "settings.myHoursIntro":
+    "Outside these hours, families are told before they write, and your email digests wait until the hours open.",
   "settings.useEstablishment": "Use the school's hours",
   "settings.myHoursSaved": "Your hours are saved.",
 };

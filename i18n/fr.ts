@@ -92,6 +92,7 @@ export const fr = {
   "audit.action.person.reset_link": "Lien de mot de passe créé",
   "audit.action.membership.role": "Rôle changé",
   "audit.action.membership.remove": "Retiré de l'établissement",
+  "audit.action.establishment.messaging_settings": "Réglages de la messagerie modifiés",
   "nav.audit": "Journal d'audit",
 
   "invitation.heading": "Invitation",
@@ -396,10 +397,12 @@ export const fr = {
   "settings.timeZone": "Fuseau horaire",
   "settings.save": "Enregistrer",
   "settings.saved": "Réglages enregistrés et appliqués.",
-  "settings.invalid": "Réglages non enregistrés : vérifiez les heures (l'ouverture avant la fermeture) et le fuseau horaire.",
+  "settings.invalid":
+    "Réglages non enregistrés : vérifiez les heures (l'ouverture avant la fermeture) et le fuseau horaire.",
   "settings.notAdmin": "Seuls les administrateurs de l'établissement modifient ces réglages.",
   "settings.myHours": "Mes heures de réponse aux familles",
-  "settings.myHoursIntro": "En dehors de ces heures, les familles sont prévenues avant d'écrire et vos résumés par e-mail attendent l'ouverture.",
+  "settings.myHoursIntro":
+    "En dehors de ces heures, les familles sont prévenues avant d'écrire et vos résumés par e-mail attendent l'ouverture.",
   "settings.useEstablishment": "Utiliser les heures de l'établissement",
   "settings.myHoursSaved": "Vos heures sont enregistrées.",
 } as const;

@@ -146,7 +146,14 @@ export function PortalShell(props: PortalShellProps) {
 function adminLinks(locale: Locale, memberships: readonly Membership[]) {
   const links: {
     href: string;
-    label: "nav.messagerie" | "nav.emails" | "nav.outbox" | "nav.people" | "nav.invitations" | "nav.audit";
+    label:
+      | "nav.messagerie"
+      | "nav.emails"
+      | "nav.outbox"
+      | "nav.people"
+      | "nav.invitations"
+      | "nav.audit"
+      | "nav.settings";
   }[] = [
     { href: `/${locale}/admin/messagerie`, label: "nav.messagerie" },
     { href: `/${locale}/admin/emails`, label: "nav.emails" },
@@ -157,5 +164,7 @@ function adminLinks(locale: Locale, memberships: readonly Membership[]) {
     links.push({ href: `/${locale}/admin/invitations`, label: "nav.invitations" });
     links.push({ href: `/${locale}/admin/audit`, label: "nav.audit" });
   }
+  // Admins change the establishment's messaging settings there; every staff member sets their hours.
+  links.push({ href: `/${locale}/admin/settings`, label: "nav.settings" });
   return links;
 }
