@@ -5,9 +5,17 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { dbTest } from "./support/databases.ts";
-import { launchBrowser, signInPage } from "./support/browser.ts";
+import { ignoreWithoutBrowser, launchBrowser, signInPage } from "./support/browser.ts";
 import { mailsTo, passDelay, sendAs, withMail } from "./support/mail.ts";
-import { clusterTest, connect, POSTGRES_TIERS, school, sendAndAck } from "./support/realtime_fixtures.ts";
+import {
+  clusterTest,
+  connect,
+  POSTGRES_TIERS,
+  postgresOnly,
+  school,
+  sendAndAck,
+  withCluster,
+} from "./support/realtime_fixtures.ts";
 import { loginCookie, makeLoginUser, TEST_PASSWORD, type TestServer, withServer } from "./support/server.ts";
 import {
   assignTeacherToSchoolClass,
@@ -169,62 +177,74 @@ clusterTest(
   },
 );
 
-clusterTest(
-  "browser - 'families may not send' set on one instance shows the banner and disables the parent's composer on the other, saying why [postgres]",
-  { instances: 2, realtime: POSTGRES_TIERS },
-  async ({ db, servers: [a, b] }) => {
-    const est = await makeEstablishment(db);
-    const admin = await makeLoginUser(db, { establishmentId: est.id, role: "admin" });
-    const teacher = await makeLoginUser(db, {
-      establishmentId: est.id,
-      role: "teacher",
-      name: "Marc Martin",
-    });
-    const parent = await makeLoginUser(db, {
-      establishmentId: est.id,
-      role: "parent",
-      name: "Hélène Dupont",
-    });
-    // Always open hours, so that no availability notice shares the composer in this test.
-    await setStaffHours(db, est.id, teacher.id, { days: 127, opens: 0, closes: 1440 });
-    const chat = await makeConversation(db, { establishmentId: est.id, members: [teacher.id, parent.id] });
-    const browser = await launchBrowser();
-    try {
-      const { page, context } = await signInPage(browser, a.url, parent.email, TEST_PASSWORD, {
-        next: `/fr/parents/messagerie/${chat.id}`,
+Deno.test({
+  name:
+    "browser - 'families may not send' set on one instance shows the banner and disables the parent's composer on the other, saying why [postgres]",
+  ...postgresOnly,
+  ignore: postgresOnly.ignore || ignoreWithoutBrowser(),
+  // Chromium's pipes and the previous cluster's closing sockets outlive Deno's per-test accounting
+  // (as in the other multi-server browser tests); the cluster and the browser are closed below.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withCluster(2, POSTGRES_TIERS, async ({ db, servers: [a, b] }) => {
+      const est = await makeEstablishment(db);
+      const admin = await makeLoginUser(db, { establishmentId: est.id, role: "admin" });
+      const teacher = await makeLoginUser(db, {
+        establishmentId: est.id,
+        role: "teacher",
+        name: "Marc Martin",
       });
-      const input = page.locator("#message-input");
-      await page.waitForFunction(() =>
-        !(document.querySelector("#message-input") as HTMLTextAreaElement)?.disabled
-      );
-      assertEquals(await page.locator("[data-messaging-banner]").count(), 0);
-      assertEquals(
-        (await postSettings(b, await loginCookie(b.url, admin.email), est.id, { mode: "families_silenced" }))
-          .status,
-        200,
-      );
-      await page.locator("[data-messaging-banner]").waitFor({ timeout: 2_000 });
-      assertEquals(await page.locator("[data-messaging-banner]").textContent(), fr("rules.familiesSilenced"));
-      assert(await input.isDisabled(), "the composer is disabled");
-      assertEquals(await page.locator("[data-send-blocked]").textContent(), fr("rules.familiesSilenced"));
-      assertEquals(
-        await page.locator('[data-connection-status="connected"]').count(),
-        1,
-        "no reconnect needed",
-      );
-      // Reopened: the banner goes and the composer is usable again.
-      assertEquals(
-        (await postSettings(b, await loginCookie(b.url, admin.email), est.id, { mode: "open" })).status,
-        200,
-      );
-      await page.locator("[data-messaging-banner]").waitFor({ state: "detached", timeout: 2_000 });
-      assert(!(await input.isDisabled()), "the composer is enabled again");
-      await context.close();
-    } finally {
-      await browser.close();
-    }
-  },
-);
+      const parent = await makeLoginUser(db, {
+        establishmentId: est.id,
+        role: "parent",
+        name: "Hélène Dupont",
+      });
+      // Always open hours, so that no availability notice shares the composer in this test.
+      await setStaffHours(db, est.id, teacher.id, { days: 127, opens: 0, closes: 1440 });
+      const chat = await makeConversation(db, { establishmentId: est.id, members: [teacher.id, parent.id] });
+      const browser = await launchBrowser();
+      try {
+        const { page, context } = await signInPage(browser, a.url, parent.email, TEST_PASSWORD, {
+          next: `/fr/parents/messagerie/${chat.id}`,
+        });
+        const input = page.locator("#message-input");
+        await page.waitForFunction(() =>
+          !(document.querySelector("#message-input") as HTMLTextAreaElement)?.disabled
+        );
+        assertEquals(await page.locator("[data-messaging-banner]").count(), 0);
+        assertEquals(
+          (await postSettings(b, await loginCookie(b.url, admin.email), est.id, {
+            mode: "families_silenced",
+          }))
+            .status,
+          200,
+        );
+        await page.locator("[data-messaging-banner]").waitFor({ timeout: 2_000 });
+        assertEquals(
+          await page.locator("[data-messaging-banner]").textContent(),
+          fr("rules.familiesSilenced"),
+        );
+        assert(await input.isDisabled(), "the composer is disabled");
+        assertEquals(await page.locator("[data-send-blocked]").textContent(), fr("rules.familiesSilenced"));
+        assertEquals(
+          await page.locator('[data-connection-status="connected"]').count(),
+          1,
+          "no reconnect needed",
+        );
+        // Reopened: the banner goes and the composer is usable again.
+        assertEquals(
+          (await postSettings(b, await loginCookie(b.url, admin.email), est.id, { mode: "open" })).status,
+          200,
+        );
+        await page.locator("[data-messaging-banner]").waitFor({ state: "detached", timeout: 2_000 });
+        assert(!(await input.isDisabled()), "the composer is enabled again");
+        await context.close();
+      } finally {
+        await browser.close();
+      }
+    }),
+});
 
 /** A weekday and local minute in Paris after `from`, stepping by whole minutes from the next hour. */
 function nextParis(from: Date, day: number, minute: number): Date {
