@@ -271,3 +271,46 @@ export async function makeSchoolClassWith(
   }
   return schoolClass;
 }
+
+/**
+ * Spreads the establishment's current teachers, students and parents over `classes` new classes of the
+ * current school year, in a handful of statements (benchmarks): teachers and students round-robin, each
+ * parent the guardian of a new pupil of a class. Returns the class ids.
+ */
+export async function makeSchoolGraph(
+  db: Database,
+  options: { establishmentId: string; classes: number },
+): Promise<string[]> {
+  const classes = await db.query<{ id: string }>(
+    `INSERT INTO classes (establishment_id, name, school_year)
+     SELECT $1, 'Classe ' || n, $2 FROM generate_series(1, $3) AS n RETURNING id`,
+    [options.establishmentId, currentSchoolYear(), options.classes],
+  );
+  const ids = classes.map((c) => c.id);
+  const members = `SELECT m.user_id, (row_number() OVER (ORDER BY m.user_id) - 1) % $3 AS k
+    FROM memberships m WHERE m.establishment_id = $1 AND m.role = $4`;
+  const classOf = `(($2::uuid[])[k + 1])`;
+  await db.query(
+    `INSERT INTO class_teachers (class_id, teacher_id) SELECT ${classOf}, user_id FROM (${members}) t`,
+    [options.establishmentId, ids, ids.length, "teacher"],
+  );
+  for (const role of ["student", "parent"] as const) {
+    await db.query(
+      `WITH src AS (${members}),
+       p AS (INSERT INTO pupils (establishment_id, name, user_id, external_ref)
+             SELECT $1, 'Élève ' || src.user_id, ${
+        role === "student" ? "src.user_id" : "NULL"
+      }, src.user_id::text
+             FROM src RETURNING id, external_ref),
+       cp AS (INSERT INTO class_pupils (class_id, pupil_id)
+              SELECT ${classOf}, p.id FROM p JOIN src ON src.user_id::text = p.external_ref)
+       ${
+        role === "parent"
+          ? "INSERT INTO guardianships (pupil_id, guardian_id) SELECT p.id, src.user_id FROM p JOIN src ON src.user_id::text = p.external_ref"
+          : "SELECT 1"
+      }`,
+      [options.establishmentId, ids, ids.length, role],
+    );
+  }
+  return ids;
+}

@@ -33,6 +33,8 @@ export interface RecipientQuery {
   offset?: number;
   /** The school year whose classes relate people (default: the current one). */
   schoolYear?: string;
+  /** See db/school_graph.ts `RelatedMembersQuery.scope`. */
+  scope?: { unlinkedRoles: readonly Role[]; linkedRoles: readonly Role[] };
 }
 
 /** Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`. */
@@ -61,5 +63,6 @@ export async function searchRecipients(
     roles,
     limit: Math.min(limit, 1000),
     offset: options.offset,
+    scope: options.scope,
   });
 }

@@ -43,29 +43,39 @@ export function currentSchoolYear(now: Date = new Date()): string {
 }
 
 /**
- * CTEs `aff` (affiliations in establishment `est` and school year `year`, for the user ids of the CTE
- * `people`) and `links` (per other person of `people`: the relation facts to `viewer`, and the label of
- * the strongest link). `est`, `year` and `viewer` are SQL expressions (placeholders or sub-selects).
+ * CTEs `mine` (the viewer's affiliations in establishment `est` and school year `year`), `theirs` (every
+ * affiliation in those classes) and `links` (per person sharing a class with the viewer: the relation
+ * facts and the label of the strongest link). Only the viewer's classes are read, so the cost follows
+ * the viewer's classes, not the establishment's size. `est`, `year` and `viewer` are SQL expressions.
  */
 function relationCtes(est: string, year: string, viewer: string): string {
   return `
-  aff AS (
+  mine AS (
     SELECT ct.teacher_id AS user_id, ct.class_id, cl.name AS class_name, NULL::text AS pupil_name,
       'teacher' AS kind
     FROM class_teachers ct JOIN classes cl ON cl.id = ct.class_id
-    WHERE cl.establishment_id IN (${est}) AND cl.school_year = ${year}
-      AND ct.teacher_id IN (SELECT user_id FROM people)
+    WHERE ct.teacher_id = ${viewer} AND cl.establishment_id IN (${est}) AND cl.school_year = ${year}
     UNION ALL
     SELECT pu.user_id, cp.class_id, cl.name, pu.name, 'student'
     FROM pupils pu JOIN class_pupils cp ON cp.pupil_id = pu.id JOIN classes cl ON cl.id = cp.class_id
-    WHERE cl.establishment_id IN (${est}) AND cl.school_year = ${year}
-      AND pu.user_id IN (SELECT user_id FROM people)
+    WHERE pu.user_id = ${viewer} AND cl.establishment_id IN (${est}) AND cl.school_year = ${year}
     UNION ALL
     SELECT g.guardian_id, cp.class_id, cl.name, pu.name, 'guardian'
     FROM guardianships g JOIN pupils pu ON pu.id = g.pupil_id
       JOIN class_pupils cp ON cp.pupil_id = pu.id JOIN classes cl ON cl.id = cp.class_id
-    WHERE cl.establishment_id IN (${est}) AND cl.school_year = ${year}
-      AND g.guardian_id IN (SELECT user_id FROM people)
+    WHERE g.guardian_id = ${viewer} AND cl.establishment_id IN (${est}) AND cl.school_year = ${year}
+  ),
+  theirs AS (
+    SELECT ct.teacher_id AS user_id, ct.class_id, NULL::text AS pupil_name, 'teacher' AS kind
+    FROM class_teachers ct WHERE ct.class_id IN (SELECT class_id FROM mine)
+    UNION ALL
+    SELECT pu.user_id, cp.class_id, pu.name, 'student'
+    FROM class_pupils cp JOIN pupils pu ON pu.id = cp.pupil_id
+    WHERE cp.class_id IN (SELECT class_id FROM mine) AND pu.user_id IS NOT NULL
+    UNION ALL
+    SELECT g.guardian_id, cp.class_id, pu.name, 'guardian'
+    FROM class_pupils cp JOIN pupils pu ON pu.id = cp.pupil_id JOIN guardianships g ON g.pupil_id = pu.id
+    WHERE cp.class_id IN (SELECT class_id FROM mine) AND g.guardian_id IS NOT NULL
   ),
   links AS (
     SELECT b.user_id,
@@ -73,12 +83,11 @@ function relationCtes(est: string, year: string, viewer: string): string {
       bool_or(b.kind = 'teacher' AND a.kind <> 'teacher') AS taught_by,
       bool_or(a.kind = b.kind AND a.kind <> 'teacher') AS same_class,
       (array_agg(CASE WHEN a.kind = 'guardian' THEN a.pupil_name || ' — ' || a.class_name
-                      WHEN b.kind = 'guardian' THEN b.pupil_name || ' — ' || b.class_name
+                      WHEN b.kind = 'guardian' THEN b.pupil_name || ' — ' || a.class_name
                       ELSE a.class_name END
                  ORDER BY ((a.kind = 'teacher') <> (b.kind = 'teacher')) DESC, a.class_name, a.pupil_name))[1]
         AS label
-    FROM aff a JOIN aff b ON b.class_id = a.class_id AND b.user_id <> a.user_id
-    WHERE a.user_id = ${viewer}
+    FROM mine a JOIN theirs b ON b.class_id = a.class_id AND b.user_id <> a.user_id
     GROUP BY b.user_id
   )`;
 }
@@ -104,6 +113,11 @@ export interface RelatedMembersQuery {
   ids?: readonly string[];
   /** Only these roles (the roles the viewer could write to at all); default every role. */
   roles?: readonly Role[];
+  /**
+   * Narrowing for search (domain/permissions.ts `searchScope`): people of `unlinkedRoles`, and people of
+   * `linkedRoles` who share a class with the viewer. Default: everyone.
+   */
+  scope?: { unlinkedRoles: readonly Role[]; linkedRoles: readonly Role[] };
   /** Page size and offset, ordered by folded name (default 500, 0). */
   limit?: number;
   offset?: number;
@@ -126,22 +140,19 @@ export async function listRelatedMembers(q: Queryable, opts: RelatedMembersQuery
       same_class: boolean | null;
     }
   >(
-    `WITH people AS (
-       SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
-       WHERE m.establishment_id = $1
-         AND ($4::uuid[] IS NULL OR m.user_id = ANY($4::uuid[]) OR m.user_id = $2::uuid)
-         AND ($5::text[] IS NULL OR m.role = ANY($5::text[]) OR m.user_id = $2::uuid)
-         AND ($4::uuid[] IS NOT NULL OR u.deactivated_at IS NULL OR m.user_id = $2::uuid)
-         AND (m.user_id = $2::uuid OR $6::text[] IS NULL OR NOT EXISTS (
-           SELECT 1 FROM unnest($6::text[]) AS q(word)
-            WHERE (' ' || u.search_text) NOT LIKE '% ' || q.word || '%' ESCAPE '\\'))
-     ),${relationCtes("$1", "$3", "$2::uuid")}
+    `WITH ${relationCtes("$1", "$3", "$2::uuid")}
      SELECT u.id, u.name, u.email, m.role, l.teaches, l.taught_by, l.same_class, l.label AS "group"
-     FROM people pe
-     JOIN users u ON u.id = pe.user_id
-     JOIN memberships m ON m.user_id = u.id AND m.establishment_id = $1
-     LEFT JOIN links l ON l.user_id = u.id
-     WHERE u.id <> $2::uuid
+     FROM memberships m
+     JOIN users u ON u.id = m.user_id
+     LEFT JOIN links l ON l.user_id = m.user_id
+     WHERE m.establishment_id = $1 AND m.user_id <> $2::uuid
+       AND ($4::uuid[] IS NULL OR m.user_id = ANY($4::uuid[]))
+       AND ($5::text[] IS NULL OR m.role = ANY($5::text[]))
+       AND ($4::uuid[] IS NOT NULL OR u.deactivated_at IS NULL)
+       AND ($9::text[] IS NULL OR m.role = ANY($9::text[]) OR (m.role = ANY($10::text[]) AND l.user_id IS NOT NULL))
+       AND ($6::text[] IS NULL OR NOT EXISTS (
+         SELECT 1 FROM unnest($6::text[]) AS q(word)
+          WHERE (' ' || u.search_text) NOT LIKE '% ' || q.word || '%' ESCAPE '\\'))
      ORDER BY u.search_text, u.name, u.id
      LIMIT $7 OFFSET $8`,
     [
@@ -153,6 +164,8 @@ export async function listRelatedMembers(q: Queryable, opts: RelatedMembersQuery
       opts.words ? [...opts.words] : null,
       Math.max(1, Math.trunc(opts.limit ?? 500)),
       Math.max(0, Math.trunc(opts.offset ?? 0)),
+      opts.scope ? [...opts.scope.unlinkedRoles] : null,
+      opts.scope ? [...opts.scope.linkedRoles] : null,
     ],
   );
   return rows.map(({ teaches, taught_by, same_class, ...row }) => ({
@@ -208,10 +221,6 @@ export async function loadSendContexts(
        JOIN participants p ON p.conversation_id = c.id AND p.user_id = $1
        JOIN memberships m ON m.user_id = $1 AND m.establishment_id = c.establishment_id
        WHERE ${filter}
-     ),
-     people AS (
-       SELECT $1::uuid AS user_id
-       UNION SELECT op.user_id FROM participants op WHERE op.conversation_id IN (SELECT id FROM scope)
      ),${relationCtes("SELECT establishment_id FROM scope", "$3", "$1::uuid")}
      SELECT sc.id AS "conversationId", sc.establishment_id AS "establishmentId", sc.role,
        (SELECT locale FROM users WHERE id = $1) AS locale, cm.role AS "createdByRole",

@@ -45,7 +45,14 @@ import {
 import { getMessagingSettings } from "../db/establishment_settings.ts";
 import { badRequest, forbidden, notFound } from "./errors.ts";
 import type { DomainEvents } from "./events.ts";
-import { isFamily, type Refusal, sendRefusal, startRefusal, writableRoles } from "./permissions.ts";
+import {
+  isFamily,
+  type Refusal,
+  searchScope,
+  sendRefusal,
+  startRefusal,
+  writableRoles,
+} from "./permissions.ts";
 import { type Locale, translator } from "../i18n/mod.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
@@ -216,6 +223,10 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
     async searchRecipients(userId, establishmentId, query) {
       const role = await roleIn(userId, establishmentId);
       const settings = await getMessagingSettings(db, establishmentId);
+      if (startRefusal(role, [{ role: "admin", teaches: true, taughtBy: true, sameClass: true }], settings)) {
+        return []; // the mode keeps this person from starting any conversation
+      }
+      const scope = searchScope(role, settings);
       // The rules are applied here, not in SQL, so search can never disagree with creation: pages of
       // candidates in name order are filtered until enough are found (most pages are the first).
       const found: Recipient[] = [];
@@ -227,6 +238,7 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
           excludeUserId: userId,
           limit: SEARCH_PAGE,
           offset,
+          scope,
         });
         for (const { id, name, email, role: theirs, group, ...facts } of page) {
           if (startRefusal(role, [{ role: theirs, ...facts }], settings) !== null) continue;

@@ -118,3 +118,20 @@ export function sendRefusal(context: SendContext, settings: MessagingSettings): 
   if (isStaff(context.role) && context.createdByRole !== null) return null;
   return context.others.every((to) => mayWrite(context.role, to, settings)) ? null : "not_allowed";
 }
+
+/**
+ * What recipient search may narrow to before the exact check: people of `unlinkedRoles` may be allowed
+ * without any class link, people of `linkedRoles` only with one (everyone else never). Derived from
+ * {@linkcode mayWrite}, which only ever allows more when facts are true.
+ */
+export function searchScope(
+  from: Role,
+  settings: MessagingSettings,
+): { unlinkedRoles: Role[]; linkedRoles: Role[] } {
+  const linked = (role: Role) => ({ role, teaches: true, taughtBy: true, sameClass: true });
+  const unlinked = (role: Role) => ({ role, teaches: false, taughtBy: false, sameClass: false });
+  return {
+    unlinkedRoles: ROLES.filter((r) => mayWrite(from, unlinked(r), settings)),
+    linkedRoles: ROLES.filter((r) => mayWrite(from, linked(r), settings)),
+  };
+}
