@@ -156,14 +156,9 @@ export default defineSignedInPage.page<SettingsData>(function SettingsPage({ sta
       <h1 class="text-xl font-bold text-slate-900">
         {t("settings.heading")} – {data.membership.establishmentName}
       </h1>
-      {data.notice === "saved" && (
+      {(data.notice === "saved" || data.notice === "hoursSaved") && (
         <p role="status" class="mt-4 max-w-2xl rounded-lg bg-green-50 px-3 py-2 text-green-900">
-          {t("settings.saved")}
-        </p>
-      )}
-      {data.notice === "hoursSaved" && (
-        <p role="status" class="mt-4 max-w-2xl rounded-lg bg-green-50 px-3 py-2 text-green-900">
-          {t("settings.myHoursSaved")}
+          {t(data.notice === "saved" ? "settings.saved" : "settings.myHoursSaved")}
         </p>
       )}
       {data.notice === "invalid" && (
