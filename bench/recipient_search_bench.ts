@@ -13,6 +13,7 @@ import {
   makeUser,
 } from "../db/factories.ts";
 import { currentSchoolYear, loadSendContexts } from "../db/school_graph.ts";
+import { getAccess } from "../db/conversations.ts";
 import { EventHub } from "../domain/events.ts";
 import { createMessaging } from "../domain/messaging.ts";
 
@@ -50,4 +51,7 @@ Deno.bench('recipient search: an admin types "ma", 5,000 members', async () => {
 });
 Deno.bench("send permission lookup (one query): a parent in a direct conversation", async () => {
   await loadSendContexts(db, parent, { conversationId: chat.id }, currentSchoolYear());
+});
+Deno.bench("for comparison: the role-only access query the send check used before (getAccess)", async () => {
+  await getAccess(db, chat.id, parent);
 });

@@ -48,7 +48,10 @@ export function currentSchoolYear(now: Date = new Date()): string {
  * facts and the label of the strongest link). Only the viewer's classes are read, so the cost follows
  * the viewer's classes, not the establishment's size. `est`, `year` and `viewer` are SQL expressions.
  */
-function relationCtes(est: string, year: string, viewer: string): string {
+function relationCtes(est: string, year: string, viewer: string, targets?: string): string {
+  // With `targets` (a sub-select of user ids: a send's other participants), only their affiliations
+  // are read, through the per-person indexes, instead of the viewer's whole classes.
+  const only = (column: string) => targets === undefined ? "" : ` AND ${column} IN (${targets})`;
   return `
   mine AS (
     SELECT ct.teacher_id AS user_id, ct.class_id, cl.name AS class_name, NULL::text AS pupil_name,
@@ -67,15 +70,15 @@ function relationCtes(est: string, year: string, viewer: string): string {
   ),
   theirs AS (
     SELECT ct.teacher_id AS user_id, ct.class_id, NULL::text AS pupil_name, 'teacher' AS kind
-    FROM class_teachers ct WHERE ct.class_id IN (SELECT class_id FROM mine)
+    FROM class_teachers ct WHERE ct.class_id IN (SELECT class_id FROM mine)${only("ct.teacher_id")}
     UNION ALL
     SELECT pu.user_id, cp.class_id, pu.name, 'student'
     FROM class_pupils cp JOIN pupils pu ON pu.id = cp.pupil_id
-    WHERE cp.class_id IN (SELECT class_id FROM mine) AND pu.user_id IS NOT NULL
+    WHERE cp.class_id IN (SELECT class_id FROM mine) AND pu.user_id IS NOT NULL${only("pu.user_id")}
     UNION ALL
     SELECT g.guardian_id, cp.class_id, pu.name, 'guardian'
     FROM class_pupils cp JOIN pupils pu ON pu.id = cp.pupil_id JOIN guardianships g ON g.pupil_id = pu.id
-    WHERE cp.class_id IN (SELECT class_id FROM mine) AND g.guardian_id IS NOT NULL
+    WHERE cp.class_id IN (SELECT class_id FROM mine) AND g.guardian_id IS NOT NULL${only("g.guardian_id")}
   ),
   links AS (
     SELECT b.user_id,
@@ -221,7 +224,14 @@ export async function loadSendContexts(
        JOIN participants p ON p.conversation_id = c.id AND p.user_id = $1
        JOIN memberships m ON m.user_id = $1 AND m.establishment_id = c.establishment_id
        WHERE ${filter}
-     ),${relationCtes("SELECT establishment_id FROM scope", "$3", "$1::uuid")}
+     ),${
+      relationCtes(
+        "SELECT establishment_id FROM scope",
+        "$3",
+        "$1::uuid",
+        "SELECT op.user_id FROM participants op WHERE op.conversation_id IN (SELECT id FROM scope)",
+      )
+    }
      SELECT sc.id AS "conversationId", sc.establishment_id AS "establishmentId", sc.role,
        (SELECT locale FROM users WHERE id = $1) AS locale, cm.role AS "createdByRole",
        ${SETTINGS_JSON_SQL} AS settings,
