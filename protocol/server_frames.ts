@@ -77,6 +77,12 @@ export const settingsFrame = v.object({
   mode: v.picklist(["open", "staff_start", "families_silenced"]),
 });
 
+/**
+ * `ping`: the server's liveness check. The client answers `{"type":"pong","nonce"}` with the same
+ * nonce within a few seconds, or the socket is closed with 1013 (a reader that does not keep up).
+ */
+export const serverPingFrame = v.object({ type: v.literal("ping"), nonce: v.string() });
+
 /** Any server frame. */
 export const serverFrame = v.variant("type", [
   helloFrame,
@@ -88,6 +94,7 @@ export const serverFrame = v.variant("type", [
   errorFrame,
   pongFrame,
   settingsFrame,
+  serverPingFrame,
 ]);
 
 export type ServerFrame = v.InferOutput<typeof serverFrame>;
