@@ -106,6 +106,8 @@ export interface Messaging {
     typing: boolean,
     opts?: { checked?: boolean },
   ): Promise<void>;
+  /** One conversation as the user sees it, with whether they may send (null when they cannot see it). */
+  conversationSummary(userId: string, conversationId: string): Promise<ConversationSummary | null>;
   /** Counters of every conversation the user can see, for the WebSocket `hello`. */
   conversationStates(userId: string): Promise<ConversationState[]>;
 }
@@ -131,6 +133,15 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
     const access = isUuid(conversationId) ? await getAccess(db, conversationId, userId) : null;
     if (access === null) throw notFound(NO_CONVERSATION);
     return access;
+  }
+
+  /** One conversation as the user sees it, with their send state. */
+  async function summaryFor(userId: string, conversationId: string): Promise<ConversationSummary | null> {
+    const [summary, contexts] = await Promise.all([
+      getConversationSummary(db, conversationId, userId),
+      loadSendContexts(db, userId, { conversationId }, currentSchoolYear()),
+    ]);
+    return summary === null ? null : withSendState([summary], contexts)[0]!;
   }
 
   /** The reason of a refusal in the caller's language. */
@@ -181,14 +192,10 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
         title,
       });
       if (created) events.publish({ kind: "conversation_created", conversationId: id });
-      const [summary, contexts] = await Promise.all([
-        getConversationSummary(db, id, userId),
-        loadSendContexts(db, userId, { conversationId: id }, currentSchoolYear()),
-      ]);
+      const conversation = await summaryFor(userId, id);
       // Only possible if a membership was removed between the checks and now.
-      if (summary === null) throw notFound(NO_CONVERSATION);
-      const [conversation] = withSendState([summary], contexts);
-      return { conversation: conversation!, created };
+      if (conversation === null) throw notFound(NO_CONVERSATION);
+      return { conversation, created };
     },
 
     async listMessages(userId, conversationId, page) {
@@ -284,6 +291,8 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
       if (opts.checked !== false) await accessTo(user.id, id);
       events.publish({ kind: "typing", conversationId: id, userId: user.id, name: user.name, typing });
     },
+
+    conversationSummary: (userId, conversationId) => summaryFor(userId, conversationId),
 
     async conversationStates(userId) {
       return await listConversationStates(db, userId);

@@ -18,7 +18,7 @@
  */
 import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
-import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
+import { listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
 import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import { listMembersAmong } from "../db/establishment_settings.ts";
@@ -356,7 +356,7 @@ export class Hub implements ConnectionHost {
     if (this.#byUser.size === 0) return;
     for (const userId of await listParticipantIds(this.#db, conversationId)) {
       if (!this.#byUser.has(userId)) continue;
-      const summary = await getConversationSummary(this.#db, conversationId, userId);
+      const summary = await this.messaging.conversationSummary(userId, conversationId);
       if (summary === null) continue;
       for (const conn of [...this.#byUser.get(userId) ?? []]) conn.addConversation(summary);
     }
@@ -394,7 +394,7 @@ export class Hub implements ConnectionHost {
       this.#streams.get(state.id)?.hint(state.lastSeq);
       const missing = live.filter((conn) => !conn.closed && !conn.watches(state.id));
       if (missing.length === 0) continue;
-      const summary = await getConversationSummary(this.#db, state.id, userId);
+      const summary = await this.messaging.conversationSummary(userId, state.id);
       if (summary !== null) { for (const conn of missing) conn.addConversation(summary); }
     }
   }
