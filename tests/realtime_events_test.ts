@@ -125,7 +125,7 @@ clusterTest(
     await makeSchoolClassWith(db, {
       establishmentId: establishment.id,
       teacherIds: [teacher.user.id],
-      parentIds: [parent.user.id, parent2.user.id],
+      parentIds: [parent.user.id, parent2.user.id, outsider.user.id],
     });
     const creatorTab = await connect(b, teacher);
     const member = await connect(b, parent);
