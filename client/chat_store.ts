@@ -16,7 +16,14 @@ import { batch, computed, type Signal, signal } from "@preact/signals";
 import * as defaultApi from "./api.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { firstGap, lastSeqOf, mergeMessages } from "./messages.ts";
-import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
+import type {
+  ChatBoot,
+  ClientFrame,
+  MessagingMode,
+  ServerFrame,
+  WireConversation,
+  WireMessage,
+} from "./types.ts";
 
 /** Where frames go; `send` returns false when nothing could be sent. */
 export interface Transport {
@@ -111,6 +118,11 @@ export class ChatStore {
   /** Unread messages over the listed conversations (document title, badges). */
   readonly totalUnread = computed(() => this.conversations.value.reduce((n, c) => n + c.unread, 0));
 
+  /** Each establishment's messaging mode, from the boot then `settings` frames. */
+  readonly modes: Signal<Record<string, MessagingMode>>;
+  /** Why the server refused our last send in a conversation (its `forbidden` message), by conversation. */
+  readonly refusals = signal<Record<string, string>>({});
+
   private readonly threads = new Map<string, Thread>();
   private readonly ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Automatic resends waiting for their backoff, and how many each message has had. */
@@ -129,6 +141,7 @@ export class ChatStore {
     this.inbox = new Set(boot.establishments.map((e) => e.id));
     this.inbox.add(boot.establishmentId);
     this.conversations = signal(sortConversations(boot.conversations));
+    this.modes = signal({ ...boot.modes });
     for (const conversation of boot.conversations) this.noteReadMarks(conversation);
     this.selectedId = signal(boot.selectedId);
     if (boot.selectedId !== null) {
@@ -179,6 +192,9 @@ export class ChatStore {
       case "ack":
         return this.onAck(frame.clientId, frame.message);
       case "error":
+        if (frame.clientId !== undefined && frame.code === "forbidden") {
+          this.refused(frame.clientId, frame.message);
+        }
         if (frame.clientId !== undefined) this.onSendError(frame.clientId, frame.code);
         else console.warn(`chat: the server refused a frame (${frame.code}): ${frame.message}`);
         return;
@@ -190,7 +206,28 @@ export class ChatStore {
         return;
       case "conversation":
         return this.upsertConversation(frame.conversation);
+      case "settings":
+        return this.onSettings(frame.establishmentId, frame.mode);
     }
+  }
+
+  /** The establishment's mode changed: composers follow it, and earlier refusals there are stale. */
+  private onSettings(establishmentId: string, mode: MessagingMode): void {
+    batch(() => {
+      this.modes.value = { ...this.modes.peek(), [establishmentId]: mode };
+      const stale = this.conversations.peek().filter((c) => c.establishmentId === establishmentId).map((c) =>
+        c.id
+      );
+      const refusals = { ...this.refusals.peek() };
+      for (const id of stale) delete refusals[id];
+      this.refusals.value = refusals;
+    });
+  }
+
+  /** Remembers why a send was refused, for the composer. */
+  private refused(clientId: string, message: string): void {
+    const item = this.outbox.peek().find((o) => o.clientId === clientId);
+    if (item) this.refusals.value = { ...this.refusals.peek(), [item.conversationId]: message };
   }
 
   /** The socket closed: typing signals are stale, in-flight messages wait to be resent. */

@@ -46,4 +46,11 @@ export interface ChatBoot {
   canCreateGroups: boolean;
   /** Where to send someone whose session ended (`/fr/login?next=…` is appended by the client). */
   loginPath: string;
+  /** A parent or student (the families' portal): the messaging mode and staff hours concern them. */
+  family?: boolean;
+  /** Each inbox establishment's messaging mode at render time; `settings` frames update it. */
+  modes?: Record<string, MessagingMode>;
 }
+
+/** An establishment's messaging mode (`settings` frame). */
+export type MessagingMode = "open" | "staff_start" | "families_silenced";

@@ -19,6 +19,10 @@ export interface MessageInputProps {
   /** Disabled until the island is interactive (no keystroke is lost to a dead form). */
   ready: boolean;
   inputRef?: Ref<HTMLTextAreaElement>;
+  /** Why sending is not possible now (the composer disables itself and says so); absent when it is. */
+  blocked?: string | null;
+  /** Shown above the box before sending (e.g. when staff answer), without disabling anything. */
+  notice?: string | null;
 }
 
 /** Height of six lines of the composer (15 px text, snug leading, padding): it grows up to that, then scrolls. */
@@ -37,6 +41,7 @@ export function MessageInput(props: MessageInputProps) {
   const length = [...text].length;
   const tooLong = length > MAX_BODY;
   const empty = text.trim() === "";
+  const blocked = props.blocked ?? null;
 
   const submit = () => {
     if (empty || tooLong) return;
@@ -54,6 +59,11 @@ export function MessageInput(props: MessageInputProps) {
         submit();
       }}
     >
+      {props.notice && (
+        <p class="mb-2 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900" data-availability>
+          {props.notice}
+        </p>
+      )}
       <label for="message-input" class="sr-only">{t("input.label")}</label>
       <div class="flex items-end gap-2">
         <textarea
@@ -64,7 +74,7 @@ export function MessageInput(props: MessageInputProps) {
           placeholder={t("input.placeholder")}
           aria-describedby="message-input-hint"
           aria-invalid={tooLong ? "true" : undefined}
-          disabled={!props.ready}
+          disabled={!props.ready || blocked !== null}
           onInput={(event) => {
             const value = event.currentTarget.value;
             setText(value);
@@ -81,12 +91,23 @@ export function MessageInput(props: MessageInputProps) {
           }}
           class={`min-h-[2.75rem] flex-1 resize-none overflow-y-auto rounded-xl leading-5 border border-slate-400 px-3 py-2 text-[15px] text-slate-900 placeholder-slate-500 ${FOCUS_RING}`}
         />
-        <button type="submit" class={PRIMARY_BUTTON} disabled={!props.ready || empty || tooLong}>
+        <button
+          type="submit"
+          class={PRIMARY_BUTTON}
+          disabled={!props.ready || empty || tooLong || blocked !== null}
+        >
           {t("input.send")}
         </button>
       </div>
-      <p id="message-input-hint" class={`mt-1 text-xs ${tooLong ? "text-red-700" : "text-slate-600"}`}>
-        {tooLong
+      <p
+        id="message-input-hint"
+        class={`mt-1 text-xs ${tooLong || blocked ? "text-red-700" : "text-slate-600"}`}
+        data-send-blocked={blocked ? "" : undefined}
+        role={blocked ? "status" : undefined}
+      >
+        {blocked
+          ? blocked
+          : tooLong
           ? t("input.tooLong", { count: length, max: MAX_BODY })
           : props.queued
           ? t("input.queuedHint")

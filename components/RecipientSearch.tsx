@@ -17,6 +17,29 @@ export interface RecipientSearchProps {
   canCreateGroups?: boolean;
 }
 
+/**
+ * The hits grouped by the link that relates them to the caller ("Léa — CM2 A"), groups in the order
+ * of their first hit, people without a link last; keyboard order follows the shown order.
+ */
+export function byGroup(found: Recipient[]): Recipient[] {
+  const order = new Map<string, number>();
+  for (const r of found) if (r.group && !order.has(r.group)) order.set(r.group, order.size);
+  const rank = (r: Recipient) => r.group ? order.get(r.group)! : order.size;
+  return found.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+/** Consecutive hits of one group (the input of {@linkcode byGroup}), with their index in the list. */
+function groupsOf(results: Recipient[]) {
+  const groups: { label: string | null; people: { person: Recipient; index: number }[] }[] = [];
+  results.forEach((person, index) => {
+    const label = person.group ?? null;
+    const last = groups.at(-1);
+    if (last && last.label === label) last.people.push({ person, index });
+    else groups.push({ label, people: [{ person, index }] });
+  });
+  return groups;
+}
+
 /** Shortest query sent: one letter would list half the school. */
 export const MIN_QUERY = 2;
 
@@ -77,7 +100,7 @@ export function RecipientSearch(
     const timer = setTimeout(async () => {
       setPhase("loading");
       try {
-        const found = await searchRecipients(establishmentId, q, controller.signal);
+        const found = byGroup(await searchRecipients(establishmentId, q, controller.signal));
         setResults(found);
         setActive(found.length > 0 ? 0 : -1);
         setPhase("done");
@@ -254,23 +277,41 @@ export function RecipientSearch(
             aria-label={t("search.label")}
             class="mt-2 max-h-72 overflow-y-auto"
           >
-            {results.map((person, index) => (
+            {groupsOf(results).map(({ label, people }, g) => (
               <li
-                key={person.id}
-                id={`recipient-${person.id}`}
-                role="option"
-                aria-selected={index === active}
-                onMouseDown={(event) => event.preventDefault()}
-                onClick={() => void choose(person)}
-                class={`cursor-pointer rounded-lg px-3 py-2 ${
-                  index === active ? "bg-blue-700 text-white" : "text-slate-900 hover:bg-slate-100"
-                }`}
-                data-recipient={person.email}
+                key={label ?? ""}
+                role="group"
+                aria-labelledby={`recipient-group-${g}`}
+                data-recipient-group={label ?? ""}
               >
-                <span class="block font-semibold">{person.name}</span>
-                <span class={`block text-xs ${index === active ? "text-blue-100" : "text-slate-600"}`}>
-                  {affiliationLabel(person.role, person.affiliation, t)} · {person.email}
-                </span>
+                <p
+                  id={`recipient-group-${g}`}
+                  role="presentation"
+                  class="px-3 pb-1 pt-2 text-xs font-semibold text-slate-600"
+                >
+                  {label ?? t("search.groupNone")}
+                </p>
+                <ul role="none">
+                  {people.map(({ person, index }) => (
+                    <li
+                      key={person.id}
+                      id={`recipient-${person.id}`}
+                      role="option"
+                      aria-selected={index === active}
+                      onMouseDown={(event) => event.preventDefault()}
+                      onClick={() => void choose(person)}
+                      class={`cursor-pointer rounded-lg px-3 py-2 ${
+                        index === active ? "bg-blue-700 text-white" : "text-slate-900 hover:bg-slate-100"
+                      }`}
+                      data-recipient={person.email}
+                    >
+                      <span class="block font-semibold">{person.name}</span>
+                      <span class={`block text-xs ${index === active ? "text-blue-100" : "text-slate-600"}`}>
+                        {affiliationLabel(person.role, person.affiliation, t)} · {person.email}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
               </li>
             ))}
           </ul>

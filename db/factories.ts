@@ -10,6 +10,7 @@ import { searchTextFor } from "./search_text.ts";
 import { createConversation } from "./conversations.ts";
 import { addPupilToClass, assignTeacher, createClass, type SchoolClass } from "./classes.ts";
 import { createPupil, linkGuardian, setPupilAccount } from "./pupils.ts";
+import { currentSchoolYear } from "./school_graph.ts";
 
 /**
  * A placeholder password hash for users who never log in. It is not a valid PHC string, so no password
@@ -170,7 +171,7 @@ export async function makeMembers(
 
 // --- School structure (classes, pupils, guardians): s12-structure ---
 
-/** Creates a class of the establishment (default: a unique name, school year 2026-2027). */
+/** Creates a class of the establishment (default: a unique name, the current school year). */
 export async function makeClass(
   db: Database,
   options: { establishmentId: string; name?: string; schoolYear?: string },
@@ -178,7 +179,7 @@ export async function makeClass(
   return await createClass(db, {
     establishmentId: options.establishmentId,
     name: options.name ?? `Classe ${uniqueToken()}`,
-    schoolYear: options.schoolYear ?? "2026-2027",
+    schoolYear: options.schoolYear ?? currentSchoolYear(),
   });
 }
 
@@ -218,4 +219,150 @@ export async function makeClassTeacher(
     teacherId: options.teacherId,
     subject: options.subject ?? null,
   });
+// ---- School structure for the messaging rules (s12-rules): classes, pupils, guardians, teachers. ----
+
+/** Creates a class of the current school year (db/school_graph.ts `currentSchoolYear`) unless told. */
+export async function createSchoolClass(
+  db: Database,
+  options: { establishmentId: string; name?: string; schoolYear?: string },
+): Promise<{ id: string; name: string }> {
+  const name = options.name ?? `Classe ${uniqueToken()}`;
+  const rows = await db.query<{ id: string; name: string }>(
+    `INSERT INTO classes (establishment_id, name, school_year) VALUES ($1, $2, $3) RETURNING id, name`,
+    [options.establishmentId, name, options.schoolYear ?? currentSchoolYear()],
+  );
+  return rows[0]!;
+}
+
+/** Creates a pupil in the class; `userId` links the pupil's own student account. */
+export async function createPupilInClass(
+  db: Database,
+  options: { establishmentId: string; classId: string; name?: string; userId?: string },
+): Promise<{ id: string; name: string }> {
+  const name = options.name ?? `Élève ${uniqueToken()}`;
+  const rows = await db.query<{ id: string; name: string }>(
+    `INSERT INTO pupils (establishment_id, name, user_id) VALUES ($1, $2, $3) RETURNING id, name`,
+    [options.establishmentId, name, options.userId ?? null],
+  );
+  const pupil = rows[0]!;
+  await addPupilToSchoolClass(db, { classId: options.classId, pupilId: pupil.id });
+  return pupil;
+}
+
+/** Puts an existing pupil in one more class. */
+export async function addPupilToSchoolClass(db: Database, options: { classId: string; pupilId: string }) {
+  await db.query(`INSERT INTO class_pupils (class_id, pupil_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+    options.classId,
+    options.pupilId,
+  ]);
+}
+
+/** Makes `guardianId` a guardian of the pupil. */
+export async function linkGuardianToPupil(db: Database, options: { pupilId: string; guardianId: string }) {
+  await db.query(`INSERT INTO guardianships (pupil_id, guardian_id) VALUES ($1, $2)`, [
+    options.pupilId,
+    options.guardianId,
+  ]);
+}
+
+/** Assigns a teacher to a class. */
+export async function assignTeacherToSchoolClass(
+  db: Database,
+  options: { classId: string; teacherId: string; subject?: string },
+) {
+  await db.query(
+    `INSERT INTO class_teachers (class_id, teacher_id, subject) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [options.classId, options.teacherId, options.subject ?? null],
+  );
+}
+
+/**
+ * The shortest school that lets a parent and a teacher write to each other: a new class taught by
+ * `teacherId` with a new pupil whose guardian is `parentId`.
+ */
+export async function linkParentToTeacher(
+  db: Database,
+  options: { establishmentId: string; parentId: string; teacherId: string },
+): Promise<{ classId: string; pupilId: string }> {
+  const schoolClass = await createSchoolClass(db, { establishmentId: options.establishmentId });
+  const pupil = await createPupilInClass(db, {
+    establishmentId: options.establishmentId,
+    classId: schoolClass.id,
+  });
+  await linkGuardianToPupil(db, { pupilId: pupil.id, guardianId: options.parentId });
+  await assignTeacherToSchoolClass(db, { classId: schoolClass.id, teacherId: options.teacherId });
+  return { classId: schoolClass.id, pupilId: pupil.id };
+}
+
+/**
+ * One class of the current school year holding everyone given: `teacherIds` teach it, `studentIds` are
+ * its pupils (with their accounts), each of `parentIds` is the guardian of a new pupil in it. What tests
+ * written before the class rules need so that their teachers, parents and students may write to each other.
+ */
+export async function makeSchoolClassWith(
+  db: Database,
+  options: { establishmentId: string; teacherIds?: string[]; studentIds?: string[]; parentIds?: string[] },
+): Promise<{ id: string; name: string }> {
+  const schoolClass = await createSchoolClass(db, { establishmentId: options.establishmentId });
+  for (const teacherId of options.teacherIds ?? []) {
+    await assignTeacherToSchoolClass(db, { classId: schoolClass.id, teacherId });
+  }
+  for (const userId of options.studentIds ?? []) {
+    await createPupilInClass(db, {
+      establishmentId: options.establishmentId,
+      classId: schoolClass.id,
+      userId,
+    });
+  }
+  for (const guardianId of options.parentIds ?? []) {
+    const pupil = await createPupilInClass(db, {
+      establishmentId: options.establishmentId,
+      classId: schoolClass.id,
+    });
+    await linkGuardianToPupil(db, { pupilId: pupil.id, guardianId });
+  }
+  return schoolClass;
+}
+
+/**
+ * Spreads the establishment's current teachers, students and parents over `classes` new classes of the
+ * current school year, in a handful of statements (benchmarks): teachers and students round-robin, each
+ * parent the guardian of a new pupil of a class. Returns the class ids.
+ */
+export async function makeSchoolGraph(
+  db: Database,
+  options: { establishmentId: string; classes: number },
+): Promise<string[]> {
+  const classes = await db.query<{ id: string }>(
+    `INSERT INTO classes (establishment_id, name, school_year)
+     SELECT $1, 'Classe ' || n, $2 FROM generate_series(1, $3) AS n RETURNING id`,
+    [options.establishmentId, currentSchoolYear(), options.classes],
+  );
+  const ids = classes.map((c) => c.id);
+  const members = `SELECT m.user_id, (row_number() OVER (ORDER BY m.user_id) - 1) % $3 AS k
+    FROM memberships m WHERE m.establishment_id = $1 AND m.role = $4`;
+  const classOf = `(($2::uuid[])[k + 1])`;
+  await db.query(
+    `INSERT INTO class_teachers (class_id, teacher_id) SELECT ${classOf}, user_id FROM (${members}) t`,
+    [options.establishmentId, ids, ids.length, "teacher"],
+  );
+  for (const role of ["student", "parent"] as const) {
+    await db.query(
+      `WITH src AS (${members}),
+       p AS (INSERT INTO pupils (establishment_id, name, user_id, external_ref)
+             SELECT $1, 'Élève ' || src.user_id, ${
+        role === "student" ? "src.user_id" : "NULL"
+      }, src.user_id::text
+             FROM src RETURNING id, external_ref),
+       cp AS (INSERT INTO class_pupils (class_id, pupil_id)
+              SELECT ${classOf}, p.id FROM p JOIN src ON src.user_id::text = p.external_ref)
+       ${
+        role === "parent"
+          ? "INSERT INTO guardianships (pupil_id, guardian_id) SELECT p.id, src.user_id FROM p JOIN src ON src.user_id::text = p.external_ref"
+          : "SELECT 1"
+      }`,
+      [options.establishmentId, ids, ids.length, role],
+    );
+  }
+  return ids;
 }

@@ -2,6 +2,7 @@
  * The shapes the db/ functions return, shared with domain/, realtime/ and routes. Plain data only:
  * ids are uuid strings, times are `Date`, seqs are numbers.
  */
+import type { WeeklyHours } from "../util/hours.ts";
 
 /** A role inside one establishment. */
 export type Role = "admin" | "teacher" | "parent" | "student";
@@ -89,6 +90,15 @@ export interface ConversationSummary {
   readSeq: number;
   unread: number;
   updatedAt: Date;
+  /**
+   * Whether the viewer may send in it now (issue 12: a conversation stays readable when the rules
+   * stop allowing it). Absent means yes (summaries built without the rules, e.g. a pushed new one).
+   */
+  canSend?: boolean;
+  /** Why not, when `canSend` is false (domain/permissions.ts `Refusal`). */
+  cannotSendReason?: "families_silenced" | "staff_start" | "not_allowed";
+  /** For a family viewer: the staff participants and when they answer (util/hours.ts). */
+  availability?: { id: string; name: string; hours: WeeklyHours }[];
 }
 
 /** The per-conversation counters of the WebSocket `hello` frame. */

@@ -6,8 +6,8 @@
  */
 import type { Queryable } from "./types.ts";
 import { type Affiliation, isRole, isUuid, type Role } from "./models.ts";
-import { affiliationSql } from "./pupils.ts";
 import { queryWords } from "./search_text.ts";
+import { currentSchoolYear, listRelatedMembers, type RelatedMember } from "./school_graph.ts";
 
 /** One search hit. */
 export interface Recipient {
@@ -17,19 +17,26 @@ export interface Recipient {
   role: Role;
   /** Their classes and children there (`db/pupils.ts`); absent when they have none. */
   affiliation?: Affiliation;
+  /** The link through which the caller may write to them ("Léa — CM2 A"); null without one. */
+  group: string | null;
 }
 
-/** Search options; `roles` are the roles the caller may write to (domain/permissions.ts). */
+/** Search options; `roles` narrow to the roles the caller could ever write to (domain/permissions.ts). */
 export interface RecipientQuery {
   establishmentId: string;
   /** Free text; folded, whitespace collapsed, LIKE wildcards taken literally. Empty lists everyone. */
   query: string;
   /** Only members holding one of these roles; empty finds nobody. */
   roles: readonly Role[];
-  /** The caller, never listed. */
+  /** The caller, never listed; their relations to the hits are returned (db/school_graph.ts). */
   excludeUserId: string;
-  /** Maximum hits (default 20). */
+  /** Maximum hits (default 20), after skipping `offset` (default 0). */
   limit?: number;
+  offset?: number;
+  /** The school year whose classes relate people (default: the current one). */
+  schoolYear?: string;
+  /** See db/school_graph.ts `RelatedMembersQuery.scope`. */
+  scope?: { unlinkedRoles: readonly Role[]; linkedRoles: readonly Role[] };
 }
 
 /** Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`. */
@@ -39,35 +46,26 @@ export function escapeLike(text: string): string {
 
 /**
  * Up to `limit` members of the establishment with one of `roles`, other than the caller, for whom
- * every folded query word starts a word of `search_text` (one query, the words as an array); ordered by folded name (so "Élodie" sorts
- * with the e's under any collation). Members of other establishments and deactivated people are never
- * returned.
+ * every folded query word starts a word of `search_text` (one query, the words as an array), with their
+ * relation facts to the caller; ordered by folded name (so "Élodie" sorts with the e's under any
+ * collation). Members of other establishments and deactivated people are never returned.
  */
-export async function searchRecipients(q: Queryable, options: RecipientQuery): Promise<Recipient[]> {
+export async function searchRecipients(
+  q: Queryable,
+  options: RecipientQuery,
+): Promise<(Recipient & RelatedMember)[]> {
   const roles = [...new Set(options.roles)].filter(isRole);
   const limit = Math.trunc(options.limit ?? 20);
   if (roles.length === 0 || limit <= 0 || !isUuid(options.establishmentId)) return [];
-  const exclude = isUuid(options.excludeUserId) ? options.excludeUserId : null;
-  const rolePlaceholders = roles.map((_, i) => `$${i + 5}`).join(", ");
-  const rows = await q.query<Recipient & { affiliation: Affiliation | null }>(
-    `SELECT u.id, u.name, u.email, m.role, ${affiliationSql("u.id", "m.establishment_id")} AS affiliation
-     FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.establishment_id = $1
-       AND m.role IN (${rolePlaceholders})
-       AND ($2::uuid IS NULL OR u.id <> $2::uuid)
-       AND u.deactivated_at IS NULL
-       AND NOT EXISTS (
-         SELECT 1 FROM unnest($3::text[]) AS q(word)
-          WHERE (' ' || u.search_text) NOT LIKE '% ' || q.word || '%' ESCAPE '\\')
-     ORDER BY u.search_text, u.name, u.id
-     LIMIT $4`,
-    [
-      options.establishmentId,
-      exclude,
-      queryWords(options.query).map(escapeLike),
-      Math.min(limit, 1000),
-      ...roles,
-    ],
-  );
-  return rows.map(({ affiliation, ...recipient }) => affiliation ? { ...recipient, affiliation } : recipient);
+  return await listRelatedMembers(q, {
+    establishmentId: options.establishmentId,
+    viewerId: isUuid(options.excludeUserId) ? options.excludeUserId : crypto.randomUUID(),
+    schoolYear: options.schoolYear ?? currentSchoolYear(),
+    words: queryWords(options.query).map(escapeLike),
+    roles,
+    limit: Math.min(limit, 1000),
+    offset: options.offset,
+    scope: options.scope,
+    withAffiliation: true,
+  });
 }

@@ -87,7 +87,16 @@ dbTest("recipients - members of other establishments are never returned", async 
     roles: ["parent"],
     excludeUserId: d.caller.id,
   });
-  assertEquals(hits, [{ id: d.helene.id, name: "Hélène Dupont", email: d.helene.email, role: "parent" }]);
+  assertEquals(hits, [{
+    id: d.helene.id,
+    name: "Hélène Dupont",
+    email: d.helene.email,
+    role: "parent",
+    teaches: false,
+    taughtBy: false,
+    sameClass: false,
+    group: null,
+  }]);
 });
 
 dbTest("recipients - at most limit hits, 20 by default", async (db) => {

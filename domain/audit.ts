@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   "pupil.account",
   "pupil.delete",
   "classes.import",
+  "establishment.messaging_settings",
 ] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */

@@ -8,6 +8,7 @@
  * failure is logged and is its own to recover from (the realtime core re-reads the database).
  */
 import type { Message } from "../db/models.ts";
+import type { MessagingMode } from "../db/establishment_settings.ts";
 
 /** Something the domain committed. */
 export type DomainEvent =
@@ -22,7 +23,9 @@ export type DomainEvent =
   /** A session ended (sign-out, revocation): its sockets must close. */
   | { kind: "session_ended"; sessionId: string }
   /** A person's membership of an establishment was removed or changed: their access must be re-checked. */
-  | { kind: "membership_changed"; userId: string; establishmentId: string };
+  | { kind: "membership_changed"; userId: string; establishmentId: string }
+  /** An establishment's messaging settings changed: open pages update their banner and composer. */
+  | { kind: "settings_changed"; establishmentId: string; mode: MessagingMode };
 
 /** Where the domain publishes. */
 export interface DomainEvents {

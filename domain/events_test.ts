@@ -1,4 +1,4 @@
-import { makeEstablishment, makeUser } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith, makeUser } from "../db/factories.ts";
 import { dbTest } from "../tests/support/databases.ts";
 import { assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { createAuthService } from "./auth.ts";
@@ -44,6 +44,11 @@ dbTest(
     const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher" });
     const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
     const other = await makeUser(db, { establishmentId: school.id, role: "parent" });
+    await makeSchoolClassWith(db, {
+      establishmentId: school.id,
+      teacherIds: [teacher.id],
+      parentIds: [parent.id],
+    });
 
     const { conversation } = await messaging.createConversation(teacher.id, {
       establishmentId: school.id,

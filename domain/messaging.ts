@@ -21,7 +21,7 @@ import {
   type Message,
   type Role,
 } from "../db/models.ts";
-import { getRole } from "../db/users.ts";
+import { getRole, getUser } from "../db/users.ts";
 import {
   createConversation as insertConversation,
   getAccess,
@@ -36,9 +36,24 @@ import {
   markRead as storeReadMarker,
 } from "../db/messages.ts";
 import { type Recipient, searchRecipients as selectRecipients } from "../db/recipients.ts";
+import {
+  currentSchoolYear,
+  listRelatedMembers,
+  loadSendContexts,
+  type SendContextRow,
+} from "../db/school_graph.ts";
+import { getMessagingSettings } from "../db/establishment_settings.ts";
 import { badRequest, forbidden, notFound } from "./errors.ts";
 import type { DomainEvents } from "./events.ts";
-import { canWrite, mayCreateConversation, maySend, writableRoles } from "./permissions.ts";
+import {
+  isFamily,
+  type Refusal,
+  searchScope,
+  sendRefusal,
+  startRefusal,
+  writableRoles,
+} from "./permissions.ts";
+import { type Locale, translator } from "../i18n/mod.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
 import { ArrivalOrder, SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
@@ -92,6 +107,8 @@ export interface Messaging {
     typing: boolean,
     opts?: { checked?: boolean },
   ): Promise<void>;
+  /** One conversation as the user sees it, with whether they may send (null when they cannot see it). */
+  conversationSummary(userId: string, conversationId: string): Promise<ConversationSummary | null>;
   /** Counters of every conversation the user can see, for the WebSocket `hello`. */
   conversationStates(userId: string): Promise<ConversationState[]>;
 }
@@ -136,10 +153,28 @@ export function createMessaging(
     return access;
   }
 
+  /** One conversation as the user sees it, with their send state. */
+  async function summaryFor(userId: string, conversationId: string): Promise<ConversationSummary | null> {
+    const [summary, contexts] = await Promise.all([
+      getConversationSummary(db, conversationId, userId),
+      loadSendContexts(db, userId, { conversationId }, currentSchoolYear()),
+    ]);
+    return summary === null ? null : withSendState([summary], contexts)[0]!;
+  }
+
+  /** The reason of a refusal in the caller's language. */
+  async function refusalMessage(userId: string, refusal: Refusal, action: "start" | "send"): Promise<string> {
+    return refusalText((await getUser(db, userId))?.locale ?? "fr", refusal, action);
+  }
+
   return {
     async listConversations(userId, establishmentId) {
       await roleIn(userId, establishmentId);
-      return await selectConversations(db, userId, establishmentId);
+      const [list, contexts] = await Promise.all([
+        selectConversations(db, userId, establishmentId),
+        loadSendContexts(db, userId, { establishmentId }, currentSchoolYear()),
+      ]);
+      return withSendState(list, contexts);
     },
 
     async createConversation(userId, input) {
@@ -151,25 +186,23 @@ export function createMessaging(
       if (others.length > MAX_PARTICIPANTS) {
         throw badRequest(`participantIds: at most ${MAX_PARTICIPANTS} people per conversation.`);
       }
-      const otherRoles: Role[] = [];
-      for (const id of others) {
-        const role = isUuid(id) ? await getRole(db, id, input.establishmentId) : null;
-        if (role === null) {
-          throw forbidden(
-            "Some participants are not members of this establishment; choose people from the recipient search.",
-          );
-        }
-        if (!canWrite(creatorRole, role)) {
-          throw forbidden(
-            `As ${article(creatorRole)} you may not start a conversation with ${article(role)}; ` +
-              "remove them, or ask a teacher or the school office to start it.",
-          );
-        }
-        otherRoles.push(role);
+      const [settings, related] = await Promise.all([
+        getMessagingSettings(db, input.establishmentId),
+        listRelatedMembers(db, {
+          establishmentId: input.establishmentId,
+          viewerId: userId,
+          schoolYear: currentSchoolYear(),
+          ids: others,
+          limit: others.length,
+        }),
+      ]);
+      if (related.length !== others.length) {
+        throw forbidden(
+          "Some participants are not members of this establishment; choose people from the recipient search.",
+        );
       }
-      if (!mayCreateConversation(creatorRole, otherRoles)) {
-        throw forbidden("You may not start this conversation.");
-      }
+      const refusal = startRefusal(creatorRole, related, settings);
+      if (refusal !== null) throw forbidden(await refusalMessage(userId, refusal, "start"));
       const { id, created } = await insertConversation(db, {
         establishmentId: input.establishmentId,
         createdBy: userId,
@@ -177,7 +210,7 @@ export function createMessaging(
         title,
       });
       if (created) events.publish({ kind: "conversation_created", conversationId: id });
-      const conversation = await getConversationSummary(db, id, userId);
+      const conversation = await summaryFor(userId, id);
       // Only possible if a membership was removed between the checks and now.
       if (conversation === null) throw notFound(NO_CONVERSATION);
       return { conversation, created };
@@ -214,24 +247,43 @@ export function createMessaging(
 
     async searchRecipients(userId, establishmentId, query) {
       const role = await roleIn(userId, establishmentId);
-      return await selectRecipients(db, {
-        establishmentId,
-        query,
-        roles: writableRoles(role),
-        excludeUserId: userId,
-        limit: RECIPIENT_LIMIT,
-      });
+      const settings = await getMessagingSettings(db, establishmentId);
+      if (startRefusal(role, [{ role: "admin", teaches: true, taughtBy: true, sameClass: true }], settings)) {
+        return []; // the mode keeps this person from starting any conversation
+      }
+      const scope = searchScope(role, settings);
+      // The rules are applied here, not in SQL, so search can never disagree with creation: pages of
+      // candidates in name order are filtered until enough are found (most pages are the first).
+      const found: Recipient[] = [];
+      for (let offset = 0;; offset += SEARCH_PAGE) {
+        const page = await selectRecipients(db, {
+          establishmentId,
+          query,
+          roles: writableRoles(role),
+          excludeUserId: userId,
+          limit: SEARCH_PAGE,
+          offset,
+          scope,
+        });
+        for (const { id, name, email, role: theirs, group, ...facts } of page) {
+          if (startRefusal(role, [{ role: theirs, ...facts }], settings) !== null) continue;
+          found.push({ id, name, email, role: theirs, group });
+          if (found.length === RECIPIENT_LIMIT) return found;
+        }
+        if (page.length < SEARCH_PAGE) return found;
+      }
     },
 
     async sendMessage(userId, input) {
       using turn = order.enter(userId); // released once this send is queued, or has failed before
-      const access = await accessTo(userId, input.conversationId);
-      if (!maySend(access)) {
-        throw forbidden(
-          `As ${article(access.role)} you may not write to everyone in this conversation; ` +
-            "start a conversation with staff instead.",
-        );
-      }
+      // ONE query: the sender's relations to the other participants and the settings, read at send
+      // time (the database is the truth, on every instance).
+      const [context] = isUuid(input.conversationId)
+        ? await loadSendContexts(db, userId, { conversationId: input.conversationId }, currentSchoolYear())
+        : [];
+      if (context === undefined) throw notFound(NO_CONVERSATION);
+      const refusal = sendRefusal(context, context.settings);
+      if (refusal !== null) throw forbidden(refusalText(context.locale, refusal, "send"));
       const body = messageBody(input.body);
       const clientIdLength = codePointLength(input.clientId);
       if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {
@@ -262,13 +314,45 @@ export function createMessaging(
       events.publish({ kind: "typing", conversationId: id, userId: user.id, name: user.name, typing });
     },
 
+    conversationSummary: (userId, conversationId) => summaryFor(userId, conversationId),
+
     async conversationStates(userId) {
       return await listConversationStates(db, userId);
     },
   };
 }
 
-/** "a parent", "an admin": roles in running text. */
-function article(role: Role): string {
-  return `${role === "admin" ? "an" : "a"} ${role}`;
+/** Candidates read per page of recipient search. */
+const SEARCH_PAGE = 200;
+
+/** Why someone may not start or send, in words a parent understands (the composer shows it). */
+export function refusalText(locale: Locale, refusal: Refusal, action: "start" | "send"): string {
+  const t = translator(locale);
+  switch (refusal) {
+    case "families_silenced":
+      return t("rules.familiesSilenced");
+    case "staff_start":
+      return t("rules.staffStart");
+    case "not_allowed":
+      return action === "start" ? t("rules.notAllowedStart") : t("rules.notAllowedSend");
+  }
+}
+
+/** The summaries with whether the viewer may send in each, and when the staff in it answer families. */
+function withSendState(list: ConversationSummary[], contexts: SendContextRow[]): ConversationSummary[] {
+  const byId = new Map(contexts.map((c) => [c.conversationId, c]));
+  return list.map((summary) => {
+    const context = byId.get(summary.id);
+    if (context === undefined) return summary;
+    const refusal = sendRefusal(context, context.settings);
+    const availability = isFamily(context.role)
+      ? context.others.flatMap((o) => o.hours === null ? [] : [{ id: o.id, name: o.name, hours: o.hours }])
+      : undefined;
+    return {
+      ...summary,
+      canSend: refusal === null,
+      ...(refusal === null ? {} : { cannotSendReason: refusal }),
+      ...(availability?.length ? { availability } : {}),
+    };
+  });
 }

@@ -1,12 +1,12 @@
 import type { Database } from "../db/types.ts";
 import { type Role, ROLES, type User } from "../db/models.ts";
-import { makeEstablishment, makeUser, uniqueToken } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith, makeUser, uniqueToken } from "../db/factories.ts";
 import { removeMembership, setMembership } from "../db/users.ts";
 import { dbTest } from "../tests/support/databases.ts";
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
 import { EventHub } from "./events.ts";
-import { createMessaging } from "./messaging.ts";
+import { createMessaging, refusalText } from "./messaging.ts";
 
 /** The contract's matrix, copied literally (from \ to). */
 const MAY_WRITE: Record<Role, Record<Role, boolean>> = {
@@ -26,6 +26,13 @@ async function school(db: Database) {
       makeUser(db, { establishmentId: establishment.id, role, name: `${role}${n} ${token}` });
     people[role] = [await make(0), await make(1)];
   }
+  // Everyone in one class, so teachers and families are related (the class rules of issue 12).
+  await makeSchoolClassWith(db, {
+    establishmentId: establishment.id,
+    teacherIds: people.teacher.map((p) => p.id),
+    studentIds: people.student.map((p) => p.id),
+    parentIds: people.parent.map((p) => p.id),
+  });
   return { id: establishment.id, people };
 }
 
@@ -72,7 +79,7 @@ dbTest("create - every cell of the permission matrix", async (db) => {
         assertEquals(new Set(conversation.participants.map((p) => p.id)), new Set([caller.id, target.id]));
       } else {
         const error = await rejectsWith("forbidden", attempt);
-        assert(error.message.includes(`may not start a conversation with a ${to}`), error.message);
+        assertEquals(error.message, refusalText("fr", "not_allowed", "start"), `${from} → ${to}`);
       }
     }
   }
@@ -154,6 +161,11 @@ dbTest(
     const messaging = createMessaging(db, new EventHub());
     const parent = a.people.parent[0];
     await setMembership(db, { userId: parent.id, establishmentId: b.id, role: "parent" });
+    await makeSchoolClassWith(db, {
+      establishmentId: b.id,
+      teacherIds: [b.people.teacher[0].id],
+      parentIds: [parent.id],
+    });
     const inA = await messaging.createConversation(a.people.teacher[0].id, {
       establishmentId: a.id,
       participantIds: [parent.id],

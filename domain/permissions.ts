@@ -1,50 +1,93 @@
 /**
- * Who may write to whom inside one establishment — the matrix of the wire contract, in one place.
- * Recipient search, conversation creation and every send apply these functions, so a change to
- * the rules is a change here and nowhere else.
+ * Who may write to whom inside one establishment, in one place. Recipient search, conversation creation
+ * and every send apply these functions, so a change to the rules is a change here and nowhere else.
  *
- * | from \ to | admin | teacher | parent | student |
- * |---|---|---|---|---|
- * | admin   | yes | yes | yes | yes |
- * | teacher | yes | yes | yes | yes |
- * | parent  | yes | yes | no  | no  |
- * | student | yes | yes | no  | no  |
+ * The rules follow the school, not only the roles (issue 12):
+ * - admins ↔ everyone of the establishment;
+ * - a teacher ↔ staff (admins and teachers), the students of their classes and those students' guardians;
+ * - a parent → the teachers of their children's classes and the admins, never another parent by default;
+ * - a student → their teachers and the admins, never another student by default.
+ * Each establishment may loosen them (parents ↔ parents of one class, students ↔ students of one class,
+ * parents → every teacher) and tighten them with its mode (only staff start conversations; families may
+ * not send at all). "Writing to" is starting a conversation with, or sending into a conversation whose
+ * other members are, those people.
  *
- * Pure: roles in, booleans out. Establishment membership is checked by the callers (a person
- * with no role in the establishment is never passed here).
+ * Pure: roles, relation facts (db/school_graph.ts gathers them) and settings in; decisions out.
+ * Establishment membership is checked by the callers (a person with no role there is never passed).
  */
 
 import { type Role, ROLES } from "../db/models.ts";
+import type { RelationFacts } from "../db/school_graph.ts";
+import {
+  DEFAULT_MESSAGING_SETTINGS,
+  type MessagingMode,
+  type MessagingSettings,
+} from "../db/establishment_settings.ts";
 
-const MATRIX: Readonly<Record<Role, ReadonlySet<Role>>> = {
-  admin: new Set(ROLES),
-  teacher: new Set(ROLES),
-  parent: new Set<Role>(["admin", "teacher"]),
-  student: new Set<Role>(["admin", "teacher"]),
-};
+export type { MessagingMode, MessagingSettings, RelationFacts };
+export { DEFAULT_MESSAGING_SETTINGS };
 
 /** Staff run the establishment; what they start, families may answer in. */
 export function isStaff(role: Role): boolean {
   return role === "admin" || role === "teacher";
 }
 
-/** True when someone holding `from` may write to someone holding `to` in the same establishment. */
-export function canWrite(from: Role, to: Role): boolean {
-  return MATRIX[from].has(to);
+/** Parents and students: the people the mode and the availability hours are about. */
+export function isFamily(role: Role): boolean {
+  return !isStaff(role);
 }
 
-/** The roles `from` may write to, in {@linkcode ROLES} order (the filter of recipient search). */
+/**
+ * True when someone holding `from` may write to someone holding `to` for SOME relation and settings:
+ * the role-level bound (a student never writes to a parent). Used to narrow queries and by staff emails,
+ * whose senders are staff; decisions about people use {@linkcode mayWrite}.
+ */
+export function canWrite(from: Role, to: Role): boolean {
+  if (from === "admin" || to === "admin" || from === "teacher") return true;
+  return to === "teacher" || to === from;
+}
+
+/** The roles `from` may ever write to, in {@linkcode ROLES} order. */
 export function writableRoles(from: Role): Role[] {
   return ROLES.filter((to) => canWrite(from, to));
 }
 
+/** True when `from` may write to the person described by `to` under `settings` (the mode aside). */
+export function mayWrite(from: Role, to: RelationFacts, settings: MessagingSettings): boolean {
+  if (from === "admin" || to.role === "admin") return true;
+  switch (from) {
+    case "teacher":
+      return to.role === "teacher" || to.teaches;
+    case "parent":
+      if (to.role === "teacher") return to.taughtBy || settings.parentsToAllTeachers;
+      return to.role === "parent" && settings.parentsInClass && to.sameClass;
+    case "student":
+      if (to.role === "teacher") return to.taughtBy;
+      return to.role === "student" && settings.studentsInClass && to.sameClass;
+  }
+}
+
 /**
- * True when a creator holding `creatorRole` may start a conversation with people holding
- * `otherRoles`: there must be at least one other person, and the creator must be allowed to write
- * to every one of them — a parent may not pull another parent into a group of their own making.
+ * Why something is refused:
+ * - `families_silenced`: the establishment stopped families from sending;
+ * - `staff_start`: only staff start conversations there;
+ * - `not_allowed`: the rules do not let the person write to everyone concerned.
  */
-export function mayCreateConversation(creatorRole: Role, otherRoles: readonly Role[]): boolean {
-  return otherRoles.length > 0 && otherRoles.every((to) => canWrite(creatorRole, to));
+export type Refusal = "families_silenced" | "staff_start" | "not_allowed";
+
+/**
+ * Why `from` may not start a conversation with `others` (at least one, the creator excluded), or null
+ * when they may: families are held back by the mode, then everyone by {@linkcode mayWrite} for every
+ * other participant — a parent may not pull another parent into a group of their own making.
+ */
+export function startRefusal(
+  from: Role,
+  others: readonly RelationFacts[],
+  settings: MessagingSettings,
+): Refusal | null {
+  if (isFamily(from) && settings.mode === "families_silenced") return "families_silenced";
+  if (isFamily(from) && settings.mode === "staff_start") return "staff_start";
+  return others.length > 0 && others.every((to) => mayWrite(from, to, settings)) ? null : "not_allowed";
 }
 
 /** What a send decision needs to know about the conversation, as seen by the sender. */
@@ -53,21 +96,42 @@ export interface SendContext {
   role: Role;
   /** The creator's current role there, or `null` when the creator is no longer a member. */
   createdByRole: Role | null;
-  /** Current roles of the other participants who are still members of the establishment. */
-  otherRoles: readonly Role[];
+  /** The other participants who are still members of the establishment. */
+  others: readonly RelationFacts[];
 }
 
 /**
- * True when the sender may post in the conversation.
- *
- * Either the sender may write to every other participant (the plain matrix), or the conversation
- * was created by staff. The second branch is a deliberate choice: a teacher who opens a group with
- * two parents expects both to answer, although neither parent could have started a conversation
- * with the other. The staff creator chose the audience, so replying inside it is not "writing to
- * a parent" on one's own initiative. The choice rests on the creator's *current* role: if the
- * creator left the establishment or is no longer staff, the group falls back to the plain matrix.
+ * Why the sender may not post in the conversation now, or null when they may. The rules of the moment
+ * apply (a conversation stays readable when they stop allowing it):
+ * - families may not send at all while the establishment silences them;
+ * - in a conversation created by staff, every member may reply: a teacher who opens a group with two
+ *   parents expects both to answer, although neither could have started it; the staff creator chose
+ *   the audience. The choice rests on the creator's *current* role: if they left or are no longer
+ *   staff, the plain rules apply again;
+ * - staff may answer in a conversation a member of the establishment started with them (a parent who
+ *   may write to every teacher must get an answer);
+ * - otherwise the sender must be allowed to write to every other participant.
  */
-export function maySend(context: SendContext): boolean {
-  if (context.createdByRole !== null && isStaff(context.createdByRole)) return true;
-  return context.otherRoles.every((to) => canWrite(context.role, to));
+export function sendRefusal(context: SendContext, settings: MessagingSettings): Refusal | null {
+  if (isFamily(context.role) && settings.mode === "families_silenced") return "families_silenced";
+  if (context.createdByRole !== null && isStaff(context.createdByRole)) return null;
+  if (isStaff(context.role) && context.createdByRole !== null) return null;
+  return context.others.every((to) => mayWrite(context.role, to, settings)) ? null : "not_allowed";
+}
+
+/**
+ * What recipient search may narrow to before the exact check: people of `unlinkedRoles` may be allowed
+ * without any class link, people of `linkedRoles` only with one (everyone else never). Derived from
+ * {@linkcode mayWrite}, which only ever allows more when facts are true.
+ */
+export function searchScope(
+  from: Role,
+  settings: MessagingSettings,
+): { unlinkedRoles: Role[]; linkedRoles: Role[] } {
+  const linked = (role: Role) => ({ role, teaches: true, taughtBy: true, sameClass: true });
+  const unlinked = (role: Role) => ({ role, teaches: false, taughtBy: false, sameClass: false });
+  return {
+    unlinkedRoles: ROLES.filter((r) => mayWrite(from, unlinked(r), settings)),
+    linkedRoles: ROLES.filter((r) => mayWrite(from, linked(r), settings)),
+  };
 }

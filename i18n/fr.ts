@@ -104,6 +104,7 @@ export const fr = {
   "audit.action.pupil.account": "Compte élève lié",
   "audit.action.pupil.delete": "Élève supprimé",
   "audit.action.classes.import": "Liste de classe importée",
+  "audit.action.establishment.messaging_settings": "Réglages de la messagerie modifiés",
   "nav.audit": "Journal d'audit",
 
   "invitation.heading": "Invitation",
@@ -481,4 +482,49 @@ export const fr = {
   "import.error.missing_guardian_name": "le nom du responsable {guardian} est vide",
   "import.error.too_long": "la colonne {column} dépasse {max} caractères",
   "import.error.duplicate_row": "doublon de la ligne {firstLine}",
+
+  "rules.familiesSilenced":
+    "L'établissement a suspendu l'envoi de messages par les familles. Vous pouvez toujours lire vos conversations ; pour une urgence, appelez l'école.",
+  "rules.staffStart":
+    "Dans cet établissement, seuls les enseignants et la direction commencent les conversations. Vous pourrez répondre quand ils vous écriront.",
+  "rules.notAllowedStart":
+    "Vous ne pouvez pas écrire à certaines de ces personnes. Choisissez parmi les personnes proposées par la recherche (par exemple les enseignants de la classe de votre enfant et la direction).",
+  "rules.notAllowedSend":
+    "Vous ne pouvez plus écrire dans cette conversation (par exemple, cet enseignant n'est plus celui de la classe de votre enfant). Vous pouvez toujours la lire ; pour écrire, commencez une conversation avec l'enseignant actuel ou la direction.",
+  "chat.cannotSend": "Envoi impossible",
+  "hours.answers": "{name} répond {days}, {times}",
+  "hours.none": "{name} ne répond pas aux familles par la messagerie",
+  "hours.everyDay": "tous les jours",
+  "hours.range": "du {from} au {to}",
+  "hours.single": "le {day}",
+  "hours.times": "{opens}–{closes}",
+  "hours.delivered": "Votre message sera bien remis dès maintenant ; la réponse viendra pendant ces heures.",
+  "search.groupNone": "Établissement",
+  "nav.settings": "Réglages de la messagerie",
+  "title.settings": "Réglages de la messagerie – Préau",
+  "settings.heading": "Réglages de la messagerie",
+  "settings.intro": "Ces réglages s'appliquent immédiatement à toutes les personnes connectées de {name}.",
+  "settings.mode": "Qui peut écrire",
+  "settings.mode.open": "Ouvert : chacun écrit aux personnes que les règles de classe lui permettent",
+  "settings.mode.staff_start": "Seule l'équipe commence les conversations ; les familles répondent",
+  "settings.mode.families_silenced": "Les familles ne peuvent plus envoyer de messages (suspension)",
+  "settings.loosen": "Assouplir les règles de classe",
+  "settings.parentsInClass": "Les parents d'une même classe peuvent s'écrire",
+  "settings.studentsInClass": "Les élèves d'une même classe peuvent s'écrire",
+  "settings.parentsToAllTeachers": "Les parents peuvent écrire à tous les enseignants de l'établissement",
+  "settings.hours": "Heures de réponse aux familles (par défaut pour l'équipe)",
+  "settings.days": "Jours",
+  "settings.opens": "De",
+  "settings.closes": "À",
+  "settings.timeZone": "Fuseau horaire",
+  "settings.save": "Enregistrer",
+  "settings.saved": "Réglages enregistrés et appliqués.",
+  "settings.invalid":
+    "Réglages non enregistrés : vérifiez les heures (l'ouverture avant la fermeture) et le fuseau horaire.",
+  "settings.notAdmin": "Seuls les administrateurs de l'établissement modifient ces réglages.",
+  "settings.myHours": "Mes heures de réponse aux familles",
+  "settings.myHoursIntro":
+    "En dehors de ces heures, les familles sont prévenues avant d'écrire et vos résumés par e-mail attendent l'ouverture.",
+  "settings.useEstablishment": "Utiliser les heures de l'établissement",
+  "settings.myHoursSaved": "Vos heures sont enregistrées.",
 } as const;

@@ -17,6 +17,8 @@ import { FOCUS_RING } from "../components/styles.ts";
 import { TypingIndicator } from "../components/TypingIndicator.tsx";
 import { dayKey, formatDayLabel } from "../i18n/format.ts";
 import { type Locale, type Translate, translator } from "../i18n/mod.ts";
+import { formatAvailability } from "../i18n/hours.ts";
+import { isWithinHours } from "../util/hours.ts";
 
 /**
  * The chat pane: the selected conversation's history (older pages load when scrolling up), our
@@ -89,6 +91,23 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
   const outgoing = store.outbox.value.filter((o) => o.conversationId === id);
   const typists = store.typing.value[id] ?? [];
   const online = connection.state.value === "connected";
+  // Sending follows the rules of the moment: the live mode (settings frames), the conversation's own
+  // state from the server render, and the reason of a refused send.
+  const silenced = boot.family === true &&
+    store.modes.value[conversation.establishmentId] === "families_silenced";
+  const blocked = silenced
+    ? t("rules.familiesSilenced")
+    : conversation.canSend === false && conversation.cannotSendReason === "not_allowed"
+    ? t("rules.notAllowedSend")
+    : store.refusals.value[id] ?? null;
+  // Families are told before writing when staff of the conversation are outside their hours.
+  const closed = boot.family === true
+    ? (conversation.availability ?? []).filter((a) => !isWithinHours(a.hours, new Date(now)))
+    : [];
+  const notice = closed.length === 0 ? null : [
+    ...closed.map((a) => formatAvailability(t, boot.locale, a.name, a.hours)),
+    t("hours.delivered"),
+  ].join(". ");
   const scroller = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLLIElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -198,6 +217,15 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
   return (
     <>
       <ChatHeader boot={boot} store={store} conversation={conversation} t={t} />
+      {silenced && (
+        <p
+          role="status"
+          class="bg-amber-100 px-4 py-2 text-sm font-medium text-amber-950"
+          data-messaging-banner
+        >
+          {t("rules.familiesSilenced")}
+        </p>
+      )}
       <div
         ref={scroller}
         onScroll={stick.onScroll}
@@ -237,6 +265,8 @@ function ChatPane({ boot, store, conversation, focus }: PaneProps) {
       <MessageInput
         t={t}
         ready={ready}
+        blocked={blocked}
+        notice={notice}
         queued={!online}
         inputRef={input}
         onSend={(body) => {

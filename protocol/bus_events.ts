@@ -65,6 +65,14 @@ export const membershipChangedEvent = v.object({
   establishmentId: text,
 });
 
+/** An establishment's messaging settings changed; its members' sockets get a `settings` frame. */
+export const settingsEvent = v.object({
+  kind: v.literal("settings"),
+  id: text,
+  establishmentId: text,
+  mode: v.picklist(["open", "staff_start", "families_silenced"]),
+});
+
 /** Events that are published and travel between instances. */
 export const publishedEvent = v.variant("kind", [
   messageHint,
@@ -73,6 +81,7 @@ export const publishedEvent = v.variant("kind", [
   conversationEvent,
   sessionEndedEvent,
   membershipChangedEvent,
+  settingsEvent,
 ]);
 
 /** Several events from one instance, as text (BroadcastChannel and NOTIFY payloads). */

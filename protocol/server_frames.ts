@@ -68,6 +68,16 @@ export const errorFrame = v.object({
 export const pongFrame = v.object({ type: v.literal("pong") });
 
 /**
+ * An establishment's messaging mode changed (sent to its members' open sockets at once): families'
+ * composers disable themselves and a banner explains it while the mode is `families_silenced`.
+ */
+export const settingsFrame = v.object({
+  type: v.literal("settings"),
+  establishmentId: text,
+  mode: v.picklist(["open", "staff_start", "families_silenced"]),
+});
+
+/**
  * `ping`: the server's liveness check. The client answers `{"type":"pong","nonce"}` with the same
  * nonce within a few seconds, or the socket is closed with 1013 (a reader that does not keep up).
  */
@@ -83,6 +93,7 @@ export const serverFrame = v.variant("type", [
   conversationFrame,
   errorFrame,
   pongFrame,
+  settingsFrame,
   serverPingFrame,
 ]);
 

@@ -55,6 +55,13 @@ export const affiliation = v.object({
   children: v.optional(v.array(v.object({ name: v.string(), classes: v.array(v.string()) }))),
 });
 export type WireAffiliation = v.InferOutput<typeof affiliation>;
+/** Weekly hours: a bit per weekday (bit 0 = Monday), opening and closing minute, IANA time zone. */
+export const weeklyHours = v.object({
+  days: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(127)),
+  opens: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1439)),
+  closes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
+  timeZone: v.string(),
+});
 
 /** A conversation participant (current members only). */
 export const participant = v.object({
@@ -81,6 +88,12 @@ export const wireConversation = v.object({
   readSeq: seq,
   unread: seq,
   updatedAt: isoTime,
+  /** Additive: false when the viewer may not send now (the conversation stays readable). */
+  canSend: v.optional(v.boolean()),
+  /** Additive: why not, when `canSend` is false. */
+  cannotSendReason: v.optional(v.picklist(["families_silenced", "staff_start", "not_allowed"])),
+  /** Additive, for families: the staff participants and their weekly hours (minutes, time zone). */
+  availability: v.optional(v.array(v.object({ id: text, name: v.string(), hours: weeklyHours }))),
 });
 export type WireConversation = v.InferOutput<typeof wireConversation>;
 
@@ -102,6 +115,8 @@ export const recipient = v.object({
   role,
   /** Additive: their classes and children (see {@linkcode affiliation}). */
   affiliation: v.optional(v.nullable(affiliation)),
+  /** Additive: the link through which the caller may write to them ("Léa — CM2 A"); null without one. */
+  group: v.optional(v.nullable(v.string())),
 });
 export type Recipient = v.InferOutput<typeof recipient>;
 

@@ -50,6 +50,10 @@ export function toWireConversation(summary: ConversationSummary): WireConversati
     readSeq,
     unread,
     updatedAt: updatedAt.toISOString(),
+    // Additive (issue 12): whether the viewer may send now, and when the staff in it answer families.
+    ...(summary.canSend === undefined ? {} : { canSend: summary.canSend }),
+    ...(summary.cannotSendReason === undefined ? {} : { cannotSendReason: summary.cannotSendReason }),
+    ...(summary.availability === undefined ? {} : { availability: summary.availability }),
   };
 }
 

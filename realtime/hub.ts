@@ -18,9 +18,10 @@
  */
 import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
-import { getConversationSummary, listParticipantIds } from "../db/conversations.ts";
+import { listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
 import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
+import { listMembersAmong } from "../db/establishment_settings.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
@@ -237,6 +238,11 @@ export class Hub implements ConnectionHost {
           conn.close(CLOSE.sessionEnded, "your access changed: check GET /api/me, then reconnect");
         }
         return;
+      case "settings":
+        void this.#pushSettings(event.establishmentId, event.mode).catch((error) =>
+          console.error(`realtime: pushing settings of ${event.establishmentId} failed:`, error)
+        );
+        return;
       case "resync":
         this.syncAll();
         if (Date.now() - this.#lastRevalidation > 10_000) void this.revalidateAll();
@@ -350,9 +356,19 @@ export class Hub implements ConnectionHost {
     if (this.#byUser.size === 0) return;
     for (const userId of await listParticipantIds(this.#db, conversationId)) {
       if (!this.#byUser.has(userId)) continue;
-      const summary = await getConversationSummary(this.#db, conversationId, userId);
+      const summary = await this.messaging.conversationSummary(userId, conversationId);
       if (summary === null) continue;
       for (const conn of [...this.#byUser.get(userId) ?? []]) conn.addConversation(summary);
+    }
+  }
+
+  /** Sends the new messaging mode to the sockets of the establishment's members (one query). */
+  async #pushSettings(establishmentId: string, mode: "open" | "staff_start" | "families_silenced") {
+    if (this.#byUser.size === 0) return;
+    for (const userId of await listMembersAmong(this.#db, establishmentId, [...this.#byUser.keys()])) {
+      for (const conn of this.#byUser.get(userId) ?? []) {
+        conn.send({ type: "settings", establishmentId, mode });
+      }
     }
   }
 
@@ -378,7 +394,7 @@ export class Hub implements ConnectionHost {
       this.#streams.get(state.id)?.hint(state.lastSeq);
       const missing = live.filter((conn) => !conn.closed && !conn.watches(state.id));
       if (missing.length === 0) continue;
-      const summary = await getConversationSummary(this.#db, state.id, userId);
+      const summary = await this.messaging.conversationSummary(userId, state.id);
       if (summary !== null) { for (const conn of missing) conn.addConversation(summary); }
     }
   }

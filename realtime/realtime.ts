@@ -189,5 +189,7 @@ function toBusEvent(event: DomainEvent): PublishedEvent {
       return { ...event, id: newEventId() };
     case "membership_changed":
       return { ...event, id: newEventId() };
+    case "settings_changed":
+      return { kind: "settings", id: newEventId(), establishmentId: event.establishmentId, mode: event.mode };
   }
 }

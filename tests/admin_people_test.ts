@@ -8,7 +8,7 @@ import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { dbTest, sharesPglite } from "./support/databases.ts";
 import { api, loginCookie, makeLoginUser, TEST_PASSWORD, withServer } from "./support/server.ts";
 import { clusterTest, connect, POSTGRES_TIERS, school, schoolWithChat } from "./support/realtime_fixtures.ts";
-import { makeEstablishment } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith } from "../db/factories.ts";
 import { listAudit } from "../db/audit.ts";
 
 sharesPglite();
@@ -24,6 +24,11 @@ clusterTest(
       "teacher",
       "parent",
     ]);
+    await makeSchoolClassWith(db, {
+      establishmentId: establishment.id,
+      teacherIds: [teacher.user.id],
+      parentIds: [parent.user.id],
+    });
     const onA = await connect(a, parent);
     const onB = await connect(b, parent);
     const action = (verb: string) =>

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "./support/assert.ts";
 import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
 import { clusterTest, connect, conversation, POSTGRES_TIERS, school } from "./support/realtime_fixtures.ts";
 import { WsClient } from "./support/ws_client.ts";
-import { makeEstablishment } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith } from "../db/factories.ts";
 import type { Database } from "../db/types.ts";
 import { type LimitRule, LIMITS } from "../domain/limits.ts";
 
@@ -22,12 +22,18 @@ async function staffRoom(db: Database, server: TestServer) {
     const user = await makeLoginUser(db, { establishmentId: school.id, role });
     return { user, cookie: await loginCookie(server.url, user.email) };
   };
-  return {
+  const room = {
     school,
     teacher: await member("teacher"),
     colleague: await member("teacher"),
     parent: await member("parent"),
   };
+  await makeSchoolClassWith(db, {
+    establishmentId: school.id,
+    teacherIds: [room.teacher.user.id, room.colleague.user.id],
+    parentIds: [room.parent.user.id],
+  });
+  return room;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
-import { makeEstablishment, makeUser } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith, makeUser } from "../db/factories.ts";
 import { setMembership } from "../db/users.ts";
 import { appendMessage } from "../db/messages.ts";
 import type { Database } from "../db/types.ts";
@@ -29,6 +29,18 @@ async function world(db: Database, server: TestServer) {
   const student = await member(school.id, "student");
   const farTeacher = await member(other.id, "teacher", `Nadia Petit ${token}`);
   await setMembership(db, { userId: parent.user.id, establishmentId: other.id, role: "parent" });
+  // The class rules: the teacher teaches the student and both parents' children; the far teacher the parent's.
+  await makeSchoolClassWith(db, {
+    establishmentId: school.id,
+    teacherIds: [teacher.user.id],
+    studentIds: [student.user.id],
+    parentIds: [parent.user.id, parent2.user.id],
+  });
+  await makeSchoolClassWith(db, {
+    establishmentId: other.id,
+    teacherIds: [farTeacher.user.id],
+    parentIds: [parent.user.id],
+  });
   return { school, other, admin, teacher, parent, parent2, student, farTeacher, token };
 }
 
@@ -223,7 +235,7 @@ dbTest("recipients - search is accent- and case-insensitive and only offers writ
     };
     const byTeacher = await search(w.teacher, "helene");
     assertEquals(byTeacher.map((r) => r.id), [w.parent.user.id]);
-    assertEquals(Object.keys(byTeacher[0]!).sort(), ["email", "id", "name", "role"]);
+    assertEquals(Object.keys(byTeacher[0]!).sort(), ["email", "group", "id", "name", "role"]);
     assertEquals((await search(w.teacher, "DUPONT")).map((r) => r.id), [w.parent.user.id]);
     assertEquals((await search(w.parent, "mar")).map((r) => r.id), [w.teacher.user.id]);
     assertEquals(await search(w.parent, w.parent2.user.name), [], "a parent is never offered another parent");

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "./support/assert.ts";
 import { BROWSER_TIMEOUT } from "./support/browser.ts";
 import { BROWSER_DB, send, twoPeople, waitForMessage, withWorld } from "./support/messagerie_world.ts";
 import { makeLoginUser } from "./support/server.ts";
-import { makeConversation, makeEstablishment } from "../db/factories.ts";
+import { makeConversation, makeEstablishment, makeSchoolClassWith } from "../db/factories.ts";
 import { appendMessage } from "../db/messages.ts";
 import { setMembership } from "../db/users.ts";
 
@@ -123,6 +123,11 @@ dbTest(
       const teacher = await w.person("teacher", `Marc Martin ${w.token}`);
       const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
       const colleague = await w.person("teacher", `Paul Girard ${w.token}`);
+      await makeSchoolClassWith(db, {
+        establishmentId: w.school.id,
+        teacherIds: [teacher.id],
+        parentIds: [parent.id],
+      });
       const t = await w.signIn(teacher);
       const p = await w.signIn(parent);
       await t.page.locator("[data-new-conversation]").click();
@@ -153,8 +158,13 @@ dbTest(
   "browser - the search finds people as they type them, says when a query is too short, closes on a click outside",
   async (db) => {
     await withWorld(db, async (w) => {
-      await w.person("teacher", `Marc Martin ${w.token}`);
+      const teacher = await w.person("teacher", `Marc Martin ${w.token}`);
       const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
+      await makeSchoolClassWith(db, {
+        establishmentId: w.school.id,
+        teacherIds: [teacher.id],
+        parentIds: [parent.id],
+      });
       const { page, errors } = await w.signIn(parent);
       await page.locator("[data-new-conversation]").click();
       const input = page.locator("#recipient-input");

@@ -17,7 +17,7 @@ import {
   withWorld,
 } from "./support/messagerie_world.ts";
 import { startTestServer, TEST_PASSWORD } from "./support/server.ts";
-import { makeConversation } from "../db/factories.ts";
+import { makeConversation, makeSchoolClassWith } from "../db/factories.ts";
 import { DEMO_PASSWORD, seedDemo } from "../db/seed.ts";
 import { hashPassword } from "../domain/passwords.ts";
 
@@ -78,9 +78,14 @@ dbTest(
   "browser - a parent starts a conversation through the keyboard-driven recipient search",
   async (db) => {
     await withWorld(db, async (w) => {
-      await w.person("teacher", `Marc Martin ${w.token}`);
+      const teacher = await w.person("teacher", `Marc Martin ${w.token}`);
       await w.person("parent", `Marine Durand ${w.token}`); // matches "mar" but parents cannot write to parents
       const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
+      await makeSchoolClassWith(db, {
+        establishmentId: w.school.id,
+        teacherIds: [teacher.id],
+        parentIds: [parent.id],
+      });
       const { page, errors } = await w.signIn(parent);
       const plus = page.locator("[data-new-conversation]");
       await plus.focus();

@@ -10,7 +10,7 @@ import { mailsTo, withMail } from "./support/mail.ts";
 import { api, loginCookie, makeLoginUser, withServer } from "./support/server.ts";
 import { school, sendAndAck } from "./support/realtime_fixtures.ts";
 import { WsClient } from "./support/ws_client.ts";
-import { makeEstablishment } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith } from "../db/factories.ts";
 import { listAudit } from "../db/audit.ts";
 import type { TestSmtp } from "./support/smtp.ts";
 import type { Database } from "../db/types.ts";
@@ -97,6 +97,13 @@ dbTest(
         const parentLogin = await loginCookie(server.url, parentEmail, "parent password 1");
         const parentMe = await api(server.url, parentLogin, "/api/me");
         const parentId = (parentMe.body as { user: { id: string } }).user.id;
+        const teacherId =
+          ((await api(server.url, teacherLogin, "/api/me")).body as { user: { id: string } }).user.id;
+        await makeSchoolClassWith(db, {
+          establishmentId: establishment.id,
+          teacherIds: [teacherId],
+          parentIds: [parentId],
+        });
         const created = await api(server.url, teacherLogin, "/api/conversations", {
           method: "POST",
           headers: { origin: server.url },

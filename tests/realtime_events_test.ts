@@ -12,6 +12,7 @@ import {
   sendAndAck,
 } from "./support/realtime_fixtures.ts";
 import type { Frame } from "./support/ws_client.ts";
+import { makeSchoolClassWith } from "../db/factories.ts";
 
 // dbTest shares a PGlite in this module: no sanitizer for its other tests either.
 sharesPglite();
@@ -121,6 +122,11 @@ clusterTest(
       "parent",
       "parent",
     ]);
+    await makeSchoolClassWith(db, {
+      establishmentId: establishment.id,
+      teacherIds: [teacher.user.id],
+      parentIds: [parent.user.id, parent2.user.id, outsider.user.id],
+    });
     const creatorTab = await connect(b, teacher);
     const member = await connect(b, parent);
     const otherMember = await connect(a, parent2);

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
 import { newPostgresDatabaseUrl, sanitized, testPostgresUrl } from "./support/databases.ts";
 import { openDatabase } from "../db/open.ts";
-import { makeEstablishment, makeUser } from "../db/factories.ts";
+import { makeEstablishment, makeSchoolClassWith, makeUser } from "../db/factories.ts";
 import { hashPassword } from "../domain/passwords.ts";
 import { startTestSmtp } from "./support/smtp.ts";
 import { appendMessage } from "../db/messages.ts";
@@ -291,6 +291,11 @@ Deno.test({
           passwordHash: hash,
         });
         const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
+        await makeSchoolClassWith(db, {
+          establishmentId: school.id,
+          teacherIds: [teacher.id],
+          parentIds: [parent.id],
+        });
         parentEmail = parent.email;
         const cookie = await loginCookie(started.url, teacher.email, "start-password");
         const conversation = await api(started.url, cookie, "/api/conversations", {

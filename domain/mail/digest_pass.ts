@@ -2,7 +2,7 @@
  * One digest pass: finds everyone due a missed-message digest (db/digests.ts), renders their digests
  * and enqueues them in the same transaction that records what they announced — so a digest is queued
  * exactly when its marks are, and a crash leaves both or neither. Work goes in batches of `batch`
- * people, seven statements per batch whatever its size (the lock, three reads, three writes). Each batch holds a transaction-level advisory
+ * people, eight statements per batch whatever its size (the lock, four reads, three writes). Each batch holds a transaction-level advisory
  * lock taken with `pg_try_advisory_xact_lock`: an instance that finds it taken leaves the pass to the
  * other, so two schedulers never announce the same messages twice.
  */
@@ -17,6 +17,8 @@ import {
   recordDigests,
 } from "../../db/digests.ts";
 import { enqueueMails, type NewMail } from "../../db/mail_queue.ts";
+import { listStaffHours } from "../../db/establishment_settings.ts";
+import { isWithinHours } from "../../util/hours.ts";
 import { renderDigest } from "./digest_mail.ts";
 import { unsubscribeToken } from "./unsubscribe.ts";
 
@@ -56,14 +58,23 @@ export async function runDigestPass(db: Database, opts: DigestPassOptions): Prom
         DIGEST_LOCK_KEY,
       ]);
       if (!lock?.ok) return "busy";
-      const targets = await listDueDigestTargets(tx, {
+      const due = await listDueDigestTargets(tx, {
         now: opts.now,
         delayMs: opts.delayMs,
         intervalMs: opts.intervalMs ?? DEFAULT_DIGEST_INTERVAL_MS,
         limit: batch,
         after,
       });
-      if (targets.length === 0) return { targets, mails: 0 };
+      if (due.length === 0) return { targets: due, mails: 0 };
+      // Staff outside their availability hours are skipped: their digest goes out at a pass once the
+      // hours open (what it announces is not marked, so nothing is lost).
+      const closed = new Set(
+        (await listStaffHours(tx, due))
+          .filter((s) => !isWithinHours(s.hours, opts.now))
+          .map((s) => `${s.userId}/${s.establishmentId}`),
+      );
+      const targets = due.filter((t) => !closed.has(`${t.userId}/${t.establishmentId}`));
+      if (targets.length === 0) return { targets: due, mails: 0 };
       const [recipients, conversations] = [
         await loadDigestRecipients(tx, targets),
         await loadDigestConversations(tx, targets),
@@ -93,7 +104,7 @@ export async function runDigestPass(db: Database, opts: DigestPassOptions): Prom
         seq: c.lastSeq,
       }));
       await recordDigests(tx, marks, targets, opts.now);
-      return { targets, mails: mails.length };
+      return { targets: due, mails: mails.length };
     });
     if (outcome === "busy") return { ...result, busy: true };
     if (outcome.targets.length === 0) return result;

@@ -153,7 +153,8 @@ function adminLinks(locale: Locale, memberships: readonly Membership[]) {
       | "nav.people"
       | "nav.classes"
       | "nav.invitations"
-      | "nav.audit";
+      | "nav.audit"
+      | "nav.settings";
   }[] = [
     { href: `/${locale}/admin/messagerie`, label: "nav.messagerie" },
     { href: `/${locale}/admin/emails`, label: "nav.emails" },
@@ -165,5 +166,7 @@ function adminLinks(locale: Locale, memberships: readonly Membership[]) {
     links.push({ href: `/${locale}/admin/invitations`, label: "nav.invitations" });
     links.push({ href: `/${locale}/admin/audit`, label: "nav.audit" });
   }
+  // Admins change the establishment's messaging settings there; every staff member sets their hours.
+  links.push({ href: `/${locale}/admin/settings`, label: "nav.settings" });
   return links;
 }

@@ -9,6 +9,7 @@ import type { Membership } from "@/db/models.ts";
 import type { ChatBoot, Portal } from "@/client/types.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
 import { redirect } from "./paths.ts";
+import { messagingModes } from "@/domain/messaging_settings.ts";
 import { defineSignedInPage } from "./state.ts";
 
 /** What the messagerie page renders. */
@@ -80,6 +81,8 @@ export function messagerieHandler(portal: Portal) {
         hasOlder: (messages[0]?.seq ?? 1) > 1,
         loginPath: `/${locale}/login`,
         canCreateGroups: portal === "admin",
+        family: portal === "parents",
+        modes: await messagingModes(services.db, inbox.map((m) => m.establishmentId)),
       };
       return await ctx.render({ portal, membership, boot });
     },

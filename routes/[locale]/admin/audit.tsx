@@ -35,6 +35,7 @@ const ACTION_LABELS: Record<typeof AUDIT_ACTIONS[number], MessageKey> = {
   "person.reset_link": "audit.action.person.reset_link",
   "membership.role": "audit.action.membership.role",
   "membership.remove": "audit.action.membership.remove",
+  "establishment.messaging_settings": "audit.action.establishment.messaging_settings",
 };
 
 function actionLabel(t: ReturnType<typeof translator>, action: string): string {
