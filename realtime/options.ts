@@ -55,6 +55,18 @@ export interface RealtimeOptions {
   maxQueuedFrames?: number;
   /** Messages held for one socket while it catches up on one conversation; beyond, 1013. Default 1000. */
   maxCatchUpQueue?: number;
+  /**
+   * Frames waiting in one lagging socket's outbox (beside at most half of `maxBufferedBytes` of
+   * them in characters); beyond, its waiting message frames are dropped for one `resync` frame.
+   * Default 1000.
+   */
+  maxOutboxFrames?: number;
+  /** How long a socket opened with `?resume=1` may take to send its `resume` frame. Default 5000 ms. */
+  resumeWaitMs?: number;
+  /** Most missed messages `hello` carries for one conversation; beyond, it says `fetch`. Default 50. */
+  helloMissedPerConversation?: number;
+  /** Most missed messages `hello` carries in all; conversations past it say `fetch`. Default 1000. */
+  helloMissedTotal?: number;
   /** Seconds without any traffic before a ping, and again before closing a dead socket. Default 30. */
   idleTimeoutSeconds?: number;
   /** How often sessions and memberships of live sockets are checked again. Default 60 000 ms. */
@@ -103,6 +115,10 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     floodWindowMs: 10_000,
     maxQueuedFrames: 64,
     maxCatchUpQueue: 1000,
+    maxOutboxFrames: 1000,
+    resumeWaitMs: 5000,
+    helloMissedPerConversation: 50,
+    helloMissedTotal: 1000,
     idleTimeoutSeconds: 30,
     revalidateIntervalMs: 60_000,
     sessionSweepMs: 1000,
