@@ -63,7 +63,7 @@ function setup(held: WireMessage[], server: WireMessage[]) {
       calls.push(page);
       return Promise.resolve(server.filter((m) => m.seq > (page.after ?? 0)).slice(0, page.limit ?? 50));
     },
-    fetchConversations: () => Promise.resolve(boot(server).conversations),
+    fetchConversationPage: () => Promise.resolve({ conversations: boot(server).conversations, next: null }),
     postRead: () => Promise.resolve(),
   };
   const sent: ClientFrame[] = [];

@@ -12,9 +12,9 @@ export type {
   WireMessage,
 } from "../protocol/wire.ts";
 export { parseServerFrame, type ServerFrame } from "../protocol/server_frames.ts";
-export type { ClientFrame } from "../protocol/client_frames.ts";
+export type { ClientFrame, ResumeFrame } from "../protocol/client_frames.ts";
 
-import type { WireConversation, WireMessage } from "../protocol/wire.ts";
+import type { ConversationState, WireConversation, WireMessage } from "../protocol/wire.ts";
 
 /** Which half of the app a person uses in an establishment: families or staff. */
 export type Portal = "parents" | "admin";
@@ -36,7 +36,12 @@ export interface ChatBoot {
   establishments: { id: string; name: string }[];
   /** e.g. `/fr/parents/messagerie`; a conversation lives at `${basePath}/${id}`. */
   basePath: string;
+  /** The first page of the list (and the selected conversation, wherever it is in the list). */
   conversations: WireConversation[];
+  /** The cursor of the list's next page; null or absent when everything is in `conversations`. */
+  next?: string | null;
+  /** Counters of the conversations with unread messages, loaded in the list or not. */
+  unread?: ConversationState[];
   selectedId: string | null;
   /** The newest page of the selected conversation, ascending. */
   messages: WireMessage[];

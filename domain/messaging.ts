@@ -23,9 +23,11 @@ import {
 } from "../db/models.ts";
 import { getRole } from "../db/users.ts";
 import {
+  type ConversationCursor,
   createConversation as insertConversation,
   getAccess,
   getConversationSummary,
+  listConversationPage as selectConversationPage,
   listConversations as selectConversations,
   listConversationStates,
 } from "../db/conversations.ts";
@@ -68,9 +70,27 @@ export interface OutgoingMessage {
   body: string;
 }
 
+/** A page of the conversation list; `next` (opaque) asks for the following page, absent on the last. */
+export interface ConversationListPage {
+  conversations: ConversationSummary[];
+  next?: string;
+}
+
 /** See the module documentation. Every method takes the signed-in user's id first. */
 export interface Messaging {
   listConversations(userId: string, establishmentId: string): Promise<ConversationSummary[]>;
+  /**
+   * One page (`limit`, 1–100) of the caller's conversations in `establishmentIds`, most recent
+   * first, after `cursor` (a previous page's `next`); `not_found` for an establishment not theirs,
+   * `bad_request` for a cursor that is not a `next`.
+   */
+  listConversationPage(
+    userId: string,
+    establishmentIds: readonly string[],
+    page: { limit: number; cursor?: string },
+  ): Promise<ConversationListPage>;
+  /** One conversation of the caller's list; `not_found` when they cannot see it. */
+  conversationSummary(userId: string, conversationId: string): Promise<ConversationSummary>;
   createConversation(
     userId: string,
     input: NewConversation,
@@ -122,6 +142,27 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
     async listConversations(userId, establishmentId) {
       await roleIn(userId, establishmentId);
       return await selectConversations(db, userId, establishmentId);
+    },
+
+    async listConversationPage(userId, establishmentIds, { limit, cursor }) {
+      const ids = [...new Set(establishmentIds.map((id) => id.toLowerCase()))];
+      for (const id of ids) await roleIn(userId, id);
+      const page = await selectConversationPage(db, userId, ids, {
+        limit,
+        cursor: cursor === undefined ? undefined : decodeCursor(cursor),
+      });
+      return {
+        conversations: page.conversations,
+        ...(page.next ? { next: encodeCursor(page.next) } : {}),
+      };
+    },
+
+    async conversationSummary(userId, conversationId) {
+      const summary = isUuid(conversationId)
+        ? await getConversationSummary(db, conversationId, userId)
+        : null;
+      if (summary === null) throw notFound(NO_CONVERSATION);
+      return summary;
     },
 
     async createConversation(userId, input) {
@@ -244,6 +285,33 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
       return await listConversationStates(db, userId);
     },
   };
+}
+
+const BAD_CURSOR = "cursor: expected the next of a previous page; start again without a cursor";
+
+/** A page cursor on the wire: opaque text (the exact activity time and the id, base64url). */
+function encodeCursor(cursor: ConversationCursor): string {
+  return btoa(`${cursor.updatedAt}|${cursor.id}`).replaceAll("+", "-").replaceAll("/", "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+function decodeCursor(text: string): ConversationCursor {
+  let decoded: string;
+  try {
+    decoded = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  } catch {
+    throw badRequest(BAD_CURSOR);
+  }
+  const [updatedAt, id, ...rest] = decoded.split("|");
+  if (
+    rest.length > 0 || id === undefined || !isUuid(id) || updatedAt === undefined ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(updatedAt)
+  ) {
+    throw badRequest(BAD_CURSOR);
+  }
+  return { updatedAt, id };
 }
 
 /** "a parent", "an admin": roles in running text. */

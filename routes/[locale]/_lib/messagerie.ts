@@ -1,12 +1,14 @@
 /**
  * Server side of `/[locale]/{parents|admin}/messagerie[/conversationId]`: picks the establishment
  * (the deep-linked conversation's, else the switcher's `?establishment=`, else the remembered
- * one, else the first), sends people of the other portal to theirs, and loads the conversation
- * list and the selected conversation's newest messages for the server render.
+ * one, else the first), sends people of the other portal to theirs, and loads the first page of
+ * the conversation list, every conversation's counters and the selected conversation's newest
+ * messages for the server render.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import type { Membership } from "@/db/models.ts";
+import type { ConversationState, Membership } from "@/db/models.ts";
 import type { ChatBoot, Portal } from "@/client/types.ts";
+import { LIST_PAGE } from "@/client/chat_store.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
 import { redirect } from "./paths.ts";
 import { defineSignedInPage } from "./state.ts";
@@ -34,8 +36,9 @@ export function messagerieHandler(portal: Portal) {
       const { services, user, me, locale } = ctx.state;
       const conversationId = ctx.params.conversationId?.toLowerCase();
       let establishmentId: string | undefined;
+      let states: ConversationState[] | undefined;
       if (conversationId !== undefined) {
-        const states = await services.messaging.conversationStates(user.id);
+        states = await services.messaging.conversationStates(user.id);
         establishmentId = states.find((s) => s.id === conversationId)?.establishmentId;
         if (establishmentId === undefined) return await ctx.renderNotFound();
       }
@@ -59,14 +62,21 @@ export function messagerieHandler(portal: Portal) {
       }
 
       // One inbox: every establishment where this person uses this portal, listed together.
+      // The first screenful of it (more on scroll, see islands/ConversationList.tsx), every
+      // conversation's counters (the unread badges count all of them, loaded or not).
       const inbox = me.memberships.filter((m) => portalForRole(m.role) === portal);
-      const lists = await Promise.all(
-        inbox.map((m) => services.messaging.listConversations(user.id, m.establishmentId)),
-      );
-      const conversations = lists.flat().sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
-      const messages = conversationId === undefined
-        ? []
-        : await services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE });
+      const inboxIds = new Set(inbox.map((m) => m.establishmentId));
+      const [page, allStates, messages] = await Promise.all([
+        services.messaging.listConversationPage(user.id, [...inboxIds], { limit: LIST_PAGE }),
+        states ?? services.messaging.conversationStates(user.id),
+        conversationId === undefined
+          ? []
+          : services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE }),
+      ]);
+      const conversations = page.conversations;
+      if (conversationId !== undefined && !conversations.some((c) => c.id === conversationId)) {
+        conversations.push(await services.messaging.conversationSummary(user.id, conversationId));
+      }
       const boot: ChatBoot = {
         locale,
         timeZone: ctx.state.timeZone,
@@ -75,6 +85,8 @@ export function messagerieHandler(portal: Portal) {
         establishments: inbox.map((m) => ({ id: m.establishmentId, name: m.establishmentName })),
         basePath: `/${locale}/${portal}/messagerie`,
         conversations: wire(conversations),
+        next: page.next ?? null,
+        unread: allStates.filter((s) => s.unread > 0 && inboxIds.has(s.establishmentId)),
         selectedId: conversationId ?? null,
         messages: wire(messages),
         hasOlder: (messages[0]?.seq ?? 1) > 1,
