@@ -60,6 +60,8 @@ export interface ConnectionHost {
   fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]>;
   /** `conn` has frames waiting in its outbox: call its `flushOutbox()` until it returns true. */
   backlogged?(conn: Connection): void;
+  /** `conn`'s waiting message frames were dropped for a `resync` frame (counted in stats). */
+  resynced?(conn: Connection): void;
 }
 
 let nextId = 0;
@@ -240,6 +242,7 @@ export class Connection implements StreamWatcher, DeliveryHost {
         this.close(CLOSE.tryAgainLater, "you read too slowly: reconnect, then fetch what you missed");
         return;
       }
+      if (result === "resync") this.#host.resynced?.(this);
       if (!this.flushOutbox()) this.#host.backlogged?.(this);
     } catch {
       return; // the socket is closing; its close event does the rest

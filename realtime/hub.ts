@@ -58,6 +58,10 @@ export interface HubStats {
   sockets: number;
   users: number;
   streams: number;
+  /** Sockets whose frames wait in an outbox (their reader lags). */
+  lagging: number;
+  /** How many times a lagging socket's waiting frames were dropped for a `resync` frame. */
+  resyncs: number;
 }
 
 const RECENT_SEQS = 10_000;
@@ -87,6 +91,7 @@ export class Hub implements ConnectionHost {
   #lastRevalidation = 0;
   /** Sockets with frames in their outbox, handed over by `#flushTimer` as their buffers drain. */
   #backlogged = new Set<Connection>();
+  #resyncs = 0;
   #flushTimer: ReturnType<typeof setInterval> | undefined;
   /** When each socket's session expires (epoch ms); the session sweep closes those past it. */
   #expiresAt = new Map<Connection, number>();
@@ -111,7 +116,13 @@ export class Hub implements ConnectionHost {
   }
 
   stats(): HubStats {
-    return { sockets: this.#conns.size, users: this.#byUser.size, streams: this.#streams.size };
+    return {
+      sockets: this.#conns.size,
+      users: this.#byUser.size,
+      streams: this.#streams.size,
+      lagging: this.#backlogged.size,
+      resyncs: this.#resyncs,
+    };
   }
 
   /** Live sockets of `userId` on this instance. */
@@ -196,6 +207,10 @@ export class Hub implements ConnectionHost {
       }
     }
     conn.stopTypingEverywhere();
+  }
+
+  resynced(): void {
+    this.#resyncs++;
   }
 
   /** Hands `conn`'s outbox over as its buffer drains, on one timer for every lagging socket. */

@@ -31,6 +31,8 @@ export interface WsConnectOptions {
   origin?: string;
   /** Default 10 000 ms. */
   timeoutMs?: number;
+  /** A query string for `/ws/chat`, e.g. `"resume=1"`. */
+  query?: string;
 }
 
 /** `ws://host:port/ws/chat` for a server at `http://host:port`. */
@@ -71,7 +73,7 @@ export class WsClient {
     if (options.cookie) headers.cookie = options.cookie;
     if (options.origin) headers.origin = options.origin;
     // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
-    const socket = new WebSocket(chatUrl(baseUrl), { headers });
+    const socket = new WebSocket(chatUrl(baseUrl) + (options.query ? `?${options.query}` : ""), { headers });
     const client = new WsClient(socket);
     return withTimeout(
       new Promise<WsClient>((resolve, reject) => {
