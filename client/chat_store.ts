@@ -69,8 +69,8 @@ export interface Typist {
 /** The REST calls the store makes (tests may replace them). */
 export type ChatApi = Pick<typeof defaultApi, "fetchMessages" | "fetchConversationPage" | "postRead">;
 
-/** Conversations per page of the list (the server renders the first one). */
-export const LIST_PAGE = 30;
+/** Conversations per page of the list: more than a screenful (about 11 at 800 px); the server renders the first. */
+export const LIST_PAGE = 20;
 /** Most conversations a `resume` frame names (the protocol's bound). */
 const MAX_RESUME = 1000;
 
@@ -123,6 +123,8 @@ export class ChatStore {
   /** Conversations `hello` placed in establishments outside this inbox (the other portal's). */
   private readonly elsewhere = new Set<string>();
   private readonly inbox: Set<string>;
+  /** Until `hello`: unread messages of the conversations not loaded, per establishment (boot). */
+  private readonly unreadBeyond = new Map<string, number>();
   private transport: Transport | undefined;
 
   constructor(readonly boot: ChatBoot, private readonly api: ChatApi = defaultApi) {
@@ -131,10 +133,11 @@ export class ChatStore {
     this.conversations = signal(sortConversations(boot.conversations));
     for (const conversation of boot.conversations) this.noteReadMarks(conversation);
     this.next = signal(boot.next ?? null);
-    const counters = new Map<string, ConversationState>();
-    for (const state of boot.unread ?? []) counters.set(state.id, state);
-    for (const c of boot.conversations) counters.set(c.id, stateOf(c));
-    this.counters = signal(counters);
+    this.counters = signal(new Map(boot.conversations.map((c) => [c.id, stateOf(c)])));
+    for (const [id, total] of Object.entries(boot.unreadTotals ?? {})) {
+      const listed = boot.conversations.reduce((n, c) => n + (c.establishmentId === id ? c.unread : 0), 0);
+      this.unreadBeyond.set(id, Math.max(0, total - listed));
+    }
     this.selectedId = signal(boot.selectedId);
     if (boot.selectedId !== null) {
       const thread = this.thread(boot.selectedId);
@@ -176,6 +179,10 @@ export class ChatStore {
   /** Unread messages in one establishment of the inbox (null: all of them), loaded or not. */
   unreadIn(establishmentId: string | null): number {
     let n = 0;
+    // (`unreadBeyond` changes only with `counters`, which this reads: computed totals follow both.)
+    for (const [id, beyond] of this.unreadBeyond) {
+      if (establishmentId === null || id === establishmentId) n += beyond;
+    }
     for (const c of this.counters.value.values()) {
       if (!this.inbox.has(c.establishmentId)) continue;
       if (establishmentId === null || c.establishmentId === establishmentId) n += c.unread;
@@ -252,6 +259,7 @@ export class ChatStore {
       if (loaded.has(state.id)) lastLoaded = index;
     });
     batch(() => {
+      this.unreadBeyond.clear();
       this.counters.value = new Map(here.map((s) => [s.id, stateOf(s)]));
       here.forEach((state, index) => {
         for (const message of state.messages ?? []) this.take(message);

@@ -14,7 +14,7 @@ export type {
 export { parseServerFrame, type ServerFrame } from "../protocol/server_frames.ts";
 export type { ClientFrame, ResumeFrame } from "../protocol/client_frames.ts";
 
-import type { ConversationState, WireConversation, WireMessage } from "../protocol/wire.ts";
+import type { WireConversation, WireMessage } from "../protocol/wire.ts";
 
 /** Which half of the app a person uses in an establishment: families or staff. */
 export type Portal = "parents" | "admin";
@@ -40,8 +40,11 @@ export interface ChatBoot {
   conversations: WireConversation[];
   /** The cursor of the list's next page; null or absent when everything is in `conversations`. */
   next?: string | null;
-  /** Counters of the conversations with unread messages, loaded in the list or not. */
-  unread?: ConversationState[];
+  /**
+   * Unread messages per establishment of the inbox, over every conversation (loaded or not), until
+   * `hello` brings every conversation's counters.
+   */
+  unreadTotals?: Record<string, number>;
   selectedId: string | null;
   /** The newest page of the selected conversation, ascending. */
   messages: WireMessage[];

@@ -146,6 +146,24 @@ export async function listConversationPage(
   };
 }
 
+/**
+ * Unread messages of the user per establishment, over every conversation they can see, summed in
+ * the database (the messagerie page's badges, without reading every conversation's row).
+ */
+export async function countUnreadByEstablishment(q: Queryable, userId: string): Promise<Map<string, number>> {
+  if (!isUuid(userId)) return new Map();
+  const rows = await q.query<{ establishmentId: string; unread: number }>(
+    `SELECT c.establishment_id AS "establishmentId", sum(greatest(0, c.last_seq - p.read_seq))::int AS unread
+     FROM participants p
+     JOIN conversations c ON c.id = p.conversation_id
+     JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
+     WHERE p.user_id = $1
+     GROUP BY c.establishment_id`,
+    [userId],
+  );
+  return new Map(rows.map((r) => [r.establishmentId, r.unread]));
+}
+
 /** One conversation as the user sees it; null unless they are a participant and a current member. */
 export async function getConversationSummary(
   q: Queryable,

@@ -24,6 +24,7 @@ import {
 import { getRole } from "../db/users.ts";
 import {
   type ConversationCursor,
+  countUnreadByEstablishment,
   createConversation as insertConversation,
   getAccess,
   getConversationSummary,
@@ -111,6 +112,8 @@ export interface Messaging {
     typing: boolean,
     opts?: { checked?: boolean },
   ): Promise<void>;
+  /** Unread messages per establishment over every conversation the user can see (the page's badges). */
+  unreadByEstablishment(userId: string): Promise<Map<string, number>>;
   /** Counters of every conversation the user can see, for the WebSocket `hello`. */
   conversationStates(userId: string): Promise<ConversationState[]>;
 }
@@ -279,6 +282,10 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
       const id = conversationId.toLowerCase();
       if (opts.checked !== false) await accessTo(user.id, id);
       events.publish({ kind: "typing", conversationId: id, userId: user.id, name: user.name, typing });
+    },
+
+    async unreadByEstablishment(userId) {
+      return await countUnreadByEstablishment(db, userId);
     },
 
     async conversationStates(userId) {

@@ -179,7 +179,7 @@ export const conversationPageQuery = v.object({
       v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
       v.maxValue(MAX_PAGE, `expected a whole number from 1 to ${MAX_PAGE}`),
     ),
-    "30",
+    "20",
   ),
   cursor: v.optional(v.pipe(text(), v.maxLength(200, "expected the next of a previous page"))),
 });

@@ -6,7 +6,7 @@
  * messages for the server render.
  */
 import { getCookie, setCookie } from "hono/cookie";
-import type { ConversationState, Membership } from "@/db/models.ts";
+import type { Membership } from "@/db/models.ts";
 import type { ChatBoot, Portal } from "@/client/types.ts";
 import { LIST_PAGE } from "@/client/chat_store.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
@@ -36,9 +36,8 @@ export function messagerieHandler(portal: Portal) {
       const { services, user, me, locale } = ctx.state;
       const conversationId = ctx.params.conversationId?.toLowerCase();
       let establishmentId: string | undefined;
-      let states: ConversationState[] | undefined;
       if (conversationId !== undefined) {
-        states = await services.messaging.conversationStates(user.id);
+        const states = await services.messaging.conversationStates(user.id);
         establishmentId = states.find((s) => s.id === conversationId)?.establishmentId;
         if (establishmentId === undefined) return await ctx.renderNotFound();
       }
@@ -66,9 +65,9 @@ export function messagerieHandler(portal: Portal) {
       // conversation's counters (the unread badges count all of them, loaded or not).
       const inbox = me.memberships.filter((m) => portalForRole(m.role) === portal);
       const inboxIds = new Set(inbox.map((m) => m.establishmentId));
-      const [page, allStates, messages] = await Promise.all([
+      const [page, unread, messages] = await Promise.all([
         services.messaging.listConversationPage(user.id, [...inboxIds], { limit: LIST_PAGE }),
-        states ?? services.messaging.conversationStates(user.id),
+        services.messaging.unreadByEstablishment(user.id),
         conversationId === undefined
           ? []
           : services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE }),
@@ -86,7 +85,7 @@ export function messagerieHandler(portal: Portal) {
         basePath: `/${locale}/${portal}/messagerie`,
         conversations: wire(conversations),
         next: page.next ?? null,
-        unread: allStates.filter((s) => s.unread > 0 && inboxIds.has(s.establishmentId)),
+        unreadTotals: Object.fromEntries([...inboxIds].map((id) => [id, unread.get(id) ?? 0])),
         selectedId: conversationId ?? null,
         messages: wire(messages),
         hasOlder: (messages[0]?.seq ?? 1) > 1,
