@@ -159,6 +159,15 @@ export const conversationPath = v.object({ id: text("expected a conversation id"
 /** `GET /api/conversations?establishmentId=`. */
 export const conversationsQuery = v.object({ establishmentId: id });
 
+/** A page size in a query string: 1–100. */
+const pageLimit = v.pipe(
+  text("expected a whole number"),
+  v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
+  v.transform(Number),
+  v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
+  v.maxValue(MAX_PAGE, `expected a whole number from 1 to ${MAX_PAGE}`),
+);
+
 /**
  * `GET /api/conversations?establishmentIds=A,B&limit=N&cursor=C`: one page of the list over
  * several establishments (the inbox of one portal), `next` of the previous page as `cursor`.
@@ -171,16 +180,7 @@ export const conversationPageQuery = v.object({
     v.minLength(1, "expected at least one establishment id"),
     v.maxLength(50, "at most 50 establishments"),
   ),
-  limit: v.optional(
-    v.pipe(
-      text("expected a whole number"),
-      v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
-      v.transform(Number),
-      v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
-      v.maxValue(MAX_PAGE, `expected a whole number from 1 to ${MAX_PAGE}`),
-    ),
-    "20",
-  ),
+  limit: v.optional(pageLimit, "20"),
   cursor: v.optional(v.pipe(text(), v.maxLength(200, "expected the next of a previous page"))),
 });
 
@@ -189,16 +189,7 @@ export const messagesQuery = v.pipe(
   v.object({
     after: v.optional(seqParam),
     before: v.optional(seqParam),
-    limit: v.optional(
-      v.pipe(
-        text("expected a whole number"),
-        v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
-        v.transform(Number),
-        v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
-        v.maxValue(MAX_PAGE, `expected a whole number from 1 to ${MAX_PAGE}`),
-      ),
-      String(DEFAULT_PAGE),
-    ),
+    limit: v.optional(pageLimit, String(DEFAULT_PAGE)),
   }),
   v.check(
     (query) => query.after === undefined || query.before === undefined,

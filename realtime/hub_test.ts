@@ -5,7 +5,7 @@ import type { Messaging } from "../domain/messaging.ts";
 import type { RateLimitStore } from "../domain/limits.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
-import { resolveOptions } from "./options.ts";
+import { type RealtimeOptions, resolveOptions } from "./options.ts";
 
 const C = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 const SENDER = "0f9e8d7c-6b5a-4c3d-8e1f-2a3b4c5d6e7f";
@@ -29,28 +29,27 @@ class FakeSocket {
   addEventListener() {}
 }
 
-/** A hub with `readers` sockets of different people and `senderTabs` sockets of the sender, all on C. */
-function scene(readers: number, senderTabs: number) {
+/** A hub over nothing (no database: these tests never read one) and a way to open sockets on C. */
+function testHub(options: RealtimeOptions = {}) {
   const hub = new Hub({
     db: {} as Database,
     messaging: {} as Messaging,
     limits: {} as RateLimitStore,
-    options: resolveOptions({}, "pglite"),
+    options: resolveOptions(options, "pglite"),
   });
-  const sockets: FakeSocket[] = [];
-  const open = (userId: string) => {
+  const open = (userId: string = crypto.randomUUID()) => {
     const socket = new FakeSocket();
-    const conn = new Connection(
-      hub,
-      socket as unknown as WebSocket,
-      { id: userId, name: "x" },
-      crypto.randomUUID(),
-    );
+    const conn = new Connection(hub, socket as unknown as WebSocket, { id: userId, name: "x" }, "s");
     hub.attach(conn, C, 0);
-    sockets.push(socket);
     return socket;
   };
-  const readerSockets = Array.from({ length: readers }, () => open(crypto.randomUUID()));
+  return { hub, open };
+}
+
+/** A hub with `readers` sockets of different people and `senderTabs` sockets of the sender, all on C. */
+function scene(readers: number, senderTabs: number) {
+  const { hub, open } = testHub();
+  const readerSockets = Array.from({ length: readers }, () => open());
   const senderSockets = Array.from({ length: senderTabs }, () => open(SENDER));
   return { hub, readerSockets, senderSockets };
 }
@@ -110,27 +109,15 @@ Deno.test("hub - typing and read frames reaching 200 sockets are serialised once
 });
 
 Deno.test("hub - a lagging socket's message frames give way to one resync frame; the others get everything", async () => {
-  const options = resolveOptions({ maxBufferedBytes: 64 * 1024, maxOutboxFrames: 50 }, "pglite");
-  const hub = new Hub({
-    db: {} as Database,
-    messaging: {} as Messaging,
-    limits: {} as RateLimitStore,
-    options,
-  });
-  const make = (userId: string) => {
-    const socket = new FakeSocket();
-    const conn = new Connection(hub, socket as unknown as WebSocket, { id: userId, name: "x" }, "s");
-    hub.attach(conn, C, 0);
-    return socket;
-  };
+  const { hub, open: make } = testHub({ maxBufferedBytes: 64 * 1024, maxOutboxFrames: 50 });
   const publish = (from: number, to: number) => {
     for (let seq = from; seq <= to; seq++) {
       const m = { ...message, id: `m${seq}`, seq, clientId: undefined };
       hub.onEvent({ kind: "message", conversationId: C, seq, messages: [m] });
     }
   };
-  const slow = make(crypto.randomUUID());
-  const fine = make(crypto.randomUUID());
+  const slow = make();
+  const fine = make();
   slow.bufferedAmount = 1024 * 1024; // its reader stopped: Deno's buffer is full
   publish(1, 70);
   assertEquals(slow.texts.length, 0, "nothing handed to a full buffer");
@@ -155,21 +142,8 @@ Deno.test("hub - a lagging socket's message frames give way to one resync frame;
 });
 
 Deno.test("hub - a socket that still does not read after its resync frame is closed with 1013", () => {
-  const options = resolveOptions({ maxBufferedBytes: 64 * 1024, maxOutboxFrames: 50 }, "pglite");
-  const hub = new Hub({
-    db: {} as Database,
-    messaging: {} as Messaging,
-    limits: {} as RateLimitStore,
-    options,
-  });
-  const socket = new FakeSocket();
-  const conn = new Connection(
-    hub,
-    socket as unknown as WebSocket,
-    { id: crypto.randomUUID(), name: "x" },
-    "s",
-  );
-  hub.attach(conn, C, 0);
+  const { hub, open } = testHub({ maxBufferedBytes: 64 * 1024, maxOutboxFrames: 50 });
+  const socket = open();
   socket.bufferedAmount = 1024 * 1024;
   for (let seq = 1; seq <= 200 && socket.closedWith === undefined; seq++) {
     hub.onEvent({ kind: "message", conversationId: C, seq, messages: [{ ...message, id: `m${seq}`, seq }] });
