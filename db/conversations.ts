@@ -119,6 +119,8 @@ export async function listConversationPage(
   const establishments = establishmentIds.filter(isUuid);
   if (!isUuid(userId) || establishments.length === 0) return { conversations: [] };
   const { limit, cursor } = options;
+  // The cursor's time travels as text (`$3::text::timestamptz`): postgres.js would turn a
+  // timestamptz parameter into a Date first, dropping its microseconds.
   if (cursor !== undefined && !isUuid(cursor.id)) return { conversations: [] };
   const rows = await q.query<SummaryRow>(
     `WITH page AS (
@@ -127,8 +129,8 @@ export async function listConversationPage(
        JOIN conversations c ON c.id = p.conversation_id
        JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
        WHERE p.user_id = $1 AND c.establishment_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))
-         AND ($3::timestamptz IS NULL OR c.updated_at < $3::timestamptz
-              OR (c.updated_at = $3::timestamptz AND c.id > $4::uuid))
+         AND ($3::text IS NULL OR c.updated_at < $3::text::timestamptz
+              OR (c.updated_at = $3::text::timestamptz AND c.id > $4::uuid))
        ORDER BY c.updated_at DESC, c.id
        LIMIT $5
      )
