@@ -16,8 +16,12 @@ const SOCKETS = Number(Deno.env.get("SOCKETS") ?? 1000);
 /** Sockets per signed-in person (the per-user cap is raised for the measurement). */
 const PER_USER = 10;
 
-if (Deno.args[0] === "--serve") await serve(Deno.args[1]);
-else await main();
+if (Deno.args[0] === "--serve") {
+  // The measuring process asks for a full collection before each reading (SIGUSR2).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  Deno.addSignalListener("SIGUSR2", () => gc?.());
+  await serve(Deno.args[1]);
+} else await main();
 
 /** The server side: prints `{"url","cookies"}` on one line, then serves until killed. */
 async function serve(kind: string | undefined): Promise<void> {
@@ -49,14 +53,25 @@ async function serve(kind: string | undefined): Promise<void> {
   console.log(JSON.stringify({ url: server.url, cookies }));
 }
 
-function rssKiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+/** The child's resident memory after a full collection and a moment to settle. */
+async function rssKiB(child: Deno.ChildProcess): Promise<number> {
+  child.kill("SIGUSR2");
+  await new Promise((r) => setTimeout(r, 1500));
+  const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
 }
 
 async function measure(kind: "raw" | "preau"): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-bundle", import.meta.filename!, "--serve", kind],
+    args: [
+      "run",
+      "-A",
+      "--unstable-bundle",
+      "--v8-flags=--expose-gc",
+      import.meta.filename!,
+      "--serve",
+      kind,
+    ],
     stdout: "piped",
     stderr: "inherit",
     env: { SOCKETS: String(SOCKETS) },
@@ -74,25 +89,30 @@ async function measure(kind: "raw" | "preau"): Promise<number> {
       cookies: string[];
     };
     const wsUrl = `${url.replace(/^http/, "ws")}/ws/chat`;
-    await new Promise((r) => setTimeout(r, 1000));
-    const before = rssKiB(child.pid);
     const sockets: WebSocket[] = [];
-    for (let i = 0; i < SOCKETS; i++) {
-      const cookie = cookies[Math.floor(i / PER_USER)];
-      // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
-      const socket = new WebSocket(wsUrl, cookie ? { headers: { cookie } } : undefined);
-      await new Promise<void>((resolve, reject) => {
-        socket.onerror = () => reject(new Error(`socket ${i} failed`));
-        if (kind === "raw") socket.onopen = () => resolve();
-        else socket.onmessage = () => resolve(); // hello
-      });
-      socket.onmessage = null;
-      sockets.push(socket);
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-    const after = rssKiB(child.pid);
+    const open = async (count: number) => {
+      for (let n = 0; n < count; n++) {
+        const i = sockets.length;
+        const cookie = cookies[Math.floor(i / PER_USER)];
+        // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
+        const socket = new WebSocket(wsUrl, cookie ? { headers: { cookie } } : undefined);
+        await new Promise<void>((resolve, reject) => {
+          socket.onerror = () => reject(new Error(`socket ${i} failed`));
+          if (kind === "raw") socket.onopen = () => resolve();
+          else socket.onmessage = () => resolve(); // hello
+        });
+        socket.onmessage = null;
+        sockets.push(socket);
+      }
+    };
+    // The cost of the second half only: what setting up left behind (PGlite, the sign-ins' Argon2
+    // buffers, garbage) is released at its own pace and would blur a reading taken before any socket.
+    await open(SOCKETS / 2);
+    const before = await rssKiB(child);
+    await open(SOCKETS / 2);
+    const after = await rssKiB(child);
     for (const socket of sockets) socket.close();
-    return (after - before) / SOCKETS;
+    return (after - before) / (SOCKETS / 2);
   } finally {
     child.kill("SIGTERM");
     await child.status;
