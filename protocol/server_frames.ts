@@ -90,6 +90,12 @@ export const resyncFrame = v.object({
   conversations: v.array(v.object({ id: text, lastSeq: seq })),
 });
 
+/**
+ * `ping`: the server's liveness check. The client answers `{"type":"pong","nonce"}` with the same
+ * nonce within a few seconds, or the socket is closed with 1013 (a reader that does not keep up).
+ */
+export const serverPingFrame = v.object({ type: v.literal("ping"), nonce: v.string() });
+
 /** Any server frame. */
 export const serverFrame = v.variant("type", [
   helloFrame,
@@ -101,6 +107,7 @@ export const serverFrame = v.variant("type", [
   errorFrame,
   pongFrame,
   resyncFrame,
+  serverPingFrame,
 ]);
 
 export type ServerFrame = v.InferOutput<typeof serverFrame>;

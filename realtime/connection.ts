@@ -15,6 +15,12 @@
  * Per-socket state is kept small (an idle socket should cost little more than Deno's own): no
  * closures beyond the socket's two handlers, no timers (session expiry is the hub's sweep), and
  * the early-frame queue, send counters, refusal times and outbox exist only while needed.
+ *
+ * Liveness: bytes alone miss a stopped reader (the kernel's buffers take megabytes first), so every
+ * `livenessPingMs` the socket gets a `ping` frame with a nonce and must answer `pong` with it within
+ * `livenessTimeoutMs`, or it is closed with 1013 (checked by the hub's sweep, `checkLiveness`: no
+ * timer per socket). The `pong` is handled as it arrives, never queued behind a slow send, so a
+ * socket is judged by its reading alone.
  */
 import type { ConversationSummary, Message } from "../db/models.ts";
 import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
@@ -87,6 +93,11 @@ export class Connection implements StreamWatcher, DeliveryHost {
   #sending: Map<string, number> | undefined;
   #rejections: number[] | undefined;
   #outbox: SocketOutbox | undefined;
+  /** When `checkLiveness` next acts: the next ping is due, or the awaited pong is late (epoch ms). */
+  #livenessDue = Infinity;
+  /** The nonce of the `ping` awaiting its `pong`, if one is out. */
+  #awaitedNonce: string | undefined;
+  #pings = 0;
   /** Conversations where this socket said `typing: true` last. */
   #typingIn: Set<string> | undefined;
 
@@ -182,6 +193,7 @@ export class Connection implements StreamWatcher, DeliveryHost {
     for (const state of states) this.#host.attach(this, state.id, state.lastSeq);
     this.send(helloFrame(this.user, states));
     this.#ready = true;
+    this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
     this.#delivery.startRepairs();
     const conversations = this.#earlyConversations;
     const early = this.#early;
@@ -303,6 +315,33 @@ export class Connection implements StreamWatcher, DeliveryHost {
     this.#host.unregister(this);
   }
 
+  /**
+   * Called by the hub's liveness sweep (no timer per socket): sends the `ping` when due, and closes
+   * the socket with 1013 when the awaited `pong` is late.
+   */
+  checkLiveness(now: number): void {
+    if (this.#closed || now < this.#livenessDue) return;
+    const { livenessTimeoutMs } = this.#host.options;
+    if (this.#awaitedNonce !== undefined) {
+      this.close(
+        CLOSE.tryAgainLater,
+        `no pong within ${livenessTimeoutMs} ms: you read too slowly; reconnect, then fetch what you missed`,
+      );
+      return;
+    }
+    const nonce = String(++this.#pings);
+    this.#awaitedNonce = nonce;
+    this.#livenessDue = now + livenessTimeoutMs;
+    this.send({ type: "ping", nonce });
+  }
+
+  /** A `pong`: with the awaited nonce, the socket reads in time; the next ping is scheduled. */
+  #onPong(nonce: string): void {
+    if (nonce !== this.#awaitedNonce) return; // a late answer to an earlier ping
+    this.#awaitedNonce = undefined;
+    this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
+  }
+
   #onFrame(data: unknown): void {
     if (this.#closed || this.#host.stopping) return;
     const { options, limits } = this.#host;
@@ -347,6 +386,7 @@ export class Connection implements StreamWatcher, DeliveryHost {
     } catch (error) {
       return this.#reject(toAppError(error), clientId);
     }
+    if (frame.type === "pong") return this.#onPong(frame.nonce);
     if (frame.type === "typing") {
       const decision = limits.typing.take(`${this.user.id}:${frame.conversationId.toLowerCase()}`);
       if (!decision.allowed) {
@@ -377,6 +417,8 @@ export class Connection implements StreamWatcher, DeliveryHost {
         case "ping":
           this.send({ type: "pong" });
           return;
+        case "pong":
+          return; // answered in #onFrame, never queued
         case "send": {
           const decision = await admission;
           if (decision !== undefined && !decision.allowed) {

@@ -67,6 +67,13 @@ export interface RealtimeOptions {
   helloMissedPerConversation?: number;
   /** Most missed messages `hello` carries in all; conversations past it say `fetch`. Default 1000. */
   helloMissedTotal?: number;
+  /**
+   * How often the server sends its own `ping` frame (with a nonce) to each socket. Default 5 000 ms.
+   * Bytes alone cannot tell a stopped reader: the kernel's socket buffers absorb megabytes first.
+   */
+  livenessPingMs?: number;
+  /** A socket that has not answered the `ping` with its `pong` within this long is closed with 1013. Default 5 000 ms. */
+  livenessTimeoutMs?: number;
   /** Seconds without any traffic before a ping, and again before closing a dead socket. Default 30. */
   idleTimeoutSeconds?: number;
   /** How often sessions and memberships of live sockets are checked again. Default 60 000 ms. */
@@ -119,6 +126,8 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     resumeWaitMs: 5000,
     helloMissedPerConversation: 50,
     helloMissedTotal: 1000,
+    livenessPingMs: 5000,
+    livenessTimeoutMs: 5000,
     idleTimeoutSeconds: 30,
     revalidateIntervalMs: 60_000,
     sessionSweepMs: 1000,
