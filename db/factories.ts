@@ -195,6 +195,7 @@ export async function makeManyConversations(
     [options.establishmentId, options.userId, options.otherId, options.count, options.updatedAt ?? null],
   );
   return rows.map((r) => r.id);
+}
 
 // --- School structure (classes, pupils, guardians): s12-structure ---
 
