@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { errorBodySchema } from "../protocol/errors.ts";
 import {
   conversationAnswer,
+  conversationPageAnswer,
   conversationsAnswer,
   messagesAnswer,
   recipientsAnswer,
@@ -94,6 +95,21 @@ export async function fetchMessages(
   if (page.limit !== undefined) query.set("limit", String(page.limit));
   const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`;
   return (await request(path, messagesAnswer, { signal })).messages;
+}
+
+/**
+ * `GET /api/conversations?establishmentIds=&limit=&cursor=`: one page of the list over several
+ * establishments, most recent first; `next` asks for the following page (null on the last).
+ */
+export async function fetchConversationPage(
+  establishmentIds: readonly string[],
+  page: { limit?: number; cursor?: string } = {},
+  signal?: AbortSignal,
+) {
+  const query = new URLSearchParams({ establishmentIds: establishmentIds.join(",") });
+  if (page.limit !== undefined) query.set("limit", String(page.limit));
+  if (page.cursor !== undefined) query.set("cursor", page.cursor);
+  return await request(`/api/conversations?${query}`, conversationPageAnswer, { signal });
 }
 
 /** `GET /api/conversations?establishmentId=`: most recent first. */

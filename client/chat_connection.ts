@@ -10,7 +10,7 @@
  */
 import { signal } from "@preact/signals";
 import { backoffDelay } from "../util/backoff.ts";
-import { type ClientFrame, parseServerFrame, type ServerFrame } from "./types.ts";
+import { type ClientFrame, parseServerFrame, type ResumeFrame, type ServerFrame } from "./types.ts";
 
 /** What the status indicator shows. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "too_many";
@@ -36,6 +36,11 @@ export interface ConnectionOptions {
   onSessionEnded(): void;
   /** Asked after an upgrade that never opened: false means signed out. Default: always true. */
   checkSession?(): Promise<boolean>;
+  /**
+   * The last seqs held, sent as the socket's first frame (the socket is opened with `?resume=1`),
+   * so that `hello` carries the messages missed meanwhile. Default: none (plain `hello`).
+   */
+  resume?(): ResumeFrame;
   /** Default: `new WebSocket(url)`. */
   createSocket?(url: string): SocketLike;
   /** Silence after which a `ping` is sent. Default 3000 ms. */
@@ -143,8 +148,9 @@ export class ChatConnection {
       this.state.value = this.attempt === 0 ? "connecting" : "reconnecting";
     }
     let socket: SocketLike;
+    const url = this.options.resume ? withResumeFlag(this.options.url) : this.options.url;
     try {
-      socket = this.options.createSocket?.(this.options.url) ?? new WebSocket(this.options.url);
+      socket = this.options.createSocket?.(url) ?? new WebSocket(url);
     } catch {
       this.scheduleRetry();
       return;
@@ -159,6 +165,11 @@ export class ChatConnection {
       if (this.socket !== socket) return;
       clearTimeout(this.openTimer);
       this.opened = true;
+      if (this.options.resume) {
+        try {
+          socket.send(JSON.stringify(this.options.resume()));
+        } catch { /* closing: the close event follows */ }
+      }
       this.state.value = "connected";
       this.heard();
       this.options.onConnected?.();
@@ -256,4 +267,9 @@ export class ChatConnection {
     if (this.options.isOnline) return this.options.isOnline();
     return typeof navigator === "undefined" || navigator.onLine !== false;
   }
+}
+
+/** `url` asking the server to wait for a `resume` frame before `hello`. */
+function withResumeFlag(url: string): string {
+  return `${url}${url.includes("?") ? "&" : "?"}resume=1`;
 }

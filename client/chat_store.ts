@@ -4,6 +4,11 @@
  * being sent, who is typing, and the selected conversation. Server frames go in through
  * {@linkcode ChatStore.handleFrame}; frames go out through a {@linkcode Transport} (the socket).
  *
+ * The list is paged: the server renders the first screenful, `loadMore` fetches the next page
+ * (keyset cursor), and a conversation not yet loaded comes in when it gets a message (a refresh of
+ * the first page, where it now is). Unread counters cover every conversation, loaded or not: they
+ * come from `hello` (every conversation's seqs) and are kept up to date by the frames.
+ *
  * Guarantees kept here: messages are de-duplicated by id and ordered by seq; a hole in the seqs
  * (a skipped `message` frame, a reconnect) is fetched with `?after=`; a message is sent with one
  * `clientId` however often it is retried, so the server stores it once; messages written while
@@ -19,11 +24,14 @@ import { firstGap, lastSeqOf, mergeMessages } from "./messages.ts";
 import type {
   ChatBoot,
   ClientFrame,
+  ConversationState,
   MessagingMode,
+  ResumeFrame,
   ServerFrame,
   WireConversation,
   WireMessage,
 } from "./types.ts";
+import type { HelloConversation, ResyncFrame } from "../protocol/server_frames.ts";
 
 /** Where frames go; `send` returns false when nothing could be sent. */
 export interface Transport {
@@ -67,7 +75,12 @@ export interface Typist {
 }
 
 /** The REST calls the store makes (tests may replace them). */
-export type ChatApi = Pick<typeof defaultApi, "fetchMessages" | "fetchConversations" | "postRead">;
+export type ChatApi = Pick<typeof defaultApi, "fetchMessages" | "fetchConversationPage" | "postRead">;
+
+/** Conversations per page of the list: more than a screenful (about 11 at 800 px); the server renders the first. */
+export const LIST_PAGE = 20;
+/** Most conversations a `resume` frame names (the protocol's bound). */
+const MAX_RESUME = 1000;
 
 /** How long a sent message may wait for its ack before it is sent again (same clientId). */
 export const ACK_TIMEOUT_MS = 10_000;
@@ -115,8 +128,13 @@ export class ChatStore {
   readonly readMarks = signal<Record<string, Record<string, ReadMark>>>({});
   /** The last message received from someone else, for the live region. */
   readonly lastIncoming = signal<WireMessage | null>(null);
-  /** Unread messages over the listed conversations (document title, badges). */
-  readonly totalUnread = computed(() => this.conversations.value.reduce((n, c) => n + c.unread, 0));
+  /** The next page of the list (null once everything is loaded), and whether it is being fetched. */
+  readonly next: Signal<string | null>;
+  readonly loadingMore = signal(false);
+  /** Every conversation's seqs, loaded in the list or not (unread counters). */
+  readonly counters: Signal<Map<string, ConversationState>>;
+  /** Unread messages over every conversation of the inbox (document title, badges). */
+  readonly totalUnread = computed(() => this.unreadIn(null));
 
   /** Each establishment's messaging mode, from the boot then `settings` frames. */
   readonly modes: Signal<Record<string, MessagingMode>>;
@@ -135,6 +153,8 @@ export class ChatStore {
   /** Conversations `hello` placed in establishments outside this inbox (the other portal's). */
   private readonly elsewhere = new Set<string>();
   private readonly inbox: Set<string>;
+  /** Until `hello`: unread messages of the conversations not loaded, per establishment (boot). */
+  private readonly unreadBeyond = new Map<string, number>();
   private transport: Transport | undefined;
 
   constructor(readonly boot: ChatBoot, private readonly api: ChatApi = defaultApi) {
@@ -143,6 +163,12 @@ export class ChatStore {
     this.conversations = signal(sortConversations(boot.conversations));
     this.modes = signal({ ...boot.modes });
     for (const conversation of boot.conversations) this.noteReadMarks(conversation);
+    this.next = signal(boot.next ?? null);
+    this.counters = signal(new Map(boot.conversations.map((c) => [c.id, stateOf(c)])));
+    for (const [id, total] of Object.entries(boot.unreadTotals ?? {})) {
+      const listed = boot.conversations.reduce((n, c) => n + (c.establishmentId === id ? c.unread : 0), 0);
+      this.unreadBeyond.set(id, Math.max(0, total - listed));
+    }
     this.selectedId = signal(boot.selectedId);
     if (boot.selectedId !== null) {
       const thread = this.thread(boot.selectedId);
@@ -181,12 +207,44 @@ export class ChatStore {
     return id === null ? undefined : this.conversations.value.find((c) => c.id === id);
   }
 
+  /** Unread messages in one establishment of the inbox (null: all of them), loaded or not. */
+  unreadIn(establishmentId: string | null): number {
+    let n = 0;
+    // (`unreadBeyond` changes only with `counters`, which this reads: computed totals follow both.)
+    for (const [id, beyond] of this.unreadBeyond) {
+      if (establishmentId === null || id === establishmentId) n += beyond;
+    }
+    for (const c of this.counters.value.values()) {
+      if (!this.inbox.has(c.establishmentId)) continue;
+      if (establishmentId === null || c.establishmentId === establishmentId) n += c.unread;
+    }
+    return n;
+  }
+
+  /**
+   * The `resume` frame of a new socket: the last seq held of each conversation shown (a loaded
+   * thread's own last message first), so that `hello` brings what was missed meanwhile.
+   */
+  resumeFrame(): ResumeFrame {
+    const seqs = new Map<string, number>();
+    for (const [id, thread] of this.threads) {
+      if (thread.loaded) seqs.set(id, lastSeqOf(thread.messages.peek()));
+    }
+    for (const c of this.conversations.peek()) if (!seqs.has(c.id)) seqs.set(c.id, c.lastSeq);
+    return {
+      type: "resume",
+      conversations: [...seqs].slice(0, MAX_RESUME).map(([id, seq]) => ({ id, seq })),
+    };
+  }
+
   // ---- server frames -------------------------------------------------------------------------
 
   handleFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case "hello":
         return this.onHello(frame.conversations);
+      case "resync":
+        return this.onResync(frame);
       case "message":
         return this.onMessage(frame.message);
       case "ack":
@@ -241,15 +299,30 @@ export class ChatStore {
     this.outbox.value = this.outbox.value.map((o) => o.state === "pending" ? { ...o, state: "queued" } : o);
   }
 
-  private onHello(states: { id: string; establishmentId: string; lastSeq: number; readSeq: number }[]) {
+  /**
+   * After every (re)connect. Missed messages `hello` carries are taken as if received; a loaded
+   * thread still behind is fetched; list entries behind, or a conversation `hello` places among
+   * the loaded ones (it lists most recent first) that the list does not have, refresh the first page.
+   */
+  private onHello(states: HelloConversation[]) {
     let refresh = false;
     const here = states.filter((s) => this.inbox.has(s.establishmentId));
     for (const s of states) if (!this.inbox.has(s.establishmentId)) this.elsewhere.add(s.id);
+    const loaded = new Set(this.conversations.peek().map((c) => c.id));
+    let lastLoaded = -1;
+    here.forEach((state, index) => {
+      if (loaded.has(state.id)) lastLoaded = index;
+    });
     batch(() => {
-      for (const state of here) {
+      this.unreadBeyond.clear();
+      this.counters.value = new Map(here.map((s) => [s.id, stateOf(s)]));
+      here.forEach((state, index) => {
+        for (const message of state.messages ?? []) this.take(message);
         const known = this.conversation(state.id);
-        if (!known || state.lastSeq > known.lastSeq) refresh = true;
-        if (known) {
+        if (!known) {
+          if (index < lastLoaded || this.next.peek() === null) refresh = true;
+        } else {
+          if (state.lastSeq > known.lastSeq) refresh = true;
           this.patch(state.id, (c) => {
             const lastSeq = Math.max(c.lastSeq, state.lastSeq);
             const readSeq = Math.max(c.readSeq, state.readSeq);
@@ -260,24 +333,41 @@ export class ChatStore {
         if (thread?.loaded && state.lastSeq > lastSeqOf(thread.messages.peek())) {
           void this.syncAfter(state.id, lastSeqOf(thread.messages.peek()));
         }
-      }
+      });
     });
     if (refresh) void this.refreshList();
     // Failed ones too: the same clientId is stored at most once, and a stored one is just acked again.
     for (const item of this.outbox.peek()) if (item.state !== "pending") this.transmit(item.clientId);
   }
 
+  /** The server dropped frames this socket read too slowly: fetch up to where it carries on. */
+  private onResync(frame: ResyncFrame): void {
+    for (const { id, lastSeq } of frame.conversations) {
+      const thread = this.threads.get(id);
+      if (thread?.loaded && lastSeq > lastSeqOf(thread.messages.peek())) {
+        void this.syncAfter(id, lastSeqOf(thread.messages.peek()));
+      }
+    }
+    // Counters, previews and read markers may have been among the dropped frames.
+    void this.refreshList();
+  }
+
   private onMessage(message: WireMessage): void {
     batch(() => {
-      // Sending advances the sender's read marker (contract).
-      if (message.senderId !== this.userId) {
-        this.moveReadMark(message.conversationId, message.senderId, message.seq, message.createdAt);
-      }
-      this.addToThread(message);
+      this.take(message);
       this.clearTypist(message.conversationId, message.senderId);
-      this.summarise(message);
       if (message.senderId !== this.userId) this.lastIncoming.value = message;
     });
+  }
+
+  /** A message of someone's (a `message` frame, or one `hello` carries): thread, list, markers. */
+  private take(message: WireMessage): void {
+    // Sending advances the sender's read marker (contract).
+    if (message.senderId !== this.userId) {
+      this.moveReadMark(message.conversationId, message.senderId, message.seq, message.createdAt);
+    }
+    this.addToThread(message);
+    this.summarise(message);
   }
 
   private onAck(clientId: string, message: WireMessage): void {
@@ -330,6 +420,11 @@ export class ChatStore {
 
   /** Updates the list entry for a new message and moves it to the top. */
   private summarise(message: WireMessage): void {
+    this.count(message.conversationId, (c) => ({
+      ...c,
+      lastSeq: Math.max(c.lastSeq, message.seq),
+      readSeq: message.senderId === this.userId ? Math.max(c.readSeq, message.seq) : c.readSeq,
+    }));
     const known = this.conversation(message.conversationId);
     if (!known) {
       if (this.elsewhere.has(message.conversationId)) return;
@@ -373,19 +468,58 @@ export class ChatStore {
   }
 
   private upsertConversation(conversation: WireConversation): void {
-    if (!this.inbox.has(conversation.establishmentId)) return;
-    this.noteReadMarks(conversation);
-    const others = this.conversations.peek().filter((c) => c.id !== conversation.id);
-    this.conversations.value = sortConversations([...others, conversation]);
+    this.upsertConversations([conversation]);
+  }
+
+  /**
+   * Adds or replaces list entries (a pushed conversation, a fetched page), keeping what we know
+   * that is newer than what the server answered (messages acked after its query ran).
+   */
+  private upsertConversations(list: readonly WireConversation[]): void {
+    const incoming = new Map<string, WireConversation>();
+    for (const c of list) if (this.inbox.has(c.establishmentId)) incoming.set(c.id, c);
+    if (incoming.size === 0) return;
+    const held = new Map(this.conversations.peek().map((c) => [c.id, c]));
+    const counters = new Map(this.counters.peek());
+    for (const [id, c] of incoming) {
+      this.noteReadMarks(c);
+      const mine = held.get(id);
+      const merged = !mine || mine.lastSeq <= c.lastSeq
+        ? c
+        : { ...c, lastSeq: mine.lastSeq, lastMessage: mine.lastMessage, updatedAt: mine.updatedAt };
+      held.set(id, merged);
+      const count = counters.get(id);
+      if (!count || count.lastSeq <= merged.lastSeq) counters.set(id, stateOf(merged));
+    }
+    this.conversations.value = sortConversations([...held.values()]);
+    this.counters.value = counters;
   }
 
   private patch(id: string, change: (c: WireConversation) => WireConversation): void {
     this.conversations.value = sortConversations(
-      this.conversations.peek().map((c) => c.id === id ? change(c) : c),
+      this.conversations.peek().map((c) => {
+        if (c.id !== id) return c;
+        const changed = change(c);
+        this.count(id, () => stateOf(changed));
+        return changed;
+      }),
     );
   }
 
+  /** Moves the unread counter of a conversation (listed or not); unread is recomputed. */
+  private count(id: string, change: (c: ConversationState) => Omit<ConversationState, "unread">): void {
+    const known = this.counters.peek().get(id);
+    if (known === undefined) return;
+    const next = change(known);
+    const unread = Math.max(0, next.lastSeq - next.readSeq);
+    if (next.lastSeq === known.lastSeq && next.readSeq === known.readSeq && unread === known.unread) return;
+    const counters = new Map(this.counters.peek());
+    counters.set(id, { ...next, unread });
+    this.counters.value = counters;
+  }
+
   private applyRead(conversationId: string, seq: number): void {
+    this.count(conversationId, (c) => ({ ...c, readSeq: Math.max(c.readSeq, Math.min(seq, c.lastSeq)) }));
     if (!this.conversation(conversationId)) return;
     this.patch(conversationId, (c) => {
       const readSeq = Math.max(c.readSeq, Math.min(seq, c.lastSeq));
@@ -458,23 +592,38 @@ export class ChatStore {
     }
   }
 
-  /** Reloads the list of every establishment of the inbox (new or unknown conversations). */
+  /**
+   * Fetches the first page of the list again (a conversation not yet loaded that got a message,
+   * a new one, counters after a resync) and merges it with what is loaded.
+   */
   refreshList(): Promise<void> {
-    this.listRefresh ??= Promise.all([...this.inbox].map((id) => this.api.fetchConversations(id)))
-      .then((lists) => lists.flat())
-      .then((list) => {
-        // Keep local knowledge the list may not have yet (messages acked after the query ran).
-        const held = new Map(this.conversations.peek().map((c) => [c.id, c]));
-        for (const conversation of list) this.noteReadMarks(conversation);
-        this.conversations.value = sortConversations(list.map((c) => {
-          const mine = held.get(c.id);
-          if (!mine || mine.lastSeq <= c.lastSeq) return c;
-          return { ...c, lastSeq: mine.lastSeq, lastMessage: mine.lastMessage, updatedAt: mine.updatedAt };
-        }));
+    this.listRefresh ??= this.api.fetchConversationPage([...this.inbox], { limit: LIST_PAGE })
+      .then((page) => {
+        this.upsertConversations(page.conversations);
+        // Nothing loaded beyond the first page yet: its cursor is the one to follow.
+        if (this.conversations.peek().length <= page.conversations.length) this.next.value = page.next;
       })
       .catch((error) => console.warn("chat: refreshing the conversation list failed", error))
       .finally(() => this.listRefresh = undefined);
     return this.listRefresh;
+  }
+
+  /** Loads the next page of the list (scrolling down); nothing once everything is loaded. */
+  async loadMore(): Promise<void> {
+    const cursor = this.next.peek();
+    if (cursor === null || this.loadingMore.peek()) return;
+    this.loadingMore.value = true;
+    try {
+      const page = await this.api.fetchConversationPage([...this.inbox], { limit: LIST_PAGE, cursor });
+      batch(() => {
+        this.upsertConversations(page.conversations);
+        this.next.value = page.next;
+      });
+    } catch (error) {
+      console.warn("chat: loading more conversations failed; scroll again to retry", error);
+    } finally {
+      this.loadingMore.value = false;
+    }
   }
 
   // ---- user actions --------------------------------------------------------------------------
@@ -656,6 +805,17 @@ export class ChatStore {
       this.scheduleTypingExpiry();
     }, Math.max(0, next - Date.now()) + 20);
   }
+}
+
+/** The counters of a conversation. */
+function stateOf(c: ConversationState): ConversationState {
+  return {
+    id: c.id,
+    establishmentId: c.establishmentId,
+    lastSeq: c.lastSeq,
+    readSeq: c.readSeq,
+    unread: Math.max(0, c.lastSeq - c.readSeq),
+  };
 }
 
 /** Most recent activity first (as the server orders them). */

@@ -64,7 +64,7 @@ function setup(held: WireMessage[], server: WireMessage[]) {
       calls.push(page);
       return Promise.resolve(server.filter((m) => m.seq > (page.after ?? 0)).slice(0, page.limit ?? 50));
     },
-    fetchConversations: () => Promise.resolve(boot(server).conversations),
+    fetchConversationPage: () => Promise.resolve({ conversations: boot(server).conversations, next: null }),
     postRead: () => Promise.resolve(),
   };
   const sent: ClientFrame[] = [];
@@ -225,4 +225,37 @@ Deno.test("chat store - typing on and off quickly sends typing frames no faster 
     "one frame, no false after a send",
   );
   store.handleDisconnect();
+});
+
+Deno.test("chat store - a resumed hello's missed messages are taken without fetching; fetch: true fetches", async () => {
+  const all = [1, 2, 3, 4].map((n) => message(n));
+  const { store, calls, seqs, settle } = setup(all.slice(0, 2), all);
+  assertEquals(store.resumeFrame(), { type: "resume", conversations: [{ id: CONV, seq: 2 }] });
+  const carried = hello(4, 2);
+  if (carried.type !== "hello") throw new Error("unreachable");
+  carried.conversations[0] = { ...carried.conversations[0]!, messages: all.slice(2) };
+  store.handleFrame(carried);
+  await settle();
+  assertEquals(calls, [], "no REST call");
+  assertEquals(seqs(), [1, 2, 3, 4]);
+  assertEquals(store.conversation(CONV)?.lastMessage?.seq, 4);
+  assertEquals(store.totalUnread.value, 2);
+
+  const behind = setup(all.slice(0, 1), all);
+  const fetch = hello(4, 1);
+  if (fetch.type !== "hello") throw new Error("unreachable");
+  fetch.conversations[0] = { ...fetch.conversations[0]!, fetch: true };
+  behind.store.handleFrame(fetch);
+  await behind.settle();
+  assertEquals(behind.calls[0], { after: 1, limit: 100 });
+  assertEquals(behind.seqs(), [1, 2, 3, 4]);
+});
+
+Deno.test("chat store - a resync frame fetches the dropped messages of a loaded conversation", async () => {
+  const all = [1, 2, 3, 4, 5].map((n) => message(n));
+  const { store, calls, seqs, settle } = setup(all.slice(0, 2), all);
+  store.handleFrame({ type: "resync", conversations: [{ id: CONV, lastSeq: 4 }] });
+  await settle();
+  assertEquals(calls[0], { after: 2, limit: 100 });
+  assertEquals(seqs(), [1, 2, 3, 4, 5]);
 });

@@ -12,7 +12,7 @@ export type {
   WireMessage,
 } from "../protocol/wire.ts";
 export { parseServerFrame, type ServerFrame } from "../protocol/server_frames.ts";
-export type { ClientFrame } from "../protocol/client_frames.ts";
+export type { ClientFrame, ResumeFrame } from "../protocol/client_frames.ts";
 
 import type { WireConversation, WireMessage } from "../protocol/wire.ts";
 
@@ -36,7 +36,15 @@ export interface ChatBoot {
   establishments: { id: string; name: string }[];
   /** e.g. `/fr/parents/messagerie`; a conversation lives at `${basePath}/${id}`. */
   basePath: string;
+  /** The first page of the list (and the selected conversation, wherever it is in the list). */
   conversations: WireConversation[];
+  /** The cursor of the list's next page; null or absent when everything is in `conversations`. */
+  next?: string | null;
+  /**
+   * Unread messages per establishment of the inbox, over every conversation (loaded or not), until
+   * `hello` brings every conversation's counters.
+   */
+  unreadTotals?: Record<string, number>;
   selectedId: string | null;
   /** The newest page of the selected conversation, ascending. */
   messages: WireMessage[];

@@ -38,6 +38,7 @@ function connect(store: ChatStore): ChatConnection {
   const created = new ChatConnection({
     url: `${scheme}//${location.host}${CHAT_SOCKET_PATH}`,
     onFrame: (frame) => store.handleFrame(frame),
+    resume: () => store.resumeFrame(),
     onDisconnected: () => store.handleDisconnect(),
     onSessionEnded: () => toLogin(store),
     checkSession: sessionIsValid,

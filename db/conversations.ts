@@ -22,12 +22,15 @@ interface SummaryRow {
   lmSenderName: string;
   lmBody: string;
   lmCreatedAt: Date;
+  /** `updated_at` exactly, for a page cursor (see {@linkcode ConversationCursor}). */
+  cursorAt: string;
 }
 
 /** Summaries of the conversations `$1` can see; callers append a filter on `c` and the ordering. */
 const SUMMARY_SQL = `
   SELECT c.id, c.establishment_id AS "establishmentId", c.title, c.last_seq AS "lastSeq",
     p.read_seq AS "readSeq", c.updated_at AS "updatedAt",
+    to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt",
     (SELECT coalesce(json_agg(CASE WHEN u.deactivated_at IS NULL
                                 THEN json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
                                                        'readSeq', pp.read_seq, 'readAt', pp.read_at,
@@ -93,6 +96,82 @@ export async function listConversations(
     [userId, establishmentId],
   );
   return rows.map(toSummary);
+}
+
+/** Where a page of the conversation list ends: the last row's exact `updated_at` (microseconds) and id. */
+export interface ConversationCursor {
+  /** `updated_at` as PostgreSQL prints it in UTC with microseconds (a `Date` would drop them). */
+  updatedAt: string;
+  id: string;
+}
+
+/** A page of {@linkcode listConversationPage}; `next` is absent on the last page. */
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  next?: ConversationCursor;
+}
+
+/**
+ * One page of the user's conversations in `establishmentIds`, most recent activity first (ties by
+ * id), after `cursor` (keyset pagination on `(updated_at, id)`: a conversation that moves to the
+ * top while someone pages is found by the live updates, never listed twice by the pages). The page
+ * is picked first and only its rows are summarised, so a page costs the same with 10 or 10,000
+ * conversations in the list.
+ */
+export async function listConversationPage(
+  q: Queryable,
+  userId: string,
+  establishmentIds: readonly string[],
+  options: { limit: number; cursor?: ConversationCursor },
+): Promise<ConversationPage> {
+  const establishments = establishmentIds.filter(isUuid);
+  if (!isUuid(userId) || establishments.length === 0) return { conversations: [] };
+  const { limit, cursor } = options;
+  // The cursor's time travels as text (`$3::text::timestamptz`): postgres.js would turn a
+  // timestamptz parameter into a Date first, dropping its microseconds.
+  if (cursor !== undefined && !isUuid(cursor.id)) return { conversations: [] };
+  const rows = await q.query<SummaryRow>(
+    `WITH page AS (
+       SELECT c.id, c.updated_at
+       FROM participants p
+       JOIN conversations c ON c.id = p.conversation_id
+       JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
+       WHERE p.user_id = $1 AND c.establishment_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))
+         AND ($3::text IS NULL OR c.updated_at < $3::text::timestamptz
+              OR (c.updated_at = $3::text::timestamptz AND c.id > $4::uuid))
+       ORDER BY c.updated_at DESC, c.id
+       LIMIT $5
+     )
+     ${SUMMARY_SQL}
+       AND c.id IN (SELECT id FROM page)
+     ORDER BY c.updated_at DESC, c.id`,
+    [userId, JSON.stringify(establishments), cursor?.updatedAt ?? null, cursor?.id ?? null, limit + 1],
+  );
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  const last = shown.at(-1);
+  return {
+    conversations: shown.map(toSummary),
+    ...(more && last ? { next: { updatedAt: last.cursorAt, id: last.id } } : {}),
+  };
+}
+
+/**
+ * Unread messages of the user per establishment, over every conversation they can see, summed in
+ * the database (the messagerie page's badges, without reading every conversation's row).
+ */
+export async function countUnreadByEstablishment(q: Queryable, userId: string): Promise<Map<string, number>> {
+  if (!isUuid(userId)) return new Map();
+  const rows = await q.query<{ establishmentId: string; unread: number }>(
+    `SELECT c.establishment_id AS "establishmentId", sum(greatest(0, c.last_seq - p.read_seq))::int AS unread
+     FROM participants p
+     JOIN conversations c ON c.id = p.conversation_id
+     JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
+     WHERE p.user_id = $1
+     GROUP BY c.establishment_id`,
+    [userId],
+  );
+  return new Map(rows.map((r) => [r.establishmentId, r.unread]));
 }
 
 /** One conversation as the user sees it; null unless they are a participant and a current member. */

@@ -169,6 +169,35 @@ export async function makeMembers(
   );
 }
 
+/**
+ * `count` group conversations of `userId` with `otherId` in `establishmentId`, each holding one
+ * message from `otherId`, in a handful of statements (benchmarks and paging tests). `updatedAt`
+ * gives every one the same activity time (ties); by default each is a second older than the last.
+ * Returns their ids, most recent first.
+ */
+export async function makeManyConversations(
+  db: Database,
+  options: { establishmentId: string; userId: string; otherId: string; count: number; updatedAt?: Date },
+): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `WITH made AS (
+       INSERT INTO conversations (establishment_id, created_by, title, last_seq, updated_at)
+       SELECT $1, $3, 'Groupe ' || n, 1, coalesce($5::timestamptz, now() - n * interval '1 second')
+       FROM generate_series(1, $4::int) AS n
+       RETURNING id, updated_at
+     ), members AS (
+       INSERT INTO participants (conversation_id, user_id, read_seq)
+       SELECT id, $2, 0 FROM made UNION ALL SELECT id, $3, 1 FROM made
+     ), messages AS (
+       INSERT INTO messages (conversation_id, seq, sender_id, client_id, body, created_at)
+       SELECT id, 1, $3, gen_random_uuid()::text, 'Bonjour', updated_at FROM made
+     )
+     SELECT id FROM made ORDER BY updated_at DESC, id`,
+    [options.establishmentId, options.userId, options.otherId, options.count, options.updatedAt ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
 // --- School structure (classes, pupils, guardians): s12-structure ---
 
 /** Creates a class of the establishment (default: a unique name, the current school year). */

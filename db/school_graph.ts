@@ -214,18 +214,31 @@ export interface SendContextRow {
 /**
  * The send contexts of the viewer's conversations: of one conversation (`conversationId`: the send
  * check, ONE query for the viewer's relations to every other participant and the settings), or of all
- * their conversations in one establishment (`establishmentId`: the conversation list). Only
+ * their conversations in one establishment (`establishmentId`), or of a page of them
+ * (`conversationIds`: the paged conversation list). Only
  * conversations the viewer can see (participant and current member) are returned.
  */
 export async function loadSendContexts(
   q: Queryable,
   viewerId: string,
-  scope: { conversationId: string } | { establishmentId: string },
+  scope: { conversationId: string } | { conversationIds: readonly string[] } | { establishmentId: string },
   schoolYear: string,
 ): Promise<SendContextRow[]> {
-  const id = "conversationId" in scope ? scope.conversationId : scope.establishmentId;
-  if (!isUuid(viewerId) || !isUuid(id)) return [];
-  const filter = "conversationId" in scope ? "c.id = $2" : "c.establishment_id = $2";
+  if (!isUuid(viewerId)) return [];
+  let id: string | string[];
+  let filter: string;
+  if ("conversationIds" in scope) {
+    id = scope.conversationIds.filter(isUuid);
+    if (id.length === 0) return [];
+    filter = "c.id = ANY($2::uuid[])";
+  } else if ("conversationId" in scope) {
+    id = scope.conversationId;
+    filter = "c.id = $2";
+  } else {
+    id = scope.establishmentId;
+    filter = "c.establishment_id = $2";
+  }
+  if (typeof id === "string" && !isUuid(id)) return [];
   const rows = await q.query<Omit<SendContextRow, "settings"> & { settings: SettingsJson | null }>(
     `WITH scope AS (
        SELECT c.id, c.establishment_id, c.created_by, m.role

@@ -23,9 +23,12 @@ import {
 } from "../db/models.ts";
 import { getRole, getUser } from "../db/users.ts";
 import {
+  type ConversationCursor,
+  countUnreadByEstablishment,
   createConversation as insertConversation,
   getAccess,
   getConversationSummary,
+  listConversationPage as selectConversationPage,
   listConversations as selectConversations,
   listConversationStates,
 } from "../db/conversations.ts";
@@ -84,9 +87,25 @@ export interface OutgoingMessage {
   body: string;
 }
 
+/** A page of the conversation list; `next` (opaque) asks for the following page, absent on the last. */
+export interface ConversationListPage {
+  conversations: ConversationSummary[];
+  next?: string;
+}
+
 /** See the module documentation. Every method takes the signed-in user's id first. */
 export interface Messaging {
   listConversations(userId: string, establishmentId: string): Promise<ConversationSummary[]>;
+  /**
+   * One page (`limit`, 1–100) of the caller's conversations in `establishmentIds`, most recent
+   * first, after `cursor` (a previous page's `next`); `not_found` for an establishment not theirs,
+   * `bad_request` for a cursor that is not a `next`.
+   */
+  listConversationPage(
+    userId: string,
+    establishmentIds: readonly string[],
+    page: { limit: number; cursor?: string },
+  ): Promise<ConversationListPage>;
   createConversation(
     userId: string,
     input: NewConversation,
@@ -109,6 +128,8 @@ export interface Messaging {
   ): Promise<void>;
   /** One conversation as the user sees it, with whether they may send (null when they cannot see it). */
   conversationSummary(userId: string, conversationId: string): Promise<ConversationSummary | null>;
+  /** Unread messages per establishment over every conversation the user can see (the page's badges). */
+  unreadByEstablishment(userId: string): Promise<Map<string, number>>;
   /** Counters of every conversation the user can see, for the WebSocket `hello`. */
   conversationStates(userId: string): Promise<ConversationState[]>;
 }
@@ -175,6 +196,25 @@ export function createMessaging(
         loadSendContexts(db, userId, { establishmentId }, currentSchoolYear()),
       ]);
       return withSendState(list, contexts);
+    },
+
+    async listConversationPage(userId, establishmentIds, { limit, cursor }) {
+      const ids = [...new Set(establishmentIds.map((id) => id.toLowerCase()))];
+      for (const id of ids) await roleIn(userId, id);
+      const page = await selectConversationPage(db, userId, ids, {
+        limit,
+        cursor: cursor === undefined ? undefined : decodeCursor(cursor),
+      });
+      const contexts = await loadSendContexts(
+        db,
+        userId,
+        { conversationIds: page.conversations.map((c) => c.id) },
+        currentSchoolYear(),
+      );
+      return {
+        conversations: withSendState(page.conversations, contexts),
+        ...(page.next ? { next: encodeCursor(page.next) } : {}),
+      };
     },
 
     async createConversation(userId, input) {
@@ -315,6 +355,9 @@ export function createMessaging(
     },
 
     conversationSummary: (userId, conversationId) => summaryFor(userId, conversationId),
+    async unreadByEstablishment(userId) {
+      return await countUnreadByEstablishment(db, userId);
+    },
 
     async conversationStates(userId) {
       return await listConversationStates(db, userId);
@@ -355,4 +398,31 @@ function withSendState(list: ConversationSummary[], contexts: SendContextRow[]):
       ...(availability?.length ? { availability } : {}),
     };
   });
+}
+
+const BAD_CURSOR = "cursor: expected the next of a previous page; start again without a cursor";
+
+/** A page cursor on the wire: opaque text (the exact activity time and the id, base64url). */
+function encodeCursor(cursor: ConversationCursor): string {
+  return btoa(`${cursor.updatedAt}|${cursor.id}`).replaceAll("+", "-").replaceAll("/", "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+function decodeCursor(text: string): ConversationCursor {
+  let decoded: string;
+  try {
+    decoded = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  } catch {
+    throw badRequest(BAD_CURSOR);
+  }
+  const [updatedAt, id, ...rest] = decoded.split("|");
+  if (
+    rest.length > 0 || id === undefined || !isUuid(id) || updatedAt === undefined ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(updatedAt)
+  ) {
+    throw badRequest(BAD_CURSOR);
+  }
+  return { updatedAt, id };
 }

@@ -159,21 +159,37 @@ export const conversationPath = v.object({ id: text("expected a conversation id"
 /** `GET /api/conversations?establishmentId=`. */
 export const conversationsQuery = v.object({ establishmentId: id });
 
+/** A page size in a query string: 1–100. */
+const pageLimit = v.pipe(
+  text("expected a whole number"),
+  v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
+  v.transform(Number),
+  v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
+  v.maxValue(MAX_PAGE, `expected a whole number from 1 to ${MAX_PAGE}`),
+);
+
+/**
+ * `GET /api/conversations?establishmentIds=A,B&limit=N&cursor=C`: one page of the list over
+ * several establishments (the inbox of one portal), `next` of the previous page as `cursor`.
+ */
+export const conversationPageQuery = v.object({
+  establishmentIds: v.pipe(
+    text("expected establishment ids separated by commas"),
+    v.transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part !== "")),
+    v.array(id, "expected establishment ids separated by commas"),
+    v.minLength(1, "expected at least one establishment id"),
+    v.maxLength(50, "at most 50 establishments"),
+  ),
+  limit: v.optional(pageLimit, "20"),
+  cursor: v.optional(v.pipe(text(), v.maxLength(200, "expected the next of a previous page"))),
+});
+
 /** `GET /api/conversations/:id/messages?after=|before=&limit=` (query strings are text). */
 export const messagesQuery = v.pipe(
   v.object({
     after: v.optional(seqParam),
     before: v.optional(seqParam),
-    limit: v.optional(
-      v.pipe(
-        text("expected a whole number"),
-        v.regex(/^\d{1,3}$/, `expected a whole number from 1 to ${MAX_PAGE}`),
-        v.transform(Number),
-        v.minValue(1, `expected a whole number from 1 to ${MAX_PAGE}`),
-        v.maxValue(MAX_PAGE, `expected a whole number from 1 to ${MAX_PAGE}`),
-      ),
-      String(DEFAULT_PAGE),
-    ),
+    limit: v.optional(pageLimit, String(DEFAULT_PAGE)),
   }),
   v.check(
     (query) => query.after === undefined || query.before === undefined,
@@ -193,6 +209,7 @@ export type CreateConversationBody = v.InferOutput<typeof createConversationBody
 export type ReadBody = v.InferOutput<typeof readBody>;
 export type ConversationPath = v.InferOutput<typeof conversationPath>;
 export type ConversationsQuery = v.InferOutput<typeof conversationsQuery>;
+export type ConversationPageQuery = v.InferOutput<typeof conversationPageQuery>;
 export type MessagesQuery = v.InferOutput<typeof messagesQuery>;
 export type RecipientsQuery = v.InferOutput<typeof recipientsQuery>;
 

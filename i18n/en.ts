@@ -189,6 +189,8 @@ export const en: Dictionary = {
   "list.empty": "No conversations yet. Start one with the + button.",
   "list.author": "{name}: {body}",
   "list.noMessage": "No messages yet",
+  "list.more": "Show more conversations",
+  "list.loadingMore": "Loading conversations…",
   "list.you": "You",
   "list.unread": { one: "{count} unread message", other: "{count} unread messages" },
   "list.groupOf": { one: "{count} participant", other: "{count} participants" },

@@ -198,6 +198,8 @@ export const fr = {
   "list.empty": "Aucune conversation pour l'instant. Commencez-en une avec le bouton +.",
   "list.author": "{name} : {body}",
   "list.noMessage": "Pas encore de message",
+  "list.more": "Afficher plus de conversations",
+  "list.loadingMore": "Chargement des conversations…",
   "list.you": "Vous",
   "list.unread": { one: "{count} message non lu", other: "{count} messages non lus" },
   "list.groupOf": { one: "{count} participant", other: "{count} participants" },

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import {
   askForNotifications,
   mayAskForNotifications,
@@ -20,7 +20,9 @@ import { translator } from "../i18n/mod.ts";
  * its unread counts when there are several), most recent first, kept live by the
  * socket (new messages reorder it and raise badges; new conversations appear), the "+" search,
  * and the unread count in the document title. On narrow screens it hides while a conversation
- * is shown.
+ * is shown. The server renders the first screenful; the next pages load as the end of the list
+ * scrolls into view (or with the "show more" button at its end), also while a school filter
+ * leaves the loaded part short.
  */
 export default function ConversationList({ boot }: { boot: ChatBoot }) {
   const t = translator(boot.locale);
@@ -54,8 +56,21 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
   // A conversation someone opened with "+" but has not written in yet is not news to anyone else.
   const shown = all.filter((c) => c.lastSeq > 0 || c.id === selected);
   const conversations = school === null ? shown : shown.filter((c) => c.establishmentId === school);
-  const unreadIn = (id: string | null) =>
-    all.reduce((n, c) => n + (id === null || c.establishmentId === id ? c.unread : 0), 0);
+  const unreadIn = (id: string | null) => store.unreadIn(id);
+  const hasMore = store.next.value !== null;
+  const loadingMore = store.loadingMore.value;
+  const more = useRef<HTMLLIElement>(null);
+  // Loads the next page whenever the end of the list is in view, again after each page while it
+  // still is (a filter may leave the loaded part shorter than the pane).
+  useEffect(() => {
+    const end = more.current;
+    if (!end || !hasMore || loadingMore || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void store.loadMore();
+    });
+    observer.observe(end);
+    return () => observer.disconnect();
+  }, [hasMore, loadingMore, all.length, school]);
   return (
     <aside
       aria-labelledby="conversations-heading"
@@ -135,7 +150,7 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
           })}
         </div>
       )}
-      {conversations.length === 0
+      {conversations.length === 0 && !hasMore
         ? <p class="p-4 text-sm text-slate-600">{t("list.empty")}</p>
         : (
           <ul class="min-h-0 flex-1 divide-y divide-slate-100 overflow-y-auto" data-conversation-list>
@@ -158,6 +173,18 @@ export default function ConversationList({ boot }: { boot: ChatBoot }) {
                 }}
               />
             ))}
+            {hasMore && (
+              <li ref={more} class="p-2 text-center" data-load-more>
+                <button
+                  type="button"
+                  disabled={loadingMore}
+                  onClick={() => void store.loadMore()}
+                  class={`min-h-[2.75rem] w-full rounded-lg text-sm font-medium text-blue-800 underline disabled:no-underline disabled:text-slate-600 ${FOCUS_RING}`}
+                >
+                  {loadingMore ? t("list.loadingMore") : t("list.more")}
+                </button>
+              </li>
+            )}
           </ul>
         )}
     </aside>

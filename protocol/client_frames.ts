@@ -53,6 +53,22 @@ export const readFrame = v.object({
 /** `ping`: answered by `pong`. */
 export const pingFrame = v.object({ type: v.literal("ping") });
 
+/** Most conversations one `resume` frame may name. */
+export const MAX_RESUME_CONVERSATIONS = 1000;
+
+/**
+ * `resume`: the first frame of a socket opened with `?resume=1`, naming the last seq the client
+ * holds of some conversations; `hello` then carries the messages it missed when they are few.
+ * It is not one of {@linkcode clientFrame}: anywhere else it is refused like an unknown frame.
+ */
+export const resumeFrame = v.object({
+  type: v.literal("resume"),
+  conversations: v.pipe(
+    v.array(v.object({ id: clientIdSchema, seq: clientSeq }), "expected a list of {id, seq}"),
+    v.maxLength(MAX_RESUME_CONVERSATIONS, `expected at most ${MAX_RESUME_CONVERSATIONS} conversations`),
+  ),
+});
+
 /** `pong`: the answer to the server's `ping`, echoing its `nonce` (see docs/protocol.md, "Liveness"). */
 export const pongFrame = v.object({
   type: v.literal("pong"),
@@ -71,3 +87,4 @@ export const clientFrame = v.variant(
 
 export type ClientFrame = v.InferOutput<typeof clientFrame>;
 export type SendFrame = v.InferOutput<typeof sendFrame>;
+export type ResumeFrame = v.InferOutput<typeof resumeFrame>;

@@ -8,6 +8,18 @@ import * as v from "valibot";
 import { errorCode } from "./errors.ts";
 import { conversationState, seq, text, wireConversation, wireMessage } from "./wire.ts";
 
+/**
+ * A conversation of `hello` (additive fields). After a `resume` frame naming the conversation:
+ * `messages`, the messages after the seq the client named up to `lastSeq` (when there are few), or
+ * `fetch: true` when there are more than `hello` carries (fetch them with `GET …/messages?after=`).
+ */
+export const helloConversation = v.object({
+  ...conversationState.entries,
+  messages: v.optional(v.array(wireMessage)),
+  fetch: v.optional(v.literal(true)),
+});
+export type HelloConversation = v.InferOutput<typeof helloConversation>;
+
 /** Protocol version announced in `hello`. */
 export const PROTOCOL_VERSION = 1;
 
@@ -31,7 +43,7 @@ export const helloFrame = v.object({
   type: v.literal("hello"),
   protocol: v.number(),
   user: v.object({ id: text, name: v.string() }),
-  conversations: v.array(conversationState),
+  conversations: v.array(helloConversation),
 });
 
 export const messageFrame = v.object({ type: v.literal("message"), message: wireMessage });
@@ -78,6 +90,17 @@ export const settingsFrame = v.object({
 });
 
 /**
+ * `resync`: this socket read too slowly, so the server dropped the frames waiting for it. For each
+ * conversation named, the messages up to `lastSeq` are the client's to fetch
+ * (`GET …/messages?after=<the last seq it holds>`); the socket carries what follows `lastSeq`, as
+ * after `hello`. Typing and read frames may have been dropped too: refresh the counters.
+ */
+export const resyncFrame = v.object({
+  type: v.literal("resync"),
+  conversations: v.array(v.object({ id: text, lastSeq: seq })),
+});
+
+/**
  * `ping`: the server's liveness check. The client answers `{"type":"pong","nonce"}` with the same
  * nonce within a few seconds, or the socket is closed with 1013 (a reader that does not keep up).
  */
@@ -94,11 +117,13 @@ export const serverFrame = v.variant("type", [
   errorFrame,
   pongFrame,
   settingsFrame,
+  resyncFrame,
   serverPingFrame,
 ]);
 
 export type ServerFrame = v.InferOutput<typeof serverFrame>;
 export type HelloFrame = v.InferOutput<typeof helloFrame>;
+export type ResyncFrame = v.InferOutput<typeof resyncFrame>;
 export type ErrorFrame = v.InferOutput<typeof errorFrame>;
 
 /** Parses a received frame; `undefined` for anything malformed or of an unknown type (ignored). */

@@ -122,6 +122,11 @@ export type Recipient = v.InferOutput<typeof recipient>;
 
 /** `GET /api/conversations`. */
 export const conversationsAnswer = v.object({ conversations: v.array(wireConversation) });
+/** `GET /api/conversations?establishmentIds=&limit=&cursor=`: a page; `next` is null on the last. */
+export const conversationPageAnswer = v.object({
+  conversations: v.array(wireConversation),
+  next: v.nullable(v.string()),
+});
 /** `POST /api/conversations`. */
 export const conversationAnswer = v.object({ conversation: wireConversation });
 /** `GET /api/conversations/:id/messages`. */

@@ -7,10 +7,15 @@
  * (they reach the domain in arrival order, so their seqs keep it). Every refusal is an `error`
  * frame and the socket stays open, unless refusals pile up (flooding: close 1008).
  *
- * Out: frames go through `send`, which closes the socket with 1013 past `maxBufferedBytes` of
- * unsent data (Deno applies no backpressure: a client that stops reading would otherwise hold
- * memory without bound); messages and acks first pass `socket_delivery.ts`, which keeps them in
- * seq order, once, per conversation.
+ * Out: frames go through `send` (or `sendText` for a text serialised once for many sockets). Deno
+ * applies no backpressure, so past half of `maxBufferedBytes` in Deno's buffer frames wait in a
+ * bounded `SocketOutbox`; when that fills, the waiting message frames are dropped for one `resync`
+ * frame, and a reader that still does not read is closed with 1013. Messages and acks first pass
+ * `socket_delivery.ts`, which keeps them in seq order, once, per conversation.
+ *
+ * Per-socket state is kept small (an idle socket should cost little more than Deno's own): no
+ * closures beyond the socket's two handlers, no timers (session expiry is the hub's sweep), and
+ * the early-frame queue, send counters, refusal times and outbox exist only while needed.
  *
  * Liveness: bytes alone miss a stopped reader (the kernel's buffers take megabytes first), so every
  * `livenessPingMs` the socket gets a `ping` frame with a nonce and must answer `pong` with it within
@@ -18,16 +23,27 @@
  * timer per socket). The `pong` is handled as it arrives, never queued behind a slow send, so a
  * socket is judged by its reading alone.
  */
-import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
+import type { ConversationSummary, Message } from "../db/models.ts";
 import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
 import { parseInput } from "../domain/schemas.ts";
-import { type ClientFrame, clientFrame } from "../protocol/client_frames.ts";
-import { CLOSE, type ServerFrame } from "../protocol/server_frames.ts";
+import * as v from "valibot";
+import { type ClientFrame, clientFrame, type ResumeFrame, resumeFrame } from "../protocol/client_frames.ts";
+import { CLOSE, type HelloConversation, type ServerFrame } from "../protocol/server_frames.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import type { RateDecision, RateLimiter } from "../domain/rate_limit.ts";
 import type { StreamWatcher } from "./conversation_stream.ts";
-import { SocketDelivery } from "./socket_delivery.ts";
-import { closeReason, conversationFrame, errorFrame, exceedsBytes, helloFrame } from "./frames.ts";
+import { type DeliveryHost, SocketDelivery } from "./socket_delivery.ts";
+import { SocketOutbox } from "./socket_outbox.ts";
+import {
+  closeReason,
+  conversationFrame,
+  errorFrame,
+  exceedsBytes,
+  helloFrame,
+  messageFrame,
+  messageFrameText,
+  serializeFrame,
+} from "./frames.ts";
 import type { ResolvedOptions } from "./options.ts";
 
 /** What a connection needs from the hub. */
@@ -49,20 +65,28 @@ export interface ConnectionHost {
   /** A send of `conn` was stored (and published by the domain): ack it in its place. */
   acknowledge(conn: Connection, message: Message, clientId: string): void;
   fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]>;
+  /** `conn` has frames waiting in its outbox: call its `flushOutbox()` until it returns true. */
+  backlogged?(conn: Connection): void;
+  /** `conn`'s waiting message frames were dropped for a `resync` frame (counted in stats). */
+  resynced?(conn: Connection): void;
 }
 
 let nextId = 0;
 
 /** See the module documentation. */
-export class Connection implements StreamWatcher {
+export class Connection implements StreamWatcher, DeliveryHost {
   readonly id = `c${++nextId}`;
-  readonly openedAt = Date.now();
   readonly #host: ConnectionHost;
   readonly #socket: WebSocket;
   #ready = false;
   #closed = false;
-  #early: string[] = [];
-  #earlyConversations: ConversationSummary[] = [];
+  #isGone = false;
+  #gone: PromiseWithResolvers<void> | undefined;
+  /** Frames received before `hello` was out; `resume` is looked for in the first of them. */
+  #early: string[] | undefined;
+  #earlyConversations: ConversationSummary[] | undefined;
+  /** Set while a socket opened with `?resume=1` waits for its `resume` frame. */
+  #resumeWanted: ((frame: ResumeFrame | undefined) => void) | undefined;
   readonly #delivery: SocketDelivery;
   #work: Promise<void> = Promise.resolve();
   #queued = 0;
@@ -70,18 +94,16 @@ export class Connection implements StreamWatcher {
   #handedOver: Promise<void> = Promise.resolve();
   #pipelined = 0;
   /** Sends of this socket not yet answered, per conversation (their messages wait for the ack). */
-  #sending = new Map<string, number>();
-  #rejections: number[] = [];
-  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #sending: Map<string, number> | undefined;
+  #rejections: number[] | undefined;
+  #outbox: SocketOutbox | undefined;
   /** When `checkLiveness` next acts: the next ping is due, or the awaited pong is late (epoch ms). */
   #livenessDue = Infinity;
   /** The nonce of the `ping` awaiting its `pong`, if one is out. */
   #awaitedNonce: string | undefined;
   #pings = 0;
   /** Conversations where this socket said `typing: true` last. */
-  readonly typingIn = new Set<string>();
-  /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
-  readonly gone: Promise<void>;
+  #typingIn: Set<string> | undefined;
 
   constructor(
     host: ConnectionHost,
@@ -91,23 +113,44 @@ export class Connection implements StreamWatcher {
   ) {
     this.#host = host;
     this.#socket = socket;
-    this.#delivery = new SocketDelivery({
-      userId: user.id,
-      isClosed: () => this.#closed,
-      maxHeld: host.options.maxCatchUpQueue,
-      send: (frame) => this.send(frame),
-      close: (code, reason) => this.close(code, reason),
-      isSending: (conversationId) => (this.#sending.get(conversationId) ?? 0) > 0,
-      fetchAfter: (conversationId, after, limit) => host.fetchAfter(conversationId, after, limit),
-    });
-    const gone = Promise.withResolvers<void>();
-    this.gone = gone.promise;
+    this.#delivery = new SocketDelivery(this);
     socket.onmessage = (event) => this.#onFrame(event.data);
-    socket.onclose = () => {
-      gone.resolve();
-      this.#onClosed();
-    };
-    socket.onerror = () => {}; // a close event follows; errors of dead peers are routine
+    socket.onclose = () => this.#onClosed();
+    socket.onerror = ignore; // a close event follows; errors of dead peers are routine
+  }
+
+  /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
+  get gone(): Promise<void> {
+    if (this.#isGone) return Promise.resolve();
+    return (this.#gone ??= Promise.withResolvers<void>()).promise;
+  }
+
+  // ---- DeliveryHost (socket_delivery.ts) -----------------------------------------------------
+
+  get userId(): string {
+    return this.user.id;
+  }
+
+  get maxHeld(): number {
+    return this.#host.options.maxCatchUpQueue;
+  }
+
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  isSending(conversationId: string): boolean {
+    return (this.#sending?.get(conversationId) ?? 0) > 0;
+  }
+
+  fetchAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]> {
+    return this.#host.fetchAfter(conversationId, afterSeq, limit);
+  }
+
+  /** A message in its order: the `message` text shared by every socket, or this socket's `ack`. */
+  sendMessage(message: Message, clientId?: string): void {
+    if (clientId !== undefined) return this.send(messageFrame(message, this.user.id, clientId));
+    this.sendText(messageFrameText(message, this.user.id), true, message.conversationId, message.seq);
   }
 
   get closed(): boolean {
@@ -128,23 +171,46 @@ export class Connection implements StreamWatcher {
     return this.#delivery.watches(conversationId);
   }
 
+  /**
+   * Resolves with the socket's `resume` frame: its first frame when it is one (`undefined` when the
+   * first frame is something else, or none comes within `waitMs`, or the socket closes).
+   */
+  resumeFrame(waitMs: number): Promise<ResumeFrame | undefined> {
+    const { promise, resolve } = Promise.withResolvers<ResumeFrame | undefined>();
+    if (this.#closed || this.#ready) {
+      resolve(undefined);
+      return promise;
+    }
+    const timer = setTimeout(() => this.#resumeWanted?.(undefined), waitMs);
+    this.#resumeWanted = (frame) => {
+      clearTimeout(timer);
+      this.#resumeWanted = undefined;
+      resolve(frame);
+    };
+    return promise;
+  }
+
   /** Sends `hello` with `states` (read after registration), then lets frames through. */
-  begin(states: readonly ConversationState[]): void {
+  begin(states: readonly HelloConversation[]): void {
     if (this.#closed) return;
+    this.#resumeWanted?.(undefined);
     for (const state of states) this.#host.attach(this, state.id, state.lastSeq);
     this.send(helloFrame(this.user, states));
     this.#ready = true;
     this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
     this.#delivery.startRepairs();
-    for (const summary of this.#earlyConversations.splice(0)) this.addConversation(summary);
-    for (const data of this.#early.splice(0)) this.#onFrame(data);
+    const conversations = this.#earlyConversations;
+    const early = this.#early;
+    this.#earlyConversations = this.#early = undefined;
+    for (const summary of conversations ?? []) this.addConversation(summary);
+    for (const data of early ?? []) this.#onFrame(data);
   }
 
   /** The user was added to a conversation: push it, then its messages. */
   addConversation(summary: ConversationSummary): void {
     if (this.#closed) return;
     if (!this.#ready) {
-      this.#earlyConversations.push(summary);
+      (this.#earlyConversations ??= []).push(summary);
       return;
     }
     if (this.#delivery.watches(summary.id)) return;
@@ -167,35 +233,68 @@ export class Connection implements StreamWatcher {
     this.#delivery.deliver(conversationId, message, clientId);
   }
 
-  /** Sends a frame; closes with 1013 when the client no longer keeps up. */
+  /** Sends a frame meant for this socket alone (never dropped for a slow reader). */
   send(frame: ServerFrame): void {
+    if (this.#closed) return;
+    this.sendText(serializeFrame(frame), false);
+  }
+
+  /**
+   * Sends a frame's text, often one serialised once for many sockets. A `droppable` one (message,
+   * typing, read) may be dropped for a `resync` frame when this socket reads too slowly; a message
+   * frame names its conversation and seq so that the `resync` frame says where to fetch up to.
+   */
+  sendText(text: string, droppable: boolean, conversationId?: string, seq?: number): void {
     if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) return;
+    const highWater = this.#host.options.maxBufferedBytes / 2;
     try {
-      this.#socket.send(JSON.stringify(frame));
+      if (this.#outbox === undefined && this.#socket.bufferedAmount < highWater) {
+        this.#socket.send(text);
+        return;
+      }
+      this.#outbox ??= new SocketOutbox(highWater, this.#host.options.maxOutboxFrames, resyncText);
+      const result = this.#outbox.push(text, droppable, conversationId, seq);
+      if (result === "overflow") {
+        this.close(CLOSE.tryAgainLater, "you read too slowly: reconnect, then fetch what you missed");
+        return;
+      }
+      if (result === "resync") this.#host.resynced?.(this);
+      if (!this.flushOutbox()) this.#host.backlogged?.(this);
     } catch {
       return; // the socket is closing; its close event does the rest
     }
-    if (this.#socket.bufferedAmount > this.#host.options.maxBufferedBytes) {
-      this.close(CLOSE.tryAgainLater, "you read too slowly: reconnect, then fetch what you missed");
-    }
   }
 
-  /** Replaces the timer that closes this socket when its session expires (cleared on close). */
-  setExpiryTimer(timer: ReturnType<typeof setTimeout>): void {
-    clearTimeout(this.#expiryTimer);
-    Deno.unrefTimer(timer); // an open socket keeps the process alive, not its expiry
-    this.#expiryTimer = timer;
+  /** Hands waiting frames to the socket as its buffer drains; true once nothing waits (or closed). */
+  flushOutbox(): boolean {
+    if (this.#outbox === undefined) return true;
+    if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) {
+      this.#outbox = undefined;
+      return true;
+    }
+    try {
+      if (!this.#outbox.flush(this.#socket, this.#host.options.maxBufferedBytes / 2)) return false;
+    } catch { /* closing: its close event does the rest */ }
+    this.#outbox = undefined;
+    return true;
   }
 
   /** Closes the socket with `code` and stops everything about it. */
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#expiryTimer);
+    this.#outbox = undefined;
+    this.#resumeWanted?.(undefined);
     this.#host.unregister(this);
     try {
       this.#socket.close(code, closeReason(reason));
     } catch { /* already closing */ }
+  }
+
+  /** Clears every typing indicator of this socket (it closed). */
+  stopTypingEverywhere(): void {
+    for (const conversationId of this.#typingIn ?? []) this.stoppedTyping(conversationId);
+    this.#typingIn = undefined;
   }
 
   /** Tells the others this socket's user stopped typing in `conversationId` (after a send, or on close). */
@@ -211,9 +310,12 @@ export class Connection implements StreamWatcher {
   }
 
   #onClosed(): void {
+    this.#isGone = true;
+    this.#gone?.resolve();
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#expiryTimer);
+    this.#outbox = undefined;
+    this.#resumeWanted?.(undefined);
     this.#host.unregister(this);
   }
 
@@ -258,6 +360,12 @@ export class Connection implements StreamWatcher {
       return;
     }
     if (!this.#ready) {
+      if (this.#resumeWanted !== undefined && this.#early === undefined) {
+        const resume = parseResume(data);
+        this.#resumeWanted(resume);
+        if (resume !== undefined) return;
+      }
+      this.#early ??= [];
       if (this.#early.length >= options.maxQueuedFrames) {
         this.close(CLOSE.policy, "too many frames before hello");
         return;
@@ -316,7 +424,8 @@ export class Connection implements StreamWatcher {
   #store(frame: ClientFrame & { type: "send" }, admission: Promise<RateDecision>): Promise<Message> {
     const conversationId = frame.conversationId.toLowerCase();
     // Counted from now: this user's messages in the conversation wait for the ack (socket_delivery).
-    this.#sending.set(conversationId, (this.#sending.get(conversationId) ?? 0) + 1);
+    const sending = this.#sending ??= new Map();
+    sending.set(conversationId, (sending.get(conversationId) ?? 0) + 1);
     this.#pipelined++;
     const previous = this.#handedOver;
     const handedOver = Promise.withResolvers<void>();
@@ -367,19 +476,21 @@ export class Connection implements StreamWatcher {
           try {
             this.#host.acknowledge(this, await stored, frame.clientId);
           } finally {
-            const left = (this.#sending.get(conversationId) ?? 1) - 1;
-            if (left > 0) this.#sending.set(conversationId, left);
-            else this.#sending.delete(conversationId);
+            const sending = this.#sending;
+            const left = (sending?.get(conversationId) ?? 1) - 1;
+            if (left > 0) sending?.set(conversationId, left);
+            else sending?.delete(conversationId);
+            if (sending?.size === 0) this.#sending = undefined;
             this.#delivery.sendFinished(conversationId);
           }
-          if (this.typingIn.delete(conversationId)) this.stoppedTyping(conversationId);
+          if (this.#typingIn?.delete(conversationId)) this.stoppedTyping(conversationId);
           return;
         }
         case "typing": {
           const conversationId = frame.conversationId.toLowerCase();
           await this.#host.messaging.setTyping(this.user, conversationId, frame.typing);
-          if (frame.typing) this.typingIn.add(conversationId);
-          else this.typingIn.delete(conversationId);
+          if (frame.typing) (this.#typingIn ??= new Set()).add(conversationId);
+          else this.#typingIn?.delete(conversationId);
           return;
         }
         case "read":
@@ -396,13 +507,32 @@ export class Connection implements StreamWatcher {
     this.send(errorFrame(error, clientId));
     const { floodRejections, floodWindowMs } = this.#host.options;
     const now = Date.now();
-    this.#rejections.push(now);
-    while (this.#rejections.length > 0 && now - this.#rejections[0]! > floodWindowMs) {
-      this.#rejections.shift();
-    }
-    if (this.#rejections.length >= floodRejections) {
+    const rejections = this.#rejections ??= [];
+    rejections.push(now);
+    while (rejections.length > 0 && now - rejections[0]! > floodWindowMs) rejections.shift();
+    if (rejections.length >= floodRejections) {
       this.close(CLOSE.policy, "too many refused frames: fix the client, then reconnect");
     }
+  }
+}
+
+function ignore(): void {}
+
+/** The `resync` frame naming, per conversation, the last seq the outbox dropped. */
+function resyncText(dropped: Map<string, number>): string {
+  return serializeFrame({
+    type: "resync",
+    conversations: [...dropped].map(([id, lastSeq]) => ({ id, lastSeq })),
+  });
+}
+
+/** `data` as a `resume` frame, or `undefined` when it is not one (it is then handled as usual). */
+function parseResume(data: string): ResumeFrame | undefined {
+  try {
+    const result = v.safeParse(resumeFrame, JSON.parse(data));
+    return result.success ? result.output : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
 import type { AppError } from "../domain/errors.ts";
-import { PROTOCOL_VERSION, type ServerFrame } from "../protocol/server_frames.ts";
+import { type HelloConversation, PROTOCOL_VERSION, type ServerFrame } from "../protocol/server_frames.ts";
 import type { WireConversation, WireMessage } from "../protocol/wire.ts";
 
 /**
@@ -57,21 +57,26 @@ export function toWireConversation(summary: ConversationSummary): WireConversati
   };
 }
 
-/** The `hello` frame: exactly the contract's fields. */
+/**
+ * The `hello` frame: exactly the contract's fields, plus the missed `messages` or `fetch` of a
+ * resumed socket's conversations (additive).
+ */
 export function helloFrame(
   user: { id: string; name: string },
-  states: readonly ConversationState[],
+  states: readonly (ConversationState & Pick<HelloConversation, "messages" | "fetch">)[],
 ): ServerFrame {
   return {
     type: "hello",
     protocol: PROTOCOL_VERSION,
     user: { id: user.id, name: user.name },
-    conversations: states.map(({ id, establishmentId, lastSeq, readSeq, unread }) => ({
+    conversations: states.map(({ id, establishmentId, lastSeq, readSeq, unread, messages, fetch }) => ({
       id,
       establishmentId,
       lastSeq,
       readSeq,
       unread,
+      ...(messages ? { messages } : {}),
+      ...(fetch ? { fetch } : {}),
     })),
   };
 }
@@ -81,6 +86,29 @@ export function messageFrame(message: Message, viewerId: string, clientId?: stri
   return clientId === undefined
     ? { type: "message", message: toWireMessage(message, viewerId) }
     : { type: "ack", clientId, message: toWireMessage(message, viewerId) };
+}
+
+/**
+ * The text of a frame: the one place a server frame becomes JSON. Fan-out calls it once per frame
+ * and writes the same string to every socket.
+ */
+export function serializeFrame(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+/**
+ * The two texts of a delivered message: for everyone (index 0) and for the sender's other sockets,
+ * with its `clientId` (index 1). Kept beside the message object, which every socket of the
+ * conversation receives the same one of, so each text is serialised once per instance.
+ */
+const messageTexts = new WeakMap<Message, [string | undefined, string | undefined]>();
+
+/** The `message` frame of `message` for `viewerId` as text, serialised once per message and kind. */
+export function messageFrameText(message: Message, viewerId: string): string {
+  const own = viewerId === message.senderId && message.clientId !== undefined ? 1 : 0;
+  let texts = messageTexts.get(message);
+  if (texts === undefined) messageTexts.set(message, texts = [undefined, undefined]);
+  return texts[own] ??= serializeFrame(messageFrame(message, viewerId));
 }
 
 /** The `conversation` frame: the user was added to a conversation. */

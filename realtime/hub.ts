@@ -12,6 +12,15 @@
  * ones nobody here watched yet), so a new stream starts knowing it, and a socket that joins a stream
  * already past its `hello` is caught up from the database alone (see `connection.ts`).
  *
+ * Fan-out costs O(1) per socket: a message's frame text is serialised once per instance and
+ * written to every socket (`frames.ts` `messageFrameText`), typing and read frames likewise, and no
+ * socket reads the database on that path. Sockets whose reader lags keep their frames in a bounded
+ * outbox (`socket_outbox.ts`); one timer of the hub hands them over as their buffers drain.
+ *
+ * A socket opened with `?resume=1` names the last seq it holds per conversation in its first
+ * frame; its `hello` then carries what it missed where that is little (one query for every
+ * conversation of the socket, `db/message_gaps.ts`), and says `fetch` where it is more.
+ *
  * Nothing here is trusted to stay right forever: every `revalidateIntervalMs`, and after any bus
  * fault, each user's sessions and conversations are read again — ended sessions and lost
  * conversations close their sockets (4401), missed conversations are pushed, missed seqs fetched.
@@ -20,6 +29,7 @@ import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
 import { listParticipantIds } from "../db/conversations.ts";
 import { listMessagesAfter } from "../db/messages.ts";
+import { listMessagesInRanges, type SeqRange } from "../db/message_gaps.ts";
 import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import { listMembersAmong } from "../db/establishment_settings.ts";
 import type { Messaging } from "../domain/messaging.ts";
@@ -30,7 +40,9 @@ import { settlesWithin, sleep } from "../util/timeout.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ConversationStream } from "./conversation_stream.ts";
 import type { BusEvent } from "../protocol/bus_events.ts";
-import { CLOSE } from "../protocol/server_frames.ts";
+import { CLOSE, type HelloConversation } from "../protocol/server_frames.ts";
+import type { ResumeFrame } from "../protocol/client_frames.ts";
+import { serializeFrame, toWireMessage } from "./frames.ts";
 import type { RateOption, ResolvedOptions } from "./options.ts";
 
 /** What the hub needs. */
@@ -47,9 +59,15 @@ export interface HubStats {
   sockets: number;
   users: number;
   streams: number;
+  /** Sockets whose frames wait in an outbox (their reader lags). */
+  lagging: number;
+  /** How many times a lagging socket's waiting frames were dropped for a `resync` frame. */
+  resyncs: number;
 }
 
 const RECENT_SEQS = 10_000;
+/** How often lagging sockets' outboxes are handed over (while any lags). */
+const OUTBOX_FLUSH_MS = 20;
 
 /** See the module documentation. */
 export class Hub implements ConnectionHost {
@@ -72,6 +90,12 @@ export class Hub implements ConnectionHost {
   #sweeping: Promise<void> | undefined;
   #sweepFailing = false;
   #lastRevalidation = 0;
+  /** Sockets with frames in their outbox, handed over by `#flushTimer` as their buffers drain. */
+  #backlogged = new Set<Connection>();
+  #resyncs = 0;
+  #flushTimer: ReturnType<typeof setInterval> | undefined;
+  /** When each socket's session expires (epoch ms); the session sweep closes those past it. */
+  #expiresAt = new Map<Connection, number>();
 
   constructor(deps: HubDeps) {
     this.#db = deps.db;
@@ -93,7 +117,13 @@ export class Hub implements ConnectionHost {
   }
 
   stats(): HubStats {
-    return { sockets: this.#conns.size, users: this.#byUser.size, streams: this.#streams.size };
+    return {
+      sockets: this.#conns.size,
+      users: this.#byUser.size,
+      streams: this.#streams.size,
+      lagging: this.#backlogged.size,
+      resyncs: this.#resyncs,
+    };
   }
 
   /** Live sockets of `userId` on this instance. */
@@ -107,8 +137,10 @@ export class Hub implements ConnectionHost {
   }
 
   /**
-   * Takes over an upgraded socket: registers it, then sends `hello` once it is open. The socket
-   * closes by itself (4401) when its session expires at `expiresAt`, not at the next re-check.
+   * Takes over an upgraded socket: registers it, then sends `hello` once it is open (after its
+   * `resume` frame when `resume` is set). The socket closes (4401) when its session expires at
+   * `expiresAt`: the session sweep checks it (and the session row, which renewals move) every
+   * `sessionSweepMs`, so no socket needs a timer of its own.
    */
   accept(
     socket: WebSocket,
@@ -116,9 +148,10 @@ export class Hub implements ConnectionHost {
     sessionId: string,
     expiresAt: Date,
     address?: string,
+    resume = false,
   ): Connection {
     const conn = new Connection(this, socket, user, sessionId);
-    this.#closeAtExpiry(conn, expiresAt.getTime());
+    this.#expiresAt.set(conn, expiresAt.getTime());
     this.#conns.add(conn);
     if (address !== undefined) {
       addTo(this.#byAddress, address, conn);
@@ -130,8 +163,10 @@ export class Hub implements ConnectionHost {
       if (socket.readyState === WebSocket.OPEN) resolve();
       else socket.addEventListener("open", () => resolve(), { once: true });
     });
-    Promise.all([this.messaging.conversationStates(user.id), opened]).then(
-      ([states]) => conn.begin(states),
+    const resumed = resume ? conn.resumeFrame(this.options.resumeWaitMs) : undefined;
+    Promise.all([this.messaging.conversationStates(user.id), opened, resumed]).then(
+      async ([states, , frame]) =>
+        conn.begin(frame ? await this.#withMissed(states, frame, user.id) : states),
       (error) => {
         console.error("realtime: reading the hello state failed:", error);
         conn.close(CLOSE.tryAgainLater, "could not load your conversations: reconnect in a moment");
@@ -159,6 +194,8 @@ export class Hub implements ConnectionHost {
 
   unregister(conn: Connection): void {
     if (!this.#conns.delete(conn)) return;
+    this.#expiresAt.delete(conn);
+    this.#backlogged.delete(conn);
     removeFrom(this.#byUser, conn.user.id, conn);
     removeFrom(this.#bySession, conn.sessionId, conn);
     const address = this.#addressOf.get(conn);
@@ -170,8 +207,24 @@ export class Hub implements ConnectionHost {
         this.#streams.delete(conversationId);
       }
     }
-    for (const conversationId of conn.typingIn) conn.stoppedTyping(conversationId);
-    conn.typingIn.clear();
+    conn.stopTypingEverywhere();
+  }
+
+  resynced(): void {
+    this.#resyncs++;
+  }
+
+  /** Hands `conn`'s outbox over as its buffer drains, on one timer for every lagging socket. */
+  backlogged(conn: Connection): void {
+    this.#backlogged.add(conn);
+    this.#flushTimer ??= setInterval(() => {
+      for (const lagging of this.#backlogged) if (lagging.flushOutbox()) this.#backlogged.delete(lagging);
+      if (this.#backlogged.size === 0) {
+        clearInterval(this.#flushTimer);
+        this.#flushTimer = undefined;
+      }
+    }, OUTBOX_FLUSH_MS);
+    Deno.unrefTimer(this.#flushTimer);
   }
 
   /**
@@ -201,28 +254,31 @@ export class Hub implements ConnectionHost {
         this.#streams.get(event.conversationId)?.hint(event.seq, event.messages);
         return;
       }
-      case "typing":
-        for (const conn of this.#byConversation.get(event.conversationId) ?? []) {
-          if (conn.user.id === event.userId) continue;
-          conn.send({
-            type: "typing",
-            conversationId: event.conversationId,
-            userId: event.userId,
-            name: event.name,
-            typing: event.typing,
-          });
-        }
+      case "typing": {
+        const conns = this.#byConversation.get(event.conversationId);
+        if (conns === undefined) return;
+        const text = serializeFrame({
+          type: "typing",
+          conversationId: event.conversationId,
+          userId: event.userId,
+          name: event.name,
+          typing: event.typing,
+        });
+        for (const conn of conns) if (conn.user.id !== event.userId) conn.sendText(text, true);
         return;
-      case "read":
-        for (const conn of this.#byConversation.get(event.conversationId) ?? []) {
-          conn.send({
-            type: "read",
-            conversationId: event.conversationId,
-            userId: event.userId,
-            seq: event.seq,
-          });
-        }
+      }
+      case "read": {
+        const conns = this.#byConversation.get(event.conversationId);
+        if (conns === undefined) return;
+        const text = serializeFrame({
+          type: "read",
+          conversationId: event.conversationId,
+          userId: event.userId,
+          seq: event.seq,
+        });
+        for (const conn of conns) conn.sendText(text, true);
         return;
+      }
       case "conversation":
         void this.#pushConversation(event.conversationId).catch((error) =>
           console.error(`realtime: pushing conversation ${event.conversationId} failed:`, error)
@@ -266,6 +322,8 @@ export class Hub implements ConnectionHost {
 
   sweepSessions(): Promise<void> {
     if (this.#sweeping !== undefined || this.#bySession.size === 0 || this.stopping) return Promise.resolve();
+    const now = Date.now();
+    for (const [conn, at] of this.#expiresAt) if (at <= now) void this.#expiryDue(conn);
     this.#sweeping = (async () => {
       try {
         for (const sessionId of await listEndedSessions(this.#db, [...this.#bySession.keys()])) {
@@ -318,38 +376,82 @@ export class Hub implements ConnectionHost {
 
   /** Stops every stream (after `closeAll`). */
   close(): void {
+    clearInterval(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#backlogged.clear();
     for (const stream of this.#streams.values()) stream.close();
     this.#streams.clear();
   }
 
   /**
-   * Arms `conn`'s expiry timer. When it fires, the session row decides: a session renewed since
-   * (the person kept using Préau over HTTP) re-arms the timer at its new expiry; an expired or
-   * revoked one closes the socket.
+   * `conn`'s session was due to expire: the session row decides. A session renewed since (the
+   * person kept using Préau over HTTP) moves the socket's expiry; an expired or revoked one closes
+   * the socket.
    */
-  #closeAtExpiry(conn: Connection, at: number): void {
-    // setTimeout holds at most ~24.8 days; a later expiry is re-checked then.
-    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
-    conn.setExpiryTimer(setTimeout(() => void this.#expiryDue(conn), delay));
-  }
-
   async #expiryDue(conn: Connection): Promise<void> {
     if (conn.closed) return;
+    this.#expiresAt.set(conn, Infinity); // one check at a time
     let session;
     try {
       session = await getActiveSession(this.#db, conn.sessionId);
     } catch (error) {
       console.warn(`realtime: checking an expiring session failed (retrying in 5 s): ${error}`);
-      return this.#closeAtExpiry(conn, Date.now() + 5000);
+      if (!conn.closed) this.#expiresAt.set(conn, Date.now() + 5000);
+      return;
     }
     if (conn.closed) return;
     // A second of margin: the database clock and ours may differ slightly.
     if (
       session !== null && session.userId === conn.user.id && session.expiresAt.getTime() > Date.now() + 1000
     ) {
-      return this.#closeAtExpiry(conn, session.expiresAt.getTime());
+      this.#expiresAt.set(conn, session.expiresAt.getTime());
+      return;
     }
     conn.close(CLOSE.sessionEnded, "your session expired: sign in again");
+  }
+
+  /**
+   * `states` with, for each conversation `resume` names and that has moved on since, the messages
+   * the client missed when they are few (read in one query for all of them), `fetch: true` when
+   * they are more than `helloMissedPerConversation` or would pass `helloMissedTotal` (or a quarter of
+   * `maxBufferedBytes` in text).
+   */
+  async #withMissed(
+    states: readonly HelloConversation[],
+    resume: ResumeFrame,
+    viewerId: string,
+  ): Promise<HelloConversation[]> {
+    const held = new Map(resume.conversations.map((c) => [c.id.toLowerCase(), c.seq]));
+    const { helloMissedPerConversation: perConversation, helloMissedTotal: total } = this.options;
+    const ranges: SeqRange[] = [];
+    const fetch = new Set<string>();
+    let budget = total;
+    for (const state of states) {
+      const seq = held.get(state.id);
+      if (seq === undefined || seq >= state.lastSeq) continue;
+      const missed = state.lastSeq - seq;
+      if (missed > perConversation || missed > budget) fetch.add(state.id);
+      else {
+        budget -= missed;
+        ranges.push({ conversationId: state.id, after: seq, upTo: state.lastSeq });
+      }
+    }
+    const messages = new Map<string, Message[]>();
+    for (const message of await listMessagesInRanges(this.#db, ranges)) {
+      const list = messages.get(message.conversationId);
+      if (list) list.push(message);
+      else messages.set(message.conversationId, [message]);
+    }
+    // Long bodies: past a quarter of the send buffer's bound in text, the rest say `fetch`.
+    let chars = this.options.maxBufferedBytes / 4;
+    return states.map((state) => {
+      if (fetch.has(state.id)) return { ...state, fetch: true };
+      const missed = messages.get(state.id);
+      if (missed === undefined) return state;
+      chars -= missed.reduce((n, m) => n + m.body.length + 200, 0);
+      if (chars < 0) return { ...state, fetch: true };
+      return { ...state, messages: missed.map((m) => toWireMessage(m, viewerId)) };
+    });
   }
 
   async #pushConversation(conversationId: string): Promise<void> {

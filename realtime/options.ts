@@ -63,6 +63,18 @@ export interface RealtimeOptions {
   /** Messages held for one socket while it catches up on one conversation; beyond, 1013. Default 1000. */
   maxCatchUpQueue?: number;
   /**
+   * Frames waiting in one lagging socket's outbox (beside at most half of `maxBufferedBytes` of
+   * them in characters); beyond, its waiting message frames are dropped for one `resync` frame.
+   * Default 1000.
+   */
+  maxOutboxFrames?: number;
+  /** How long a socket opened with `?resume=1` may take to send its `resume` frame. Default 5000 ms. */
+  resumeWaitMs?: number;
+  /** Most missed messages `hello` carries for one conversation; beyond, it says `fetch`. Default 50. */
+  helloMissedPerConversation?: number;
+  /** Most missed messages `hello` carries in all; conversations past it say `fetch`. Default 1000. */
+  helloMissedTotal?: number;
+  /**
    * How often the server sends its own `ping` frame (with a nonce) to each socket. Default 5 000 ms.
    * Bytes alone cannot tell a stopped reader: the kernel's socket buffers absorb megabytes first.
    */
@@ -118,6 +130,10 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     maxQueuedFrames: 64,
     maxPipelinedSends: 1,
     maxCatchUpQueue: 1000,
+    maxOutboxFrames: 1000,
+    resumeWaitMs: 5000,
+    helloMissedPerConversation: 50,
+    helloMissedTotal: 1000,
     livenessPingMs: 5000,
     livenessTimeoutMs: 5000,
     idleTimeoutSeconds: 30,

@@ -64,13 +64,17 @@ export interface SocketAdmission {
   socketsOf(userId: string): number;
   /** Live sockets from the client address on this instance. */
   socketsFrom(address: string): number;
-  /** Takes an upgraded socket over; `expiresAt` is when its session's token expires. */
+  /**
+   * Takes an upgraded socket over; `expiresAt` is when its session's token expires; `resume` when
+   * it was opened with `?resume=1` (its first frame is then `resume`, answered in `hello`).
+   */
   accept(
     socket: WebSocket,
     user: { id: string; name: string },
     sessionId: string,
     expiresAt: Date,
     address?: string,
+    resume?: boolean,
   ): void;
 }
 
@@ -124,8 +128,8 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     maxSocketsPerAddress: o.maxSocketsPerAddress,
     socketsOf: (userId) => hub.socketsOf(userId),
     socketsFrom: (address) => hub.socketsFrom(address),
-    accept: (socket, user, sessionId, expiresAt, address) =>
-      void hub.accept(socket, user, sessionId, expiresAt, address),
+    accept: (socket, user, sessionId, expiresAt, address, resume) =>
+      void hub.accept(socket, user, sessionId, expiresAt, address, resume),
 
     start() {
       started ??= (async () => {

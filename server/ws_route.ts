@@ -79,7 +79,8 @@ export function createUpgradeHandler(
       }
       const { socket, response } = upgrade(req, realtime.idleTimeoutSeconds);
       response.headers.set(INSTANCE_HEADER, realtime.instanceId);
-      realtime.accept(socket, user, session.sessionId, session.expiresAt, clientAddress);
+      const resume = new URL(req.url).searchParams.get("resume") === "1";
+      realtime.accept(socket, user, session.sessionId, session.expiresAt, clientAddress, resume);
       return response;
     } catch (error) {
       return errorResponse(error, "GET /ws/chat");

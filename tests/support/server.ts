@@ -45,6 +45,8 @@ export interface TestServerOptions {
   trustedProxies?: string;
   /** The mail service (see `tests/support/mail.ts`); default: an unstarted one writing to a temp outbox. */
   mail?: MailService;
+  /** The port to listen on (a restart on the same address); default: a free one. */
+  port?: number;
 }
 
 /** Serves a fresh app over `db` on 127.0.0.1 and a free port. */
@@ -63,7 +65,7 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: (addr) => listening.resolve(addr) },
+    { port: opts.port ?? 0, hostname: "127.0.0.1", onListen: (addr) => listening.resolve(addr) },
     preau.app.fetch,
   );
   const addr = await listening.promise;

@@ -32,6 +32,8 @@ export interface WsConnectOptions {
   origin?: string;
   /** Default 10 000 ms. */
   timeoutMs?: number;
+  /** A query string for `/ws/chat`, e.g. `"resume=1"`. */
+  query?: string;
   /** Answer the server's `ping` frames with `pong` (a live reader). Default true. */
   answerPings?: boolean;
 }
@@ -83,7 +85,7 @@ export class WsClient {
     if (options.cookie) headers.cookie = options.cookie;
     if (options.origin) headers.origin = options.origin;
     // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
-    const socket = new WebSocket(chatUrl(baseUrl), { headers });
+    const socket = new WebSocket(chatUrl(baseUrl) + (options.query ? `?${options.query}` : ""), { headers });
     const client = new WsClient(socket, options.answerPings ?? true);
     return withTimeout(
       new Promise<WsClient>((resolve, reject) => {

@@ -1,12 +1,14 @@
 /**
  * Server side of `/[locale]/{parents|admin}/messagerie[/conversationId]`: picks the establishment
  * (the deep-linked conversation's, else the switcher's `?establishment=`, else the remembered
- * one, else the first), sends people of the other portal to theirs, and loads the conversation
- * list and the selected conversation's newest messages for the server render.
+ * one, else the first), sends people of the other portal to theirs, and loads the first page of
+ * the conversation list, every conversation's counters and the selected conversation's newest
+ * messages for the server render.
  */
 import { getCookie, setCookie } from "hono/cookie";
 import type { Membership } from "@/db/models.ts";
 import type { ChatBoot, Portal } from "@/client/types.ts";
+import { LIST_PAGE } from "@/client/chat_store.ts";
 import { chooseMembership, ESTABLISHMENT_COOKIE, messageriePath, portalForRole } from "./portal.ts";
 import { redirect } from "./paths.ts";
 import { messagingModes } from "@/domain/messaging_settings.ts";
@@ -60,14 +62,23 @@ export function messagerieHandler(portal: Portal) {
       }
 
       // One inbox: every establishment where this person uses this portal, listed together.
+      // The first screenful of it (more on scroll, see islands/ConversationList.tsx), every
+      // conversation's counters (the unread badges count all of them, loaded or not).
       const inbox = me.memberships.filter((m) => portalForRole(m.role) === portal);
-      const lists = await Promise.all(
-        inbox.map((m) => services.messaging.listConversations(user.id, m.establishmentId)),
-      );
-      const conversations = lists.flat().sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
-      const messages = conversationId === undefined
-        ? []
-        : await services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE });
+      const inboxIds = new Set(inbox.map((m) => m.establishmentId));
+      const [page, unread, messages] = await Promise.all([
+        services.messaging.listConversationPage(user.id, [...inboxIds], { limit: LIST_PAGE }),
+        services.messaging.unreadByEstablishment(user.id),
+        conversationId === undefined
+          ? []
+          : services.messaging.listMessages(user.id, conversationId, { limit: FIRST_PAGE }),
+      ]);
+      const conversations = page.conversations;
+      if (conversationId !== undefined && !conversations.some((c) => c.id === conversationId)) {
+        // listMessages above already answered not_found for a conversation the user cannot see.
+        const summary = await services.messaging.conversationSummary(user.id, conversationId);
+        if (summary !== null) conversations.push(summary);
+      }
       const boot: ChatBoot = {
         locale,
         timeZone: ctx.state.timeZone,
@@ -76,6 +87,8 @@ export function messagerieHandler(portal: Portal) {
         establishments: inbox.map((m) => ({ id: m.establishmentId, name: m.establishmentName })),
         basePath: `/${locale}/${portal}/messagerie`,
         conversations: wire(conversations),
+        next: page.next ?? null,
+        unreadTotals: Object.fromEntries([...inboxIds].map((id) => [id, unread.get(id) ?? 0])),
         selectedId: conversationId ?? null,
         messages: wire(messages),
         hasOlder: (messages[0]?.seq ?? 1) > 1,

@@ -1,13 +1,30 @@
 import { enforceLimit, LIMITS } from "@/domain/limits.ts";
-import { conversationsQuery, createConversationBody, parseInput } from "@/domain/schemas.ts";
+import {
+  conversationPageQuery,
+  conversationsQuery,
+  createConversationBody,
+  parseInput,
+} from "@/domain/schemas.ts";
 import { json, queryObject, readJson } from "@/server/http.ts";
 import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
-  /** `GET /api/conversations?establishmentId=E` → the caller's conversations there, most recent first. */
+  /**
+   * `GET /api/conversations?establishmentId=E` → the caller's conversations there, most recent first;
+   * `?establishmentIds=A,B&limit=N&cursor=C` → one page over several, with `next` unless it is the last.
+   */
   async GET(ctx): Promise<Response> {
-    const query = parseInput(conversationsQuery, queryObject(ctx.url), "query");
     const { messaging } = ctx.state.services;
+    if (ctx.url.searchParams.has("establishmentIds")) {
+      const page = parseInput(conversationPageQuery, queryObject(ctx.url), "query");
+      const { conversations, next } = await messaging.listConversationPage(
+        ctx.state.user.id,
+        page.establishmentIds,
+        { limit: page.limit, cursor: page.cursor },
+      );
+      return json({ conversations, next: next ?? null });
+    }
+    const query = parseInput(conversationsQuery, queryObject(ctx.url), "query");
     return json({
       conversations: await messaging.listConversations(ctx.state.user.id, query.establishmentId),
     });
