@@ -37,6 +37,8 @@ const sizes: Sizes = quick ? QUICK : FULL;
 const only = Deno.env.get("BENCH_ONLY")?.split(",").map((s) => s.trim()).filter((s) => s !== "");
 const wanted = (id: string) => !only || only.includes(id);
 const began = Date.now();
+/** Past the budget, later scenarios run one round (so that a full run finishes in time on a busy machine). */
+const overBudget = () => Date.now() - began > sizes.budgetMinutes * 60_000;
 const log = (text: string) =>
   console.log(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}`);
 
@@ -82,7 +84,7 @@ function brief(m: Measure): string {
   return `${m.deliveriesPerSec.toFixed(0)} deliveries/s, p50 ${ms(m.latencyMs.p50)} p99 ${
     ms(m.latencyMs.p99)
   } ms, ` +
-    `lost ${m.lost}/${m.expected}, refused ${m.refused}, stored ${
+    `sent ${m.sent}, acked ${m.acked}, lost ${m.lost}/${m.expected}, refused ${m.refused}, stored ${
       m.stored ?? "–"
     }, cpu ${m.serverCpuMs} ms, pg ${m.pgCpuMs ?? "–"} ms, peak ${m.peakRssMiB.toFixed(0)} MiB` +
     (m.rssPerSocketKiB !== undefined ? `, ${m.rssPerSocketKiB.toFixed(1)} KiB/socket` : "") +
@@ -144,6 +146,10 @@ async function main(): Promise<void> {
     const systems = await start(sc.systems);
     const rounds: Record<string, Measure[]> = {};
     for (let round = 1; round <= sizes.rounds; round++) {
+      if (round > 1 && overBudget()) {
+        log(`  over the time budget (${sizes.budgetMinutes} min): no more rounds of this scenario`);
+        break;
+      }
       for (const sys of systems) {
         const world = await materialize(sys.name, sc.topology, preauDb, `${sc.id.slice(0, 8)}${++tag}`);
         const spec = specFor(sys, world.clients, sc.topology, world.roomIds, sc);
@@ -185,7 +191,7 @@ async function main(): Promise<void> {
         sys!,
         specFor(sys!, world.clients, topo, world.roomIds, {
           rate: 100,
-          durationMs: sizes.durationMs * 2,
+          durationMs: sizes.durationMs + 4000,
           drainMs: sizes.drainMs,
           pad: 3000,
         }),
@@ -213,6 +219,10 @@ async function main(): Promise<void> {
     for (const sys of systems) {
       const step: StepResult = { system: sys.name, steps: [], sustained: null };
       for (const rate of sizes.steps) {
+        if (overBudget() && step.steps.length > 0) {
+          log(`  over the time budget (${sizes.budgetMinutes} min): no more steps`);
+          break;
+        }
         const topo = classes(sizes.classes, 25, sizes.announcementMembers, rate);
         const world = await materialize(sys.name, topo, preauDb, `cls${++tag}`);
         const m = await runLoad(

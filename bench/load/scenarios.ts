@@ -20,11 +20,13 @@ export interface Sizes {
   announcementMembers: number;
   steps: number[];
   stepMs: number;
+  /** Minutes after which remaining scenarios get one round and stepping stops (the run must end in time). */
+  budgetMinutes: number;
 }
 
 export const FULL: Sizes = {
   rounds: 3,
-  durationMs: 8_000,
+  durationMs: 5_000,
   drainMs: 2_000,
   writeRate: 6000,
   writeOneRate: 800,
@@ -33,23 +35,25 @@ export const FULL: Sizes = {
   listConversations: 1000,
   classes: 200,
   announcementMembers: 1000,
-  steps: [250, 1000, 2000, 4000],
-  stepMs: 5_000,
+  steps: [500, 1000, 2000, 4000],
+  stepMs: 4_000,
+  budgetMinutes: 12,
 };
 
 export const QUICK: Sizes = {
   rounds: 1,
-  durationMs: 4_000,
-  drainMs: 2_000,
+  durationMs: 3_000,
+  drainMs: 1_500,
   writeRate: 1500,
   writeOneRate: 200,
-  idleSockets: 400,
+  idleSockets: 300,
   resyncClients: 300,
   listConversations: 1000,
   classes: 20,
   announcementMembers: 200,
-  steps: [250, 1000],
+  steps: [500],
   stepMs: 3_000,
+  budgetMinutes: 2,
 };
 
 export const PER_SENDER = 4;
