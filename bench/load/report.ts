@@ -42,6 +42,7 @@ const ROWS: [string, Pick, number][] = [
   ["p99.9 (ms)", (m) => m.latencyMs.p999, 1],
   ["max (ms)", (m) => m.latencyMs.max, 1],
   ["sent", (m) => m.sent, 0],
+  ["acknowledged", (m) => m.acked, 0],
   ["refused (error frames)", (m) => m.refused, 0],
   ["deliveries lost", (m) => m.lost, 0],
   ["lost (%)", (m) => (m.expected > 0 ? (100 * m.lost) / m.expected : null), 2],
