@@ -273,7 +273,7 @@ export function renderReport(r: BenchResults): string {
         r.list.conversations.toLocaleString("en")
       } conversations (Préau)`,
       "",
-      "Median of ten requests after three warm-ups, measured by the client over loopback (server time plus a loopback round trip).",
+      "Median of ten requests after three warm-ups (five after two in a quick run), timed by the client over loopback: server time plus one loopback round trip.",
       "",
       "| request | status | time (ms) | size (KiB) |",
       "|---|---:|---:|---:|",

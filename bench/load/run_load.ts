@@ -37,6 +37,8 @@ export interface Measure {
 export interface RunContext {
   pgDataDir: string;
   tmpDir: string;
+  /** Longest wait, after a run, for the system to go quiet before the next one. Default 20 000 ms. */
+  settleMs?: number;
   /** Resync mode: stores the missed messages while every client is away. */
   whileDisconnected?: () => Promise<void>;
 }
@@ -101,6 +103,8 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
     pg1 = cpuTicks(pg());
   }
   stored1 = await sys.stored();
+  // A system that fell behind keeps working after the client left; the next run must not share the CPU with it.
+  await settle([...sys.pids, ...pg()], ctx.settleMs ?? 20_000);
   const r = JSON.parse(await Deno.readTextFile(outPath)) as LoadResult;
   await Deno.remove(specPath).catch(() => {});
   await Deno.remove(outPath).catch(() => {});
@@ -128,4 +132,14 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
     connectFailures: r.connectFailures,
     closes: r.closes,
   };
+}
+
+/** Waits until `pids` use under 10 % of a core over half a second, or `maxMs` passed. */
+async function settle(pids: number[], maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const before = cpuTicks(pids);
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuTicks(pids) - before <= 5) return;
+  }
 }

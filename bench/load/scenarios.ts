@@ -27,7 +27,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   rounds: 3,
   durationMs: 5_000,
-  drainMs: 2_000,
+  drainMs: 1_500,
   writeRate: 6000,
   writeOneRate: 800,
   idleSockets: 2000,
@@ -37,13 +37,13 @@ export const FULL: Sizes = {
   announcementMembers: 1000,
   steps: [500, 1000, 2000, 4000],
   stepMs: 4_000,
-  budgetMinutes: 12,
+  budgetMinutes: 10,
 };
 
 export const QUICK: Sizes = {
   rounds: 1,
-  durationMs: 3_000,
-  drainMs: 1_500,
+  durationMs: 2_500,
+  drainMs: 1_000,
   writeRate: 1500,
   writeOneRate: 200,
   idleSockets: 300,

@@ -5,8 +5,8 @@
  * `START <epoch ms>` (the schedule begins), `DISCONNECTED` (resync mode: waiting for `GO` on stdin),
  * `STOP` (result written). The orchestrator samples /proc around those lines.
  */
-import { merge, newHistogram } from "../load/stats.ts";
-import type { LoadResult, LoadSpec } from "./load_spec.ts";
+import { merge } from "../load/stats.ts";
+import { emptyResult, type LoadResult, type LoadSpec } from "./load_spec.ts";
 
 const [specPath, outPath] = Deno.args;
 if (!specPath || !outPath) throw new Error("usage: load_client.ts <spec.json> <result.json>");
@@ -61,16 +61,7 @@ workers.forEach((worker, index) => {
 });
 
 await finished;
-const total: LoadResult = {
-  latency: newHistogram(),
-  sent: 0,
-  acked: 0,
-  refused: 0,
-  received: 0,
-  expected: 0,
-  connectFailures: 0,
-  closes: {},
-};
+const total = emptyResult();
 for (const r of results) {
   merge(total.latency, r.latency);
   for (const k of ["sent", "acked", "refused", "received", "expected", "connectFailures"] as const) {

@@ -2,7 +2,7 @@
  * What the orchestrator (bench/load/main.ts) asks of the load client, and what the client answers. Plain
  * JSON both ways; no imports beyond the shared pure statistics.
  */
-import type { Histogram } from "../load/stats.ts";
+import { type Histogram, newHistogram } from "../load/stats.ts";
 
 export type SystemName = "preau" | "bare" | "pgnotify" | "socketio";
 
@@ -67,4 +67,18 @@ export interface LoadResult {
   resyncMs?: number;
   /** Resync mode: clients that did not get all their missed messages within the window. */
   resyncIncomplete?: number;
+}
+
+/** A result with nothing counted yet. */
+export function emptyResult(): LoadResult {
+  return {
+    latency: newHistogram(),
+    sent: 0,
+    acked: 0,
+    refused: 0,
+    received: 0,
+    expected: 0,
+    connectFailures: 0,
+    closes: {},
+  };
 }

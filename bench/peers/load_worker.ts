@@ -7,8 +7,8 @@
  */
 /// <reference lib="deno.worker" />
 import { io, type Socket } from "socket.io-client";
-import { newHistogram, record } from "../load/stats.ts";
-import type { ClientSpec, LoadResult, LoadSpec } from "./load_spec.ts";
+import { record } from "../load/stats.ts";
+import { type ClientSpec, emptyResult, type LoadResult, type LoadSpec } from "./load_spec.ts";
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -133,16 +133,7 @@ async function slowConsumer(url: string, client: ClientSpec): Promise<Conn> {
 }
 
 async function run(spec: LoadSpec, index: number, control: { next(kind: string): Promise<unknown> }) {
-  const result: LoadResult = {
-    latency: newHistogram(),
-    sent: 0,
-    acked: 0,
-    refused: 0,
-    received: 0,
-    expected: 0,
-    connectFailures: 0,
-    closes: {},
-  };
+  const result = emptyResult();
   let measuring = true;
   // Our own closes (end of the run, the resync's disconnect) are not the server's doing.
   let closing = false;
