@@ -158,6 +158,7 @@ async function main(): Promise<void> {
         const m = await runLoad(sys, spec, {
           pgDataDir,
           tmpDir,
+          settleMs: sizes.settleMs,
           whileDisconnected: sc.missed && sys.name === "preau"
             ? () => addBenchMessages(preauDb!, { conversationIds: world.roomIds, count: sc.missed! })
             : undefined,
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
           drainMs: sizes.drainMs,
           pad: 3000,
         }),
-        { pgDataDir, tmpDir },
+        { pgDataDir, tmpDir, settleMs: sizes.settleMs },
       );
       rounds[label] = [m];
       log(`  ${label}: ${brief(m)}`);
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
             durationMs: sizes.stepMs,
             drainMs: sizes.drainMs,
           }),
-          { pgDataDir, tmpDir },
+          { pgDataDir, tmpDir, settleMs: sizes.settleMs },
         );
         step.steps.push({ rate, measure: m });
         log(`  ${sys.name} at ${rate}/s: ${brief(m)}`);

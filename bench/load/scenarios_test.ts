@@ -29,7 +29,7 @@ Deno.test("bench scenarios - no sender exceeds Préau's per-person limit in any 
 
 Deno.test("bench scenarios - a room too busy for its members gets extra sending members who are not counted", () => {
   const topo = rooms(1, 100, 1000);
-  assertEquals(topo.clients.length, 250);
+  assertEquals(topo.clients.length, 200);
   assertEquals(topo.clients.filter((c) => c.counted).length, 100);
   assertEquals(rooms(100, 10, 1000).clients.length, 1000);
 });
