@@ -133,23 +133,36 @@ export function goals(r: BenchResults): Goal[] {
         "Per-socket work on the fan-out path (serialising per socket, per-socket database reads) is what would close it.",
     });
   }
-  const across = med(sc("write_across"), "preau", (m) => m.storedPerSec);
-  const offered = sc("write_across")?.rate ?? null;
-  out.push({
-    goal: "write path: ≥ 5,000 stored msg/s across conversations",
-    met: across === null ? null : across >= 5000,
-    seen: `${fmt(across, 0)} stored msg/s of ${fmt(offered, 0)} offered`,
-    why:
-      "Bounded by the offered rate in a quick run; otherwise group commit (one transaction per batch) closes it.",
-  });
-  const one = med(sc("write_one"), "preau", (m) => m.storedPerSec);
-  out.push({
-    goal: "write path: ≥ 2,000 stored msg/s into one conversation",
-    met: one === null ? null : one >= 2000,
-    seen: `${fmt(one, 0)} stored msg/s of ${fmt(sc("write_one")?.rate ?? null, 0)} offered`,
-    why: "Every sender is a member and receives every message, so the bench offers less than 2,000/s here " +
-      "(the fan-out would be the bottleneck of every system); the row lock per conversation bounds it otherwise.",
-  });
+  const writeGoal = (id: string, goal: number, what: string, why: string): Goal => {
+    const stored = med(sc(id), "preau", (m) => m.storedPerSec);
+    const offered = sc(id)?.rate ?? null;
+    const seen = `${fmt(stored, 0)} stored msg/s of ${fmt(offered, 0)} offered`;
+    if (stored === null || offered === null) return { goal: what, met: null, seen, why };
+    if (offered < goal) {
+      // The goal cannot be reached when less is offered; say so rather than "missed".
+      return {
+        goal: what,
+        met: null,
+        seen,
+        why: `This run offered only ${fmt(offered, 0)} msg/s here, less than the goal.`,
+      };
+    }
+    return { goal: what, met: stored >= goal, seen, why };
+  };
+  out.push(writeGoal(
+    "write_across",
+    5000,
+    "write path: ≥ 5,000 stored msg/s across conversations",
+    "Group commit (concurrent sends in one transaction, one multi-row insert), prepared statements, one NOTIFY per batch.",
+  ));
+  out.push(writeGoal(
+    "write_one",
+    2000,
+    "write path: ≥ 2,000 stored msg/s into one conversation",
+    "One `seq` allocation per batch instead of a row lock held across each send's statements. (Every sender is " +
+      "a member and receives every message, so the bench offers less than 2,000/s into one conversation: the " +
+      "fan-out would be every system's bottleneck first.)",
+  ));
   const idle = sc("idle_sockets");
   const idleP = med(idle, "preau", (m) => m.rssPerSocketKiB),
     idleB = med(idle, "bare", (m) => m.rssPerSocketKiB);
