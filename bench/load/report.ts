@@ -49,6 +49,12 @@ const ROWS: [string, Pick, number][] = [
   ["messages stored", (m) => m.stored, 0],
   ["stored msg/s", (m) => m.storedPerSec, 0],
   ["server CPU ms per 1,000 deliveries", (m) => m.cpuMsPer1kDeliveries, 1],
+  ["server CPU ms per 1,000 stored", (m) => (m.stored ? m.serverCpuMs / (m.stored / 1000) : null), 0],
+  [
+    "PostgreSQL CPU ms per 1,000 stored",
+    (m) => (m.stored && m.pgCpuMs !== null ? m.pgCpuMs / (m.stored / 1000) : null),
+    0,
+  ],
   ["server CPU ms (window)", (m) => m.serverCpuMs, 0],
   ["PostgreSQL CPU ms (window)", (m) => m.pgCpuMs, 0],
   ["peak RSS of the servers (MiB)", (m) => m.peakRssMiB, 0],

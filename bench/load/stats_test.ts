@@ -38,3 +38,11 @@ Deno.test("bench stats - /proc stat fields are counted after a command name hold
   const status = "Name:\tdeno\nVmPeak:\t  900 kB\nVmHWM:\t  123456 kB\nVmRSS:\t  100000 kB\n";
   assertEquals(parseProcStatus(status), { peakRssKiB: 123456, rssKiB: 100000 });
 });
+
+Deno.test("bench stats - this process's own /proc entries parse to its pid and a resident set", () => {
+  const stat = parseProcStat(Deno.readTextFileSync("/proc/self/stat"));
+  assertEquals(stat.pid, Deno.pid);
+  assert(stat.cpuTicks >= 0 && stat.ppid > 0);
+  const status = parseProcStatus(Deno.readTextFileSync("/proc/self/status"));
+  assert(status.peakRssKiB >= status.rssKiB && status.rssKiB > 0, JSON.stringify(status));
+});
