@@ -177,7 +177,7 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
   };
 
   if (spec.resync) {
-    await resync(spec, mine, openAll, closeAll, control, result);
+    await resync(spec, openAll, closeAll, control, result);
     return result;
   }
   await openAll();
@@ -208,8 +208,12 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
     const senderCounted = spec.clients[sender.client]!.counted !== false;
     result.expected += (counted.get(sender.room) ?? 0) - (senderCounted ? 1 : 0);
     if (!conn) continue;
-    conn.send(sender.room, `b|${due}|${index}-${i}${pad}`, `c${index}-${i}-${start}`);
-    result.sent++;
+    try {
+      conn.send(sender.room, `b|${due}|${index}-${i}${pad}`, `c${index}-${i}-${start}`);
+      result.sent++;
+    } catch {
+      // The server closed this socket (its close code is counted); the message is lost.
+    }
   }
   await sleep(start + spec.durationMs + spec.drainMs - now());
   measuring = false;
@@ -217,11 +221,8 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
   return result;
 }
 
-type Mine = { c: ClientSpec; i: number }[];
-
 async function resync(
   spec: LoadSpec,
-  _mine: Mine,
   openAll: (onOpen?: (i: number, conn: Conn) => void) => Promise<void>,
   closeAll: () => void,
   control: { next(kind: string): Promise<unknown> },
