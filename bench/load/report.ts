@@ -41,6 +41,8 @@ const ROWS: [string, Pick, number][] = [
   ["p99 (ms)", (m) => m.latencyMs.p99, 1],
   ["p99.9 (ms)", (m) => m.latencyMs.p999, 1],
   ["max (ms)", (m) => m.latencyMs.max, 1],
+  ["ack latency p50 (ms)", (m) => m.ackLatencyMs?.p50, 1],
+  ["ack p99 (ms)", (m) => m.ackLatencyMs?.p99, 1],
   ["sent", (m) => m.sent, 0],
   ["acknowledged", (m) => m.acked, 0],
   ["refused (error frames)", (m) => m.refused, 0],
@@ -79,7 +81,11 @@ function scenarioTable(sc: ScenarioResult): string {
   const peers = systems.filter((s) => s !== "preau" && s !== "preau_alone");
   if (sc.rounds.preau && peers.length > 0) {
     const figures: [string, Pick][] = sc.kind === "writes"
-      ? [["stored msg/s", (m) => m.storedPerSec], ["PostgreSQL CPU ms", (m) => m.pgCpuMs]]
+      ? [
+        ["stored msg/s", (m) => m.storedPerSec],
+        ["ack p50", (m) => m.ackLatencyMs?.p50],
+        ["PostgreSQL CPU ms", (m) => m.pgCpuMs],
+      ]
       : sc.kind === "idle"
       ? [["RSS per socket", (m) => m.rssPerSocketKiB]]
       : sc.kind === "resync"

@@ -14,6 +14,8 @@ const DENO = Deno.execPath();
 export interface Measure {
   deliveriesPerSec: number;
   latencyMs: LatencySummary;
+  /** From the scheduled send to the sender's acknowledgement (the bare server never acknowledges). */
+  ackLatencyMs?: LatencySummary;
   sent: number;
   acked: number;
   refused: number;
@@ -115,6 +117,7 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
   return {
     deliveriesPerSec: seconds > 0 ? r.received / seconds : 0,
     latencyMs: summarize(r.latency),
+    ackLatencyMs: summarize(r.ackLatency),
     sent: r.sent,
     acked: r.acked,
     refused: r.refused,

@@ -64,6 +64,7 @@ await finished;
 const total = emptyResult();
 for (const r of results) {
   merge(total.latency, r.latency);
+  merge(total.ackLatency, r.ackLatency);
   for (const k of ["sent", "acked", "refused", "received", "expected", "connectFailures"] as const) {
     total[k] += r[k];
   }

@@ -50,6 +50,8 @@ export interface LoadSpec {
 /** What one worker (and, merged, the whole client) measured. */
 export interface LoadResult {
   latency: Histogram;
+  /** From the scheduled send time to its acknowledgement (the sender's wait). */
+  ackLatency: Histogram;
   /** Sends written to a socket. */
   sent: number;
   /** Sends acknowledged (Préau `ack`, pg `{"ack"}`, Socket.IO callback); the bare server never acks. */
@@ -73,6 +75,7 @@ export interface LoadResult {
 export function emptyResult(): LoadResult {
   return {
     latency: newHistogram(),
+    ackLatency: newHistogram(),
     sent: 0,
     acked: 0,
     refused: 0,

@@ -15,7 +15,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 interface Handlers {
   onDelivery(body: string): void;
-  onAck(): void;
+  /** `sentAt`: the scheduled send time of the acknowledged message (epoch ms). */
+  onAck(sentAt: number): void;
   onRefused(): void;
   onClose(code: number): void;
 }
@@ -56,7 +57,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
     socket.on("connect_error", fail);
     socket.on("connect", () =>
       done({
-        send: (room, body) => socket.emit("send", { room, body }, () => h.onAck()),
+        send: (room, body) => socket.emit("send", { room, body }, () => h.onAck(sentAt(body))),
         close: () => socket.disconnect(),
       }));
     return promise;
@@ -84,7 +85,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
     socket.onopen = () => (open = true, done(conn));
     socket.onmessage = (e) => {
       const data = String(e.data);
-      if (data.startsWith('{"ack"')) h.onAck();
+      if (data.startsWith('{"ack"')) h.onAck(unacked.shift() ?? NaN);
       else h.onDelivery(data);
     };
     return promise;
@@ -103,7 +104,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
     // Frame kinds are told apart without parsing the whole frame (the client must not be the bottleneck).
     const head = data.slice(0, 40);
     if (head.includes('"type":"message"')) h.onDelivery(data);
-    else if (head.includes('"type":"ack"')) h.onAck();
+    else if (head.includes('"type":"ack"')) h.onAck(sentAt(data));
     else if (head.includes('"type":"error"')) h.onRefused();
   };
   return promise;
@@ -145,7 +146,10 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
       result.received++;
       record(result.latency, now() - sentAt(body));
     },
-    onAck: () => result.acked++,
+    onAck(at) {
+      result.acked++;
+      if (measuring && Number.isFinite(at)) record(result.ackLatency, now() - at);
+    },
     onRefused: () => result.refused++,
     onClose(code) {
       if (measuring && !closing) result.closes[code] = (result.closes[code] ?? 0) + 1;
