@@ -293,7 +293,7 @@ async function conversationList(sys: System, db: Database, count: number): Promi
   const time = async (path: string) => {
     const samples: number[] = [];
     let bytes = 0, status = 0;
-    const warmups = quick ? 2 : 3, runs = warmups + (quick ? 5 : 10);
+    const warmups = quick ? 1 : 3, runs = warmups + (quick ? 3 : 10);
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       const response = await fetch(`${url}${path}`, {

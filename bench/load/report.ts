@@ -298,7 +298,7 @@ export function renderReport(r: BenchResults): string {
         r.list.conversations.toLocaleString("en")
       } conversations (Préau)`,
       "",
-      "Median of ten requests after three warm-ups (five after two in a quick run), timed by the client over loopback: server time plus one loopback round trip.",
+      "Median of ten requests after three warm-ups (three after one in a quick run), timed by the client over loopback: server time plus one loopback round trip.",
       "",
       "| request | status | time (ms) | size (KiB) |",
       "|---|---:|---:|---:|",
