@@ -71,11 +71,17 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
     : wsUrl(url, `/ws?rooms=${encodeURIComponent(client.rooms.join(","))}`);
   // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
   const socket = new WebSocket(target, { headers });
+  // The minimal servers ack with the seq only; a socket's acks come in the order of its sends (at 5/s
+  // per socket one statement is in flight at a time).
+  const unacked: number[] = [];
   const conn: Conn = {
     send: preau
       ? (room, body, clientId) =>
         socket.send(JSON.stringify({ type: "send", clientId, conversationId: room, body }))
-      : (room, body) => socket.send(JSON.stringify({ room, body })),
+      : (room, body) => {
+        socket.send(JSON.stringify({ room, body }));
+        if (spec.system === "pgnotify") unacked.push(sentAt(body));
+      },
     close: () => socket.close(1000),
   };
   let open = false;
