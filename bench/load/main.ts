@@ -264,7 +264,8 @@ async function main(): Promise<void> {
   const file = `${dir}/${quick ? "quick-" : ""}${stamp}.json`;
   await Deno.writeTextFile(file, JSON.stringify(results, null, 1) + "\n");
   log(`results: ${file}`);
-  if (!quick) {
+  // Only a whole full run may stand for the project's figures.
+  if (!quick && !only) {
     await Deno.writeTextFile(`${dir}/latest.json`, JSON.stringify(results, null, 1) + "\n");
     await Deno.writeTextFile(`${ROOT}docs/performance.md`, renderReport(results));
     log("docs/performance.md generated from bench/results/latest.json");
