@@ -10,6 +10,12 @@
  * unsent data (Deno applies no backpressure: a client that stops reading would otherwise hold
  * memory without bound); messages and acks first pass `socket_delivery.ts`, which keeps them in
  * seq order, once, per conversation.
+ *
+ * Liveness: bytes alone miss a stopped reader (the kernel's buffers take megabytes first), so every
+ * `livenessPingMs` the socket gets a `ping` frame with a nonce and must answer `pong` with it within
+ * `livenessTimeoutMs`, or it is closed with 1013 (checked by the hub's sweep, `checkLiveness`: no
+ * timer per socket). The `pong` is handled as it arrives, never queued behind a slow send, so a
+ * socket is judged by its reading alone.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
 import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
@@ -63,6 +69,11 @@ export class Connection implements StreamWatcher {
   #sending = new Map<string, number>();
   #rejections: number[] = [];
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When `checkLiveness` next acts: the next ping is due, or the awaited pong is late (epoch ms). */
+  #livenessDue = Infinity;
+  /** The nonce of the `ping` awaiting its `pong`, if one is out. */
+  #awaitedNonce: string | undefined;
+  #pings = 0;
   /** Conversations where this socket said `typing: true` last. */
   readonly typingIn = new Set<string>();
   /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
@@ -119,6 +130,7 @@ export class Connection implements StreamWatcher {
     for (const state of states) this.#host.attach(this, state.id, state.lastSeq);
     this.send(helloFrame(this.user, states));
     this.#ready = true;
+    this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
     this.#delivery.startRepairs();
     for (const summary of this.#earlyConversations.splice(0)) this.addConversation(summary);
     for (const data of this.#early.splice(0)) this.#onFrame(data);
@@ -201,6 +213,33 @@ export class Connection implements StreamWatcher {
     this.#host.unregister(this);
   }
 
+  /**
+   * Called by the hub's liveness sweep (no timer per socket): sends the `ping` when due, and closes
+   * the socket with 1013 when the awaited `pong` is late.
+   */
+  checkLiveness(now: number): void {
+    if (this.#closed || now < this.#livenessDue) return;
+    const { livenessTimeoutMs } = this.#host.options;
+    if (this.#awaitedNonce !== undefined) {
+      this.close(
+        CLOSE.tryAgainLater,
+        `no pong within ${livenessTimeoutMs} ms: you read too slowly; reconnect, then fetch what you missed`,
+      );
+      return;
+    }
+    const nonce = String(++this.#pings);
+    this.#awaitedNonce = nonce;
+    this.#livenessDue = now + livenessTimeoutMs;
+    this.send({ type: "ping", nonce });
+  }
+
+  /** A `pong`: with the awaited nonce, the socket reads in time; the next ping is scheduled. */
+  #onPong(nonce: string): void {
+    if (nonce !== this.#awaitedNonce) return; // a late answer to an earlier ping
+    this.#awaitedNonce = undefined;
+    this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
+  }
+
   #onFrame(data: unknown): void {
     if (this.#closed || this.#host.stopping) return;
     const { options, limits } = this.#host;
@@ -239,6 +278,7 @@ export class Connection implements StreamWatcher {
     } catch (error) {
       return this.#reject(toAppError(error), clientId);
     }
+    if (frame.type === "pong") return this.#onPong(frame.nonce);
     if (frame.type === "typing") {
       const decision = limits.typing.take(`${this.user.id}:${frame.conversationId.toLowerCase()}`);
       if (!decision.allowed) {
@@ -269,6 +309,8 @@ export class Connection implements StreamWatcher {
         case "ping":
           this.send({ type: "pong" });
           return;
+        case "pong":
+          return; // answered in #onFrame, never queued
         case "send": {
           const decision = await admission;
           if (decision !== undefined && !decision.allowed) {
