@@ -27,9 +27,24 @@ Deno.test("bench scenarios - no sender exceeds Préau's per-person limit in any 
   }
 });
 
-Deno.test("bench scenarios - a room too busy for its members gets extra sending members who are not counted", () => {
+Deno.test("bench scenarios - a room too busy for its members gets extra senders who neither receive nor count", () => {
   const topo = rooms(1, 100, 1000);
   assertEquals(topo.clients.length, 200);
-  assertEquals(topo.clients.filter((c) => c.counted).length, 100);
-  assertEquals(rooms(100, 10, 1000).clients.length, 1000);
+  const listening = topo.clients.filter((c) => c.listens !== false);
+  assertEquals(listening.length, 100, "only the 100 members receive");
+  assert(listening.every((c) => c.counted !== false), "and every one of them counts");
+  assert(topo.clients.every((c) => (c.listens === false) === (c.counted === false)));
+  const ten = rooms(100, 10, 1000);
+  assertEquals(ten.clients.length, 1000, "100 × 10 at 1,000 msg/s needs no extra sender");
+  assert(ten.clients.every((c) => c.listens !== false));
+});
+
+Deno.test("bench scenarios - the write path's senders receive nothing", () => {
+  for (const sizes of [FULL, QUICK]) {
+    for (const sc of loadScenarios(sizes).filter((s) => s.kind === "writes")) {
+      assert(sc.topology.clients.every((c) => c.listens === false), `${sc.id}: a sender receives`);
+    }
+    const one = loadScenarios(sizes).find((s) => s.id === "write_one");
+    assertEquals(one?.topology.rooms, 1);
+  }
 });

@@ -163,7 +163,8 @@ export async function startSystem(
 /** The shape of a scenario: clients, the rooms they follow, who sends where. Rooms are indexes. */
 export interface Topology {
   rooms: number;
-  clients: { rooms: number[]; counted?: boolean; slow?: boolean }[];
+  /** `listens: false`: a sender that receives nothing (see `ClientSpec.listens`); still a member of `rooms`. */
+  clients: { rooms: number[]; counted?: boolean; slow?: boolean; listens?: boolean }[];
   senders: { client: number; room: number }[];
 }
 
@@ -182,6 +183,7 @@ export async function materialize(
         rooms: c.rooms.map((r) => roomIds[r]!),
         counted: c.counted,
         slow: c.slow,
+        listens: c.listens,
       })),
     };
   }
@@ -208,6 +210,7 @@ export async function materialize(
     rooms: c.rooms.map((r) => roomIds[r]!),
     counted: c.counted,
     slow: c.slow,
+    listens: c.listens,
     cookie: `${SESSION_COOKIE}=${await signSessionToken(key, {
       userId: users[i]!,
       sessionId: sessions[i]!,

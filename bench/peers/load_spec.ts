@@ -13,8 +13,14 @@ export interface ClientSpec {
   /** Préau: the `Cookie` header and the `X-Forwarded-For` address (the instances trust loopback as proxy). */
   cookie?: string;
   xff?: string;
-  /** Receipts of uncounted clients (extra senders) are not deliveries. Default true. */
+  /** Receipts of uncounted clients are not deliveries. Default true. */
   counted?: boolean;
+  /**
+   * False for a sender that receives nothing: Préau's holds no socket and sends through
+   * `POST /api/conversations/:id/messages` (keep-alive HTTP; acks are its 201/200 answers); the peers' opens a
+   * socket that joins no room and emits to the room from outside it. Default true.
+   */
+  listens?: boolean;
   /** A slow consumer: reads nothing after its `hello` (raw TCP socket). */
   slow?: boolean;
 }
@@ -54,9 +60,12 @@ export interface LoadResult {
   ackLatency: Histogram;
   /** Sends written to a socket. */
   sent: number;
-  /** Sends acknowledged (Préau `ack`, pg `{"ack"}`, Socket.IO callback); the bare server never acks. */
+  /**
+   * Sends acknowledged (Préau `ack`, or `201`/`200` to a REST send; pg `{"ack"}`; Socket.IO callback); the
+   * bare server never acks.
+   */
   acked: number;
-  /** Sends refused (`error` frames). */
+  /** Sends refused (`error` frames; other answers or failures of a REST send). */
   refused: number;
   /** Deliveries counted (receipts of counted clients within the window). */
   received: number;

@@ -39,7 +39,35 @@ function wsUrl(base: string, path: string): string {
   return base.replace(/^http/, "ws") + path;
 }
 
+/**
+ * A Préau sender without a socket: each message is a `POST /api/conversations/:id/messages` (fetch keeps the
+ * connection alive), acknowledged by its `201` (stored) or `200` (a repeated `clientId`).
+ */
+function restSender(url: string, client: ClientSpec, h: Handlers): Conn {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (client.cookie) headers.cookie = client.cookie;
+  if (client.xff) headers["x-forwarded-for"] = client.xff;
+  return {
+    send(room, body, clientId) {
+      fetch(`${url}/api/conversations/${room}/messages`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ clientId, body }),
+      }).then(async (response) => {
+        await response.body?.cancel();
+        if (response.status === 201 || response.status === 200) h.onAck(sentAt(body));
+        else h.onRefused();
+      }, () => h.onRefused());
+    },
+    close() {},
+  };
+}
+
 function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): Promise<Conn> {
+  const listens = client.listens !== false;
+  if (spec.system === "preau" && !listens) return Promise.resolve(restSender(url, client, h));
+  // The peers' senders that receive nothing join no room; their servers broadcast to a room from outside it.
+  const rooms = listens ? client.rooms.join(",") : "";
   const { promise, resolve, reject } = Promise.withResolvers<Conn>();
   const timer = setTimeout(() => reject(new Error("connect timed out after 20 s")), 20_000);
   const done = (conn: Conn) => (clearTimeout(timer), resolve(conn));
@@ -47,7 +75,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
   if (spec.system === "socketio") {
     const socket: Socket = io(url, {
       transports: ["websocket"],
-      query: { rooms: client.rooms.join(",") },
+      query: { rooms },
       forceNew: true,
       reconnection: false,
       timeout: 20_000,
@@ -68,7 +96,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
   if (client.xff) headers["x-forwarded-for"] = client.xff;
   const target = preau
     ? wsUrl(url, "/ws/chat")
-    : wsUrl(url, `/ws?rooms=${encodeURIComponent(client.rooms.join(","))}`);
+    : wsUrl(url, `/ws?rooms=${encodeURIComponent(rooms)}`);
   // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
   const socket = new WebSocket(target, { headers });
   // The minimal servers ack with the seq only; a socket's acks come in the order of its sends (at 5/s
@@ -96,11 +124,19 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
     };
     return promise;
   }
+  // Préau's liveness `ping` (every 5 s) wants its nonce back, or the socket is closed with 1013.
+  const pong = (data: string) => {
+    const { nonce } = JSON.parse(data) as { nonce?: unknown };
+    if (typeof nonce === "string" && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "pong", nonce }));
+    }
+  };
   socket.onmessage = (e) => {
     const data = String(e.data);
     if (!open) {
       const frame = JSON.parse(data);
-      if (frame.type === "hello") {
+      if (frame.type === "ping") pong(data);
+      else if (frame.type === "hello") {
         open = true;
         conn.hello = frame.conversations;
         done(conn);
@@ -112,6 +148,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
     if (head.includes('"type":"message"')) h.onDelivery(data);
     else if (head.includes('"type":"ack"')) h.onAck(sentAt(data));
     else if (head.includes('"type":"error"')) h.onRefused();
+    else if (head.includes('"type":"ping"')) pong(data);
   };
   return promise;
 }
