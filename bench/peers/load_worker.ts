@@ -41,23 +41,33 @@ function wsUrl(base: string, path: string): string {
 
 /**
  * A Préau sender without a socket: each message is a `POST /api/conversations/:id/messages` (fetch keeps the
- * connection alive), acknowledged by its `201` (stored) or `200` (a repeated `clientId`).
+ * connection alive), acknowledged by its `201` (stored) or `200` (a repeated `clientId`). One request at a
+ * time per sender, the next after the previous answer: that keeps one person's messages in order, as their
+ * socket would (which handles its frames one at a time), and lets the server's slowness show as latency (the
+ * schedule stays fixed; each message carries its scheduled time) instead of as an unbounded pile of requests.
  */
 function restSender(url: string, client: ClientSpec, h: Handlers): Conn {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (client.cookie) headers.cookie = client.cookie;
   if (client.xff) headers["x-forwarded-for"] = client.xff;
-  return {
-    send(room, body, clientId) {
-      fetch(`${url}/api/conversations/${room}/messages`, {
+  let previous: Promise<void> = Promise.resolve();
+  const post = async (room: string, body: string, clientId: string) => {
+    try {
+      const response = await fetch(`${url}/api/conversations/${room}/messages`, {
         method: "POST",
         headers,
         body: JSON.stringify({ clientId, body }),
-      }).then(async (response) => {
-        await response.body?.cancel();
-        if (response.status === 201 || response.status === 200) h.onAck(sentAt(body));
-        else h.onRefused();
-      }, () => h.onRefused());
+      });
+      await response.body?.cancel();
+      if (response.status === 201 || response.status === 200) h.onAck(sentAt(body));
+      else h.onRefused();
+    } catch {
+      h.onRefused();
+    }
+  };
+  return {
+    send(room, body, clientId) {
+      previous = previous.then(() => post(room, body, clientId));
     },
     close() {},
   };
@@ -94,9 +104,7 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
   const headers: Record<string, string> = {};
   if (client.cookie) headers.cookie = client.cookie;
   if (client.xff) headers["x-forwarded-for"] = client.xff;
-  const target = preau
-    ? wsUrl(url, "/ws/chat")
-    : wsUrl(url, `/ws?rooms=${encodeURIComponent(rooms)}`);
+  const target = preau ? wsUrl(url, "/ws/chat") : wsUrl(url, `/ws?rooms=${encodeURIComponent(rooms)}`);
   // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
   const socket = new WebSocket(target, { headers });
   // The minimal servers ack with the seq only; a socket's acks come in the order of its sends (at 5/s
