@@ -1,6 +1,7 @@
 import type { Participant, WireConversation } from "../client/types.ts";
 import type { Locale, Translate } from "../i18n/mod.ts";
 import { formatFull, formatRelative } from "../i18n/format.ts";
+import { affiliationLabel } from "../i18n/affiliation.ts";
 import { FOCUS_RING } from "./styles.ts";
 
 /** Props of {@linkcode ConversationItem}. */
@@ -18,9 +19,12 @@ export interface ConversationItemProps {
   school?: string;
 }
 
-/** A participant's role as people read it, saying when their account is deactivated. */
+/**
+ * A participant's role as people read it — with their classes and children when they have any
+ * ("parent de Léa, CM2 A") — saying when their account is deactivated.
+ */
 export function participantRole(p: Participant, t: Translate): string {
-  const role = t(`role.${p.role}`);
+  const role = p.affiliation ? affiliationLabel(p.role, p.affiliation, t) : t(`role.${p.role}`);
   return p.deactivated ? t("role.deactivated", { role }) : role;
 }
 

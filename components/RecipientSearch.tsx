@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { affiliationLabel } from "../i18n/affiliation.ts";
 import { isSessionEnded, openConversation, searchRecipients } from "../client/api.ts";
 import type { Recipient, WireConversation } from "../client/types.ts";
 import type { Translate } from "../i18n/mod.ts";
@@ -268,7 +269,7 @@ export function RecipientSearch(
               >
                 <span class="block font-semibold">{person.name}</span>
                 <span class={`block text-xs ${index === active ? "text-blue-100" : "text-slate-600"}`}>
-                  {t(`role.${person.role}`)} · {person.email}
+                  {affiliationLabel(person.role, person.affiliation, t)} · {person.email}
                 </span>
               </li>
             ))}

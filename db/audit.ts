@@ -15,7 +15,7 @@ export interface AuditInput {
   actorLabel: string;
   /** Dotted verb, e.g. `person.deactivate`. */
   action: string;
-  targetType?: "person" | "establishment" | "membership" | null;
+  targetType?: "person" | "establishment" | "membership" | "class" | "pupil" | null;
   targetId?: string | null;
   targetLabel?: string | null;
   clientAddress?: string | null;
@@ -46,6 +46,31 @@ export async function appendAudit(q: Queryable, entry: AuditInput): Promise<void
       entry.clientAddress?.slice(0, 100) ?? null,
       JSON.stringify(entry.details ?? {}),
     ],
+  );
+}
+
+/** Appends many entries in one statement (an import's invitations), in order. */
+export async function appendAuditMany(q: Queryable, entries: readonly AuditInput[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e) => ({
+    establishment_id: e.establishmentId,
+    actor_id: e.actorId,
+    actor_label: e.actorLabel.slice(0, 300),
+    action: e.action,
+    target_type: e.targetType ?? null,
+    target_id: e.targetId ?? null,
+    target_label: e.targetLabel?.slice(0, 300) ?? null,
+    client_address: e.clientAddress?.slice(0, 100) ?? null,
+    details: e.details ?? {},
+  }));
+  await q.query(
+    `INSERT INTO audit_log (establishment_id, actor_id, actor_label, action, target_type, target_id,
+       target_label, client_address, details)
+     SELECT r.establishment_id, r.actor_id, r.actor_label, r.action, r.target_type, r.target_id,
+       r.target_label, r.client_address, r.details
+     FROM jsonb_to_recordset($1::jsonb) AS r(establishment_id uuid, actor_id uuid, actor_label text,
+       action text, target_type text, target_id text, target_label text, client_address text, details jsonb)`,
+    [JSON.stringify(rows)],
   );
 }
 

@@ -6,6 +6,7 @@
 import type { Database, Queryable } from "./types.ts";
 import type { ConversationState, ConversationSummary, Message, Participant, Role } from "./models.ts";
 import { isUuid } from "./models.ts";
+import { affiliationSql } from "./pupils.ts";
 
 /** Row shape of {@linkcode SUMMARY_SQL}: the conversation, the viewer's marker and the newest message. */
 interface SummaryRow {
@@ -29,10 +30,16 @@ const SUMMARY_SQL = `
     p.read_seq AS "readSeq", c.updated_at AS "updatedAt",
     (SELECT coalesce(json_agg(CASE WHEN u.deactivated_at IS NULL
                                 THEN json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
-                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at)
+                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at,
+                                                       'affiliation', ${
+  affiliationSql("u.id", "c.establishment_id")
+})
                                 ELSE json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
                                                        'readSeq', pp.read_seq, 'readAt', pp.read_at,
-                                                       'deactivated', true)
+                                                       'deactivated', true,
+                                                       'affiliation', ${
+  affiliationSql("u.id", "c.establishment_id")
+})
                               END ORDER BY u.search_text, u.id), '[]'::json)
        FROM participants pp
        JOIN users u ON u.id = pp.user_id
@@ -61,7 +68,8 @@ function toSummary(row: SummaryRow): ConversationSummary {
     id: row.id,
     establishmentId: row.establishmentId,
     title: row.title,
-    participants: row.participants,
+    // Only people with classes or children carry an affiliation (the field is additive).
+    participants: row.participants.map(({ affiliation, ...p }) => affiliation ? { ...p, affiliation } : p),
     lastMessage,
     lastSeq: row.lastSeq,
     readSeq: row.readSeq,

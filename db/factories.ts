@@ -8,6 +8,8 @@ import { createEstablishment } from "./establishments.ts";
 import { createUser, setMembership } from "./users.ts";
 import { searchTextFor } from "./search_text.ts";
 import { createConversation } from "./conversations.ts";
+import { addPupilToClass, assignTeacher, createClass, type SchoolClass } from "./classes.ts";
+import { createPupil, linkGuardian, setPupilAccount } from "./pupils.ts";
 
 /**
  * A placeholder password hash for users who never log in. It is not a valid PHC string, so no password
@@ -164,4 +166,56 @@ export async function makeMembers(
      INSERT INTO memberships (user_id, establishment_id, role) SELECT id, $3, $4 FROM u`,
     [JSON.stringify(rows), UNUSABLE_PASSWORD_HASH, options.establishmentId, options.role ?? "parent"],
   );
+}
+
+// --- School structure (classes, pupils, guardians): s12-structure ---
+
+/** Creates a class of the establishment (default: a unique name, school year 2026-2027). */
+export async function makeClass(
+  db: Database,
+  options: { establishmentId: string; name?: string; schoolYear?: string },
+): Promise<SchoolClass> {
+  return await createClass(db, {
+    establishmentId: options.establishmentId,
+    name: options.name ?? `Classe ${uniqueToken()}`,
+    schoolYear: options.schoolYear ?? "2026-2027",
+  });
+}
+
+/** Creates a pupil in `classIds` with `guardianIds` as guardians; returns their id. */
+export async function makePupil(
+  db: Database,
+  options: {
+    establishmentId: string;
+    givenName?: string;
+    name?: string;
+    externalRef?: string | null;
+    classIds?: string[];
+    guardianIds?: string[];
+    userId?: string;
+  },
+): Promise<string> {
+  const givenName = options.givenName ?? "Élève";
+  const pupil = await createPupil(db, {
+    establishmentId: options.establishmentId,
+    name: options.name ?? `${givenName} ${uniqueToken()}`,
+    givenName,
+    externalRef: options.externalRef ?? null,
+  });
+  for (const classId of options.classIds ?? []) await addPupilToClass(db, classId, pupil.id);
+  for (const guardianId of options.guardianIds ?? []) await linkGuardian(db, pupil.id, guardianId);
+  if (options.userId) await setPupilAccount(db, options.establishmentId, pupil.id, options.userId);
+  return pupil.id;
+}
+
+/** Assigns a teacher to a class (optional subject). */
+export async function makeClassTeacher(
+  db: Database,
+  options: { classId: string; teacherId: string; subject?: string },
+): Promise<void> {
+  await assignTeacher(db, {
+    classId: options.classId,
+    teacherId: options.teacherId,
+    subject: options.subject ?? null,
+  });
 }

@@ -138,3 +138,44 @@ export async function listOpenInvitations(q: Queryable, establishmentId: string)
     [establishmentId],
   );
 }
+
+/**
+ * Inserts many invitations in one statement (a class-list import's new guardians); the caller has
+ * checked that none of the addresses has an open invitation there. Returns them in the order of `rows`.
+ */
+export async function createInvitations(
+  q: Queryable,
+  input: { establishmentId: string; invitedBy: string; role: Role; expiresAt: Date },
+  rows: readonly { email: string; name: string; tokenHash: string }[],
+): Promise<Invitation[]> {
+  if (rows.length === 0) return [];
+  const withIds = rows.map((row) => ({ ...row, id: crypto.randomUUID() }));
+  await q.query(
+    `INSERT INTO invitations (id, establishment_id, email, name, role, invited_by, token_hash, expires_at)
+     SELECT r.id, $1, r.email, r.name, $2, $3, r."tokenHash", $4
+     FROM jsonb_to_recordset($5::jsonb) AS r(id uuid, email text, name text, "tokenHash" text)`,
+    [input.establishmentId, input.role, input.invitedBy, input.expiresAt, JSON.stringify(withIds)],
+  );
+  const found = await q.query<Invitation>(
+    `SELECT ${COLUMNS} ${FROM} WHERE i.id = ANY($1::uuid[])`,
+    [withIds.map((r) => r.id)],
+  );
+  const byId = new Map(found.map((i) => [i.id, i]));
+  return withIds.map((r) => byId.get(r.id)!);
+}
+
+/** The establishment's open invitations of these addresses (any case), keyed by lower-cased email. */
+export async function findOpenInvitations(
+  q: Queryable,
+  establishmentId: string,
+  emails: readonly string[],
+): Promise<Map<string, Invitation>> {
+  if (!isUuid(establishmentId) || emails.length === 0) return new Map();
+  const rows = await q.query<Invitation>(
+    `SELECT ${COLUMNS} ${FROM}
+     WHERE i.establishment_id = $1 AND lower(i.email) = ANY($2::text[])
+       AND i.accepted_at IS NULL AND i.revoked_at IS NULL`,
+    [establishmentId, emails.map((e) => e.toLowerCase())],
+  );
+  return new Map(rows.map((i) => [i.email.toLowerCase(), i]));
+}

@@ -1,10 +1,11 @@
 /**
  * Messages: gapless per-conversation seqs, idempotent sends, paging and read markers.
  *
- * Seqs are allocated under a row lock on the conversation (`SELECT … FOR UPDATE`), so concurrent senders
- * queue and each gets `last_seq + 1` in commit order: no gaps, no duplicates. A retried send (same sender,
- * same `clientId`) returns the stored message instead of inserting again, also when the two attempts race
- * (`ON CONFLICT … DO NOTHING` waits for the other insert, then the stored row is read back).
+ * Seqs are allocated under a row lock on the conversation (`SELECT … FOR UPDATE`), a whole batch at a
+ * time (group commit: `appendMessages`), so concurrent batches queue and each takes the next `n` seqs
+ * in commit order: no gaps, no duplicates. A retried send (same sender, same `clientId`) returns the
+ * stored message instead of inserting again, also when the two attempts race (`ON CONFLICT … DO
+ * NOTHING` waits for the other insert; the batch is then run again and reads the stored row back).
  */
 import type { Database, Queryable } from "./types.ts";
 import { isUuid, type Message, toInt32 } from "./models.ts";
@@ -41,75 +42,207 @@ export async function findMessageByClientId(
   return rows[0] ?? null;
 }
 
+/** One input's outcome in {@linkcode appendMessages}: its result, or why this input alone failed. */
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+/** A stored row as the batch statement returns it, with whether this statement inserted it. */
+type BatchRow = Message & { created: boolean | null; wanted: number | null };
+
 /**
- * Appends a message inside an open transaction `tx` (the caller commits): the next seq, `last_seq` and
- * `updated_at` of the conversation, and the sender's `read_seq` advanced to the new seq (their own
- * messages are never unread). Returns the stored message with created=false when the sender already used
- * `clientId`. `createdAt` defaults to `clock_timestamp()` (read after the lock is held, so times grow
- * with seq; the transaction's `now()` would not); the demo seed passes past times.
+ * Appends `inputs` inside an open transaction `tx` (the caller commits), in two statements whatever
+ * their number: the conversations' rows are locked in id order (so concurrent batches never
+ * deadlock, and the second statement's snapshot sees every batch committed before), then one
+ * statement reads back the inputs whose (sender, `clientId`) is already stored, allocates the
+ * seqs of the others (`last_seq + n` once per conversation, numbered in input order), inserts them
+ * in one multi-row insert, keeps `updated_at` at the newest `created_at`, and moves each sender's
+ * `read_seq` to their newest seq (their own messages are never unread).
+ *
+ * `inputs` must not repeat a (sender, `clientId`) pair ({@linkcode appendMessages} merges repeats).
+ * `createdAt` defaults to `clock_timestamp()` read after the locks are held, so times never go
+ * back as seqs grow (the messages of one batch share it); the demo seed passes past times.
+ * Returns one entry per input, in order: null for an input whose conversation does not exist.
+ * Throws {@linkcode BatchRaceError} when a concurrent transaction stored one of the `clientId`s
+ * after the snapshot (nothing may be committed then: the seqs would have a gap).
+ */
+export async function appendMessagesInTransaction(
+  tx: Queryable,
+  inputs: readonly (AppendMessageInput & { createdAt?: Date })[],
+): Promise<(AppendResult | null)[]> {
+  if (inputs.length === 0) return [];
+  const conversationIds = [...new Set(inputs.map((i) => i.conversationId.toLowerCase()))];
+  await tx.query(
+    `SELECT id FROM conversations
+     WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
+     ORDER BY id FOR UPDATE`,
+    [JSON.stringify(conversationIds)],
+  );
+  const rows = await tx.query<BatchRow>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS i(ord integer, conversation_id uuid, sender_id uuid, client_id text, body text, created_at timestamptz)
+     ), stored AS (
+       SELECT m.* FROM input i JOIN messages m ON m.sender_id = i.sender_id AND m.client_id = i.client_id
+     ), fresh AS (
+       SELECT i.* FROM input i JOIN conversations c ON c.id = i.conversation_id
+       WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.sender_id = i.sender_id AND s.client_id = i.client_id)
+     ), counted AS (
+       SELECT conversation_id, count(*)::integer AS n, max(created_at) AS latest,
+         bool_or(created_at IS NULL) AS clocked
+       FROM fresh GROUP BY conversation_id
+     ), allocated AS (
+       UPDATE conversations c SET last_seq = c.last_seq + k.n,
+         updated_at = greatest(c.updated_at, k.latest, CASE WHEN k.clocked THEN clock_timestamp() END)
+       FROM counted k WHERE c.id = k.conversation_id
+       RETURNING c.id, c.last_seq - k.n AS base, c.updated_at
+     ), numbered AS (
+       SELECT f.conversation_id, f.sender_id, f.client_id, f.body,
+         coalesce(f.created_at, a.updated_at) AS created_at,
+         (a.base + row_number() OVER (PARTITION BY f.conversation_id ORDER BY f.ord))::integer AS seq
+       FROM fresh f JOIN allocated a ON a.id = f.conversation_id
+     ), inserted AS (
+       INSERT INTO messages (conversation_id, seq, sender_id, client_id, body, created_at)
+       SELECT conversation_id, seq, sender_id, client_id, body, created_at FROM numbered ORDER BY seq
+       ON CONFLICT (sender_id, client_id) DO NOTHING
+       RETURNING *
+     ), marked AS (
+       UPDATE participants p SET read_seq = greatest(p.read_seq, r.seq)
+       FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM numbered GROUP BY 1, 2) r
+       WHERE p.conversation_id = r.conversation_id AND p.user_id = r.sender_id
+     )
+     SELECT true AS created, NULL::integer AS wanted, ${MESSAGE_COLUMNS}
+       FROM inserted m JOIN users u ON u.id = m.sender_id
+     UNION ALL
+     SELECT false, NULL, ${MESSAGE_COLUMNS} FROM stored m JOIN users u ON u.id = m.sender_id
+     UNION ALL
+     SELECT NULL, count(*)::integer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM numbered`,
+    [JSON.stringify(inputs.map((input, ord) => ({
+      ord,
+      conversation_id: input.conversationId,
+      sender_id: input.senderId,
+      client_id: input.clientId,
+      body: input.body,
+      created_at: input.createdAt?.toISOString() ?? null,
+    })))],
+  );
+  // The last row counts the seqs allocated; fewer rows inserted means ON CONFLICT skipped one.
+  const wanted = rows.find((row) => row.created === null)?.wanted;
+  if (rows.filter((row) => row.created === true).length !== wanted) throw new BatchRaceError();
+  const byKey = new Map<string, AppendResult>();
+  for (const { created, wanted: _, ...message } of rows) {
+    if (created !== null) byKey.set(clientKey(message.senderId, message.clientId!), { message, created });
+  }
+  return inputs.map((input) => byKey.get(clientKey(input.senderId, input.clientId)) ?? null);
+}
+
+/**
+ * A concurrent transaction stored one of the batch's `clientId`s after the batch's snapshot was
+ * taken; the batch was not stored and may simply be run again (it will read that row back).
+ */
+export class BatchRaceError extends Error {
+  constructor() {
+    super("a clientId of this batch was stored concurrently; run the batch again");
+    this.name = "BatchRaceError";
+  }
+}
+
+/**
+ * Appends one message inside an open transaction (see {@linkcode appendMessagesInTransaction}).
  * Throws when the conversation does not exist; callers check access first.
  */
 export async function appendMessageInTransaction(
   tx: Queryable,
   input: AppendMessageInput & { createdAt?: Date },
 ): Promise<AppendResult> {
-  const { conversationId, senderId, clientId, body } = input;
-  const existing = await findMessageByClientId(tx, senderId, clientId);
-  if (existing) return { message: existing, created: false };
-
-  const locked = await tx.query<{ last_seq: number }>(
-    `SELECT last_seq FROM conversations WHERE id = $1 FOR UPDATE`,
-    [conversationId],
-  );
-  if (!locked[0]) {
-    throw new Error(`conversation ${conversationId} does not exist; check access before sending to it`);
-  }
-  const seq = locked[0].last_seq + 1;
-  const inserted = await tx.query<Message>(
-    `WITH m AS (
-       INSERT INTO messages (conversation_id, seq, sender_id, client_id, body, created_at)
-       VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, clock_timestamp()))
-       ON CONFLICT (sender_id, client_id) DO NOTHING
-       RETURNING *
-     )
-     SELECT ${MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id`,
-    [conversationId, seq, senderId, clientId, body, input.createdAt ?? null],
-  );
-  const message = inserted[0];
-  if (!message) {
-    // A concurrent attempt with the same clientId committed first; ON CONFLICT waited for it.
-    const stored = await findMessageByClientId(tx, senderId, clientId);
-    if (!stored) throw new Error(`message ${clientId} vanished during a retried send; send it again`);
-    return { message: stored, created: false };
-  }
-  // The stored created_at (microseconds), not the JS Date (milliseconds), so list order never ties falsely.
-  await tx.query(
-    `UPDATE conversations c SET last_seq = $2, updated_at = greatest(c.updated_at, m.created_at)
-     FROM messages m WHERE c.id = $1 AND m.conversation_id = $1 AND m.seq = $2`,
-    [conversationId, seq],
-  );
-  await tx.query(
-    `UPDATE participants SET read_seq = greatest(read_seq, $3) WHERE conversation_id = $1 AND user_id = $2`,
-    [conversationId, senderId, seq],
-  );
-  return { message, created: true };
+  const [result] = await appendMessagesInTransaction(tx, [input]);
+  if (!result) throw missingConversation(input.conversationId);
+  return result;
 }
 
 /**
- * Stores a message in its own transaction (see {@linkcode appendMessageInTransaction}). Safe under any
+ * Stores `inputs` in one transaction (group commit) and returns one outcome per input, in order.
+ * Safe under any concurrency: seqs stay gapless and follow input order within a conversation; a
+ * (sender, `clientId`) already stored, or repeated within `inputs`, stores one row and returns it
+ * (`created: false` for every later copy). When the batch fails as a whole (a constraint, a bad
+ * value), its inputs are stored one by one, so only the faulty ones fail; an input whose
+ * conversation does not exist fails alone.
+ */
+export async function appendMessages(
+  db: Database,
+  inputs: readonly AppendMessageInput[],
+): Promise<AppendOutcome[]> {
+  const firsts = new Map<string, number>();
+  const unique: AppendMessageInput[] = [];
+  const slot = inputs.map((input) => {
+    const key = clientKey(input.senderId, input.clientId);
+    let index = firsts.get(key);
+    if (index === undefined) {
+      index = unique.push(input) - 1;
+      firsts.set(key, index);
+    }
+    return index;
+  });
+  const outcomes = await appendUnique(db, unique);
+  const seen = new Set<number>();
+  return slot.map((index) => {
+    const outcome = outcomes[index]!;
+    const repeat = seen.has(index);
+    seen.add(index);
+    return repeat && outcome.ok ? { ok: true, result: { ...outcome.result, created: false } } : outcome;
+  });
+}
+
+/** {@linkcode appendMessages} for inputs without repeats: the batch, once more after a race, then one by one. */
+async function appendUnique(db: Database, inputs: readonly AppendMessageInput[]): Promise<AppendOutcome[]> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const results = await db.transaction((tx) => appendMessagesInTransaction(tx, inputs));
+      return results.map((result, i) =>
+        result ? { ok: true, result } : { ok: false, error: missingConversation(inputs[i]!.conversationId) }
+      );
+    } catch (error) {
+      // Defensive: should a unique violation on (sender_id, client_id) still surface, run it again.
+      if (error instanceof BatchRaceError || sqlState(error) === "23505") continue;
+      // Only an error PostgreSQL raised about the statement can be one input's fault; a lost
+      // connection or a closed database fails the whole batch at once.
+      if (inputs.length === 1 || sqlState(error) === undefined) {
+        return inputs.map(() => ({ ok: false, error }));
+      }
+      break;
+    }
+  }
+  if (inputs.length === 1) {
+    // Raced twice: the stored row is there now.
+    const [input] = inputs as [AppendMessageInput];
+    const stored = await findMessageByClientId(db, input.senderId, input.clientId);
+    return [
+      stored ? { ok: true, result: { message: stored, created: false } } : {
+        ok: false,
+        error: new Error(`message ${input.clientId} could not be stored under contention; send it again`),
+      },
+    ];
+  }
+  // One input spoiled the statement: find it by storing them one by one, in order.
+  const outcomes: AppendOutcome[] = [];
+  for (const input of inputs) outcomes.push(...await appendUnique(db, [input]));
+  return outcomes;
+}
+
+/**
+ * Stores one message in its own transaction (see {@linkcode appendMessages}). Safe under any
  * concurrency: parallel sends get consecutive seqs, parallel retries of one `clientId` store one row.
  */
 export async function appendMessage(db: Database, input: AppendMessageInput): Promise<AppendResult> {
-  try {
-    return await db.transaction((tx) => appendMessageInTransaction(tx, input));
-  } catch (error) {
-    // Defensive: should a unique violation on (sender_id, client_id) still surface, the row exists.
-    if (sqlState(error) === "23505") {
-      const stored = await findMessageByClientId(db, input.senderId, input.clientId);
-      if (stored) return { message: stored, created: false };
-    }
-    throw error;
-  }
+  const [outcome] = await appendMessages(db, [input]);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.result;
+}
+
+function clientKey(senderId: string, clientId: string): string {
+  return `${senderId.toLowerCase()} ${clientId}`;
+}
+
+function missingConversation(conversationId: string): Error {
+  return new Error(`conversation ${conversationId} does not exist; check access before sending to it`);
 }
 
 /** Up to `limit` messages with seq > `afterSeq`, ascending (the catch-up after a reconnect). */

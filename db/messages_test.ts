@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { dbTest } from "../tests/support/databases.ts";
 import { makeConversation, makeEstablishment, makeUser } from "./factories.ts";
-import { appendMessage, listMessagesAfter, listMessagesBefore, markRead } from "./messages.ts";
+import {
+  appendMessage,
+  appendMessages,
+  listMessagesAfter,
+  listMessagesBefore,
+  markRead,
+} from "./messages.ts";
 import { getConversationSummary } from "./conversations.ts";
 import type { Database } from "./types.ts";
 
@@ -169,4 +175,118 @@ dbTest("list - after and before pages are ascending and respect their bounds", a
   assertEquals(await seqs(listMessagesBefore(db, conversationId, 1, 50)), []);
   assertEquals(await seqs(listMessagesBefore(db, conversationId, 99, 1)), [5]);
   assertEquals(await seqs(listMessagesAfter(db, "not-a-uuid", 0, 5)), []);
+});
+
+/** Inputs for `appendMessages`: `count` fresh clientIds from `senderId`. */
+function inputs(conversationId: string, senderId: string, prefix: string, count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    conversationId,
+    senderId,
+    clientId: `${prefix}-${i}`,
+    body: `${prefix} ${i}`,
+  }));
+}
+
+dbTest(
+  "appendMessages - a batch gets gapless seqs in input order, read markers and updated_at",
+  async (db) => {
+    const { teacher, parent, conversationId } = await pair(db);
+    await appendMessage(db, { conversationId, senderId: parent.id, clientId: "before", body: "avant" });
+    const batch = inputs(conversationId, teacher.id, "t", 6);
+    batch.splice(2, 0, ...inputs(conversationId, parent.id, "p", 2));
+    const outcomes = await appendMessages(db, batch);
+    const results = outcomes.map((o) => o.ok ? o.result : assert(false, String(o.error)) as never);
+    assertEquals(results.map((r) => [r.message.clientId, r.message.seq, r.created]), [
+      ["t-0", 2, true],
+      ["t-1", 3, true],
+      ["p-0", 4, true],
+      ["p-1", 5, true],
+      ["t-2", 6, true],
+      ["t-3", 7, true],
+      ["t-4", 8, true],
+      ["t-5", 9, true],
+    ]);
+    assertEquals(await lastSeq(db, conversationId), 9);
+    const mine = await getConversationSummary(db, conversationId, teacher.id);
+    const theirs = await getConversationSummary(db, conversationId, parent.id);
+    assertEquals([mine?.readSeq, theirs?.readSeq], [9, 5]);
+    const stored = await listMessagesAfter(db, conversationId, 0, 100);
+    const newest = Math.max(...stored.map((m) => m.createdAt.getTime()));
+    assertEquals(mine?.updatedAt.getTime(), newest, "updated_at is the newest message's time");
+  },
+);
+
+dbTest(
+  "appendMessages - a clientId repeated within a batch and across batches stores one row",
+  async (db) => {
+    const { teacher, parent, conversationId } = await pair(db);
+    const once = { conversationId, senderId: teacher.id, clientId: "same", body: "une fois" };
+    const [a, b, c, d] = await appendMessages(db, [
+      once,
+      { conversationId, senderId: parent.id, clientId: "same", body: "another sender's own clientId" },
+      { ...once, body: "the repeat's body is ignored" },
+      { conversationId, senderId: teacher.id, clientId: "next", body: "suivant" },
+    ]);
+    assert(a?.ok && b?.ok && c?.ok && d?.ok);
+    assertEquals([a.result.created, b.result.created, c.result.created, d.result.created], [
+      true,
+      true,
+      false,
+      true,
+    ]);
+    assertEquals(c.result.message, a.result.message);
+    assertEquals([a.result.message.seq, b.result.message.seq, d.result.message.seq], [1, 2, 3]);
+    const [again, fresh] = await appendMessages(db, [once, { ...once, clientId: "later" }]);
+    assert(again?.ok && fresh?.ok);
+    assertEquals([again.result.message, again.result.created], [a.result.message, false]);
+    assertEquals(fresh.result.message.seq, 4, "a repeat takes no seq: no gap");
+    assertEquals(await rowCount(db, conversationId), 4);
+    assertEquals(await lastSeq(db, conversationId), 4);
+  },
+);
+
+dbTest(
+  "appendMessages - one bad message in a batch fails alone, the others are stored in order",
+  async (db) => {
+    const { teacher, conversationId } = await pair(db);
+    const batch = inputs(conversationId, teacher.id, "ok", 4);
+    // A body the table refuses (its CHECK), and a conversation that does not exist.
+    batch.splice(1, 0, {
+      conversationId,
+      senderId: teacher.id,
+      clientId: "too-long",
+      body: "x".repeat(4001),
+    });
+    batch.splice(3, 0, {
+      conversationId: crypto.randomUUID(),
+      senderId: teacher.id,
+      clientId: "nowhere",
+      body: "?",
+    });
+    const outcomes = await appendMessages(db, batch);
+    assertEquals(outcomes.map((o) => o.ok), [true, false, true, false, true, true]);
+    assertEquals(
+      outcomes.flatMap((o) => o.ok ? [[o.result.message.clientId, o.result.message.seq]] : []),
+      [["ok-0", 1], ["ok-1", 2], ["ok-2", 3], ["ok-3", 4]],
+    );
+    assertEquals(await lastSeq(db, conversationId), 4);
+    assertEquals(await rowCount(db, conversationId), 4);
+  },
+);
+
+dbTest("appendMessages - concurrent batches into one conversation interleave without gaps", async (db) => {
+  const { teacher, parent, conversationId } = await pair(db);
+  const batches = await Promise.all(
+    Array.from(
+      { length: 8 },
+      (_, b) => appendMessages(db, inputs(conversationId, b % 2 ? teacher.id : parent.id, `b${b}`, 25)),
+    ),
+  );
+  const seqs = batches.flat().map((o) => o.ok ? o.result.message.seq : 0).sort((x, y) => x - y);
+  assertEquals(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
+  for (const batch of batches) {
+    const own = batch.map((o) => o.ok ? o.result.message.seq : 0);
+    assertEquals(own, [...own].sort((x, y) => x - y), "each batch's seqs follow its input order");
+  }
+  assertEquals(await lastSeq(db, conversationId), 200);
 });

@@ -47,6 +47,19 @@ export interface Participant {
   readAt?: string | null;
   /** Present (true) only for a deactivated account: shown as such; their messages stay. */
   deactivated?: true;
+  /** Their classes and children in the conversation's establishment (null or absent: none). */
+  affiliation?: Affiliation | null;
+}
+
+/**
+ * Where a person stands in one establishment's structure, for labels such as "parent de Léa, CM2 A"
+ * (`db/pupils.ts` computes it, `i18n/affiliation.ts` words it): the classes they teach or are a pupil
+ * of, and the children they are a guardian of, each with their classes — all of the establishment's
+ * newest school year. Absent keys mean none.
+ */
+export interface Affiliation {
+  classes?: { name: string; subject?: string }[];
+  children?: { name: string; classes: string[] }[];
 }
 
 /** A stored message. `seq` starts at 1 in each conversation and has no gaps. */

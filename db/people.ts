@@ -53,8 +53,8 @@ export async function listPeople(
      FROM memberships m JOIN users u ON u.id = m.user_id
      WHERE ${where}
      ORDER BY u.search_text, u.id
-     LIMIT ${limit} OFFSET ${offset}`,
-    params,
+     LIMIT $5 OFFSET $6`,
+    [...params, limit, offset],
   );
   const counted = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE ${where}`,

@@ -1,7 +1,8 @@
 /**
  * {@linkcode Database} on a PostgreSQL server through postgres.js. A statement with parameters runs as
- * a prepared statement; one without runs through the simple protocol, so a migration file with many
- * statements can be sent whole (the rows of the last statement are returned, as on PGlite).
+ * a named prepared statement, cached per connection (so SQL text must not embed values); one without
+ * runs through the simple protocol, so a migration file with many statements can be sent whole (the
+ * rows of the last statement are returned, as on PGlite).
  *
  * LISTEN runs on postgres.js's own dedicated connection, which it re-opens and re-LISTENs after a
  * connection loss; every (re-)LISTEN calls `onListen` so callers can catch up on what they missed.
@@ -45,11 +46,12 @@ export interface PostgresAdapterOptions {
 
 /** The pool or a transaction: both run text with parameters. */
 // deno-lint-ignore no-explicit-any
-type Runner = { unsafe(text: string, params: any[]): PromiseLike<any> };
+type Runner = { unsafe(text: string, params: any[], options?: { prepare?: boolean }): PromiseLike<any> };
 
 /** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
 export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
   const target = describeTarget(url);
+  absorbStrayConnectionRejections();
   const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
   const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 1_000;
   const availability = new DatabaseAvailability(options.name ?? "database", target);
@@ -81,7 +83,11 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     params: readonly unknown[] | undefined,
   ): Promise<T[]> => {
     try {
-      const result = await runner.unsafe(text, [...(params ?? [])]);
+      // Named prepared statements, kept per connection by text: parsed and planned once, then one
+      // round trip per call (unprepared, postgres.js describes first: two). Without parameters, the
+      // simple protocol (several statements allowed).
+      const args = [...(params ?? [])];
+      const result = await runner.unsafe(text, args, { prepare: args.length > 0 });
       // The simple protocol answers several statements with one result per statement.
       const last = typeof result.command === "string" ? result : result[result.length - 1] ?? [];
       return Array.from(last as T[]);
@@ -155,6 +161,42 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
       return inFlight.close((unsettled) => sql.end({ timeout: unsettled > 0 ? 0 : seconds }), seconds * 1000);
     },
   };
+}
+
+let absorbing = false;
+
+/**
+ * Two postgres.js 3.4.9 defects turn a routine database restart into a crashed process, since an
+ * uncaught error ends a Deno process:
+ * - a (re)connection attempt that fails while the server is down sometimes rejects a promise nobody
+ *   holds (`Uncaught (in promise) Error: connect ECONNREFUSED`);
+ * - a write buffered for `setImmediate` runs after the connection closed and nulled its socket
+ *   (`TypeError: Cannot read properties of null (reading 'write')` in `nextWrite`; upstream issues
+ *   porsager/postgres#1154 and #1208, unfixed in 3.4.9). The query it belonged to was already rejected
+ *   with CONNECTION_CLOSED, so skipping the write loses nothing.
+ * Both are absorbed with one warning line; every other uncaught error still ends the process.
+ */
+function absorbStrayConnectionRejections(): void {
+  if (absorbing) return;
+  absorbing = true;
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    if (!isConnectionFailure(event.reason)) return;
+    event.preventDefault();
+    console.warn(
+      `database: a lost connection attempt was absorbed (${JSON.stringify(reasonOf(event.reason))})`,
+    );
+  });
+  globalThis.addEventListener("error", (event) => {
+    if (!isPostgresJsNullSocketWrite(event.error)) return;
+    event.preventDefault();
+    console.warn("database: a write on a connection that had just closed was skipped (postgres.js#1154)");
+  });
+}
+
+/** The `nextWrite` defect of postgres.js described above, recognised by its message and origin. */
+export function isPostgresJsNullSocketWrite(error: unknown): boolean {
+  return error instanceof TypeError && /reading 'write'/.test(error.message) &&
+    /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? "") && /nextWrite/.test(error.stack ?? "");
 }
 
 /**

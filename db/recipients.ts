@@ -5,7 +5,8 @@
  * plain LIKE on `users.search_text` (no `unaccent`, identical on PGlite and PostgreSQL).
  */
 import type { Queryable } from "./types.ts";
-import { isRole, isUuid, type Role } from "./models.ts";
+import { type Affiliation, isRole, isUuid, type Role } from "./models.ts";
+import { affiliationSql } from "./pupils.ts";
 import { queryWords } from "./search_text.ts";
 
 /** One search hit. */
@@ -14,6 +15,8 @@ export interface Recipient {
   name: string;
   email: string;
   role: Role;
+  /** Their classes and children there (`db/pupils.ts`); absent when they have none. */
+  affiliation?: Affiliation;
 }
 
 /** Search options; `roles` are the roles the caller may write to (domain/permissions.ts). */
@@ -46,8 +49,8 @@ export async function searchRecipients(q: Queryable, options: RecipientQuery): P
   if (roles.length === 0 || limit <= 0 || !isUuid(options.establishmentId)) return [];
   const exclude = isUuid(options.excludeUserId) ? options.excludeUserId : null;
   const rolePlaceholders = roles.map((_, i) => `$${i + 5}`).join(", ");
-  return await q.query<Recipient>(
-    `SELECT u.id, u.name, u.email, m.role
+  const rows = await q.query<Recipient & { affiliation: Affiliation | null }>(
+    `SELECT u.id, u.name, u.email, m.role, ${affiliationSql("u.id", "m.establishment_id")} AS affiliation
      FROM memberships m JOIN users u ON u.id = m.user_id
      WHERE m.establishment_id = $1
        AND m.role IN (${rolePlaceholders})
@@ -66,4 +69,5 @@ export async function searchRecipients(q: Queryable, options: RecipientQuery): P
       ...roles,
     ],
   );
+  return rows.map(({ affiliation, ...recipient }) => affiliation ? { ...recipient, affiliation } : recipient);
 }

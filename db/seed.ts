@@ -9,6 +9,8 @@ import { createEstablishment } from "./establishments.ts";
 import { createUser, setMembership } from "./users.ts";
 import { createConversationInTransaction } from "./conversations.ts";
 import { appendMessageInTransaction } from "./messages.ts";
+import { addPupilToClass, assignTeacher, createClass } from "./classes.ts";
+import { createPupil, linkGuardian, setPupilAccount } from "./pupils.ts";
 
 /** The demo establishments, keyed by how the tables below refer to them. */
 /** The password of every demo account (documented in the README and demo-data.md). */
@@ -32,6 +34,29 @@ export const DEMO_USERS: readonly { email: string; name: string; roles: Partial<
   { email: "direction@victor-hugo.test", name: "Paul Girard", roles: { hugo: "admin" } },
   { email: "p.petit@victor-hugo.test", name: "Nadia Petit", roles: { hugo: "teacher" } },
   { email: "parent.moreau@example.test", name: "Julien Moreau", roles: { hugo: "parent" } },
+];
+
+/** The demo school year of {@linkcode DEMO_CLASSES}. */
+export const DEMO_SCHOOL_YEAR = "2026-2027";
+
+/**
+ * The demo classes: [school, name, teachers as [email, subject], pupils as [given name, family name,
+ * own account email or null, guardians' emails]].
+ */
+export const DEMO_CLASSES: readonly [
+  School,
+  string,
+  [string, string | null][],
+  [string, string, string | null, string[]][],
+][] = [
+  ["ferry", "CM2 A", [["m.martin@jules-ferry.test", null], ["s.bernard@jules-ferry.test", "Anglais"]], [
+    ["Léa", "Dupont", "lea.dupont@jules-ferry.test", ["parent.dupont@example.test"]],
+    ["Tom", "Durand", null, ["parent.durand@example.test"]],
+  ]],
+  ["hugo", "5e B", [["p.petit@victor-hugo.test", "Mathématiques"]], [
+    ["Hugo", "Dupont", null, ["parent.dupont@example.test"]],
+    ["Camille", "Moreau", null, ["parent.moreau@example.test"]],
+  ]],
 ];
 
 /**
@@ -100,6 +125,7 @@ export async function seedDemo(
     };
     const users = await seedUsers(tx, schools, await options.passwordHash());
     await seedConversations(tx, schools, users);
+    await seedClasses(tx, schools, users);
     return { created: true };
   });
 }
@@ -153,6 +179,32 @@ async function seedConversations(
         body,
         createdAt: at(minutesAgo - index * 7),
       });
+    }
+  }
+}
+
+/** Creates the demo classes with their teachers, pupils (Léa with her own account) and guardians. */
+async function seedClasses(
+  tx: Queryable,
+  schools: Record<School, string>,
+  users: Map<string, string>,
+): Promise<void> {
+  for (const [school, name, teachers, pupils] of DEMO_CLASSES) {
+    const establishmentId = schools[school];
+    const schoolClass = await createClass(tx, { establishmentId, name, schoolYear: DEMO_SCHOOL_YEAR });
+    for (const [email, subject] of teachers) {
+      await assignTeacher(tx, { classId: schoolClass.id, teacherId: users.get(email)!, subject });
+    }
+    for (const [givenName, familyName, account, guardians] of pupils) {
+      const pupil = await createPupil(tx, {
+        establishmentId,
+        name: `${givenName} ${familyName}`,
+        givenName,
+        externalRef: null,
+      });
+      await addPupilToClass(tx, schoolClass.id, pupil.id);
+      if (account) await setPupilAccount(tx, establishmentId, pupil.id, users.get(account)!);
+      for (const email of guardians) await linkGuardian(tx, pupil.id, users.get(email)!);
     }
   }
 }

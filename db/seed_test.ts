@@ -6,6 +6,8 @@ import { listConversations } from "./conversations.ts";
 import { listMessagesAfter } from "./messages.ts";
 import { findEstablishmentBySlug } from "./establishments.ts";
 import type { Database } from "./types.ts";
+import { listClasses } from "./classes.ts";
+import { listAffiliations } from "./pupils.ts";
 
 /** demo-data.md, as (email, name, establishment name, role) rows. */
 const EXPECTED = [
@@ -93,3 +95,45 @@ dbTest("seed - Hélène Dupont starts with unread messages in both schools, seqs
     }
   }
 });
+
+dbTest(
+  "seed - shows classes and children: CM2 A and 5e B, their teachers, pupils and guardians",
+  async (db) => {
+    await seedDemo(db, { passwordHash: () => Promise.resolve("$demo-hash$") });
+    const ferry = (await findEstablishmentBySlug(db, "ecole-jules-ferry"))!;
+    const hugo = (await findEstablishmentBySlug(db, "college-victor-hugo"))!;
+    assertEquals(
+      (await listClasses(db, ferry.id, "2026-2027")).map((c) => [c.name, c.pupilCount, c.teacherCount]),
+      [
+        ["CM2 A", 2, 2],
+      ],
+    );
+    assertEquals(
+      (await listClasses(db, hugo.id, "2026-2027")).map((c) => [c.name, c.pupilCount, c.teacherCount]),
+      [
+        ["5e B", 2, 1],
+      ],
+    );
+    const id = async (email: string) => (await findUserForLogin(db, email))!.id;
+    const at = async (establishmentId: string, email: string) =>
+      (await listAffiliations(db, establishmentId, [await id(email)])).get(await id(email));
+    assertEquals(await at(ferry.id, "parent.dupont@example.test"), {
+      children: [{ name: "Léa", classes: ["CM2 A"] }],
+    });
+    assertEquals(await at(hugo.id, "parent.dupont@example.test"), {
+      children: [{ name: "Hugo", classes: ["5e B"] }],
+    });
+    assertEquals(await at(ferry.id, "parent.durand@example.test"), {
+      children: [{ name: "Tom", classes: ["CM2 A"] }],
+    });
+    assertEquals(await at(ferry.id, "m.martin@jules-ferry.test"), { classes: [{ name: "CM2 A" }] });
+    assertEquals(await at(ferry.id, "s.bernard@jules-ferry.test"), {
+      classes: [{ name: "CM2 A", subject: "Anglais" }],
+    });
+    assertEquals(await at(ferry.id, "lea.dupont@jules-ferry.test"), { classes: [{ name: "CM2 A" }] });
+    assertEquals(await at(hugo.id, "p.petit@victor-hugo.test"), {
+      classes: [{ name: "5e B", subject: "Mathématiques" }],
+    });
+    assertEquals(await at(ferry.id, "direction@jules-ferry.test"), undefined);
+  },
+);

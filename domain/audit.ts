@@ -22,6 +22,18 @@ export const AUDIT_ACTIONS = [
   "person.reset_link",
   "membership.role",
   "membership.remove",
+  "class.create",
+  "class.rename",
+  "class.delete",
+  "class.add_pupil",
+  "class.remove_pupil",
+  "class.assign_teacher",
+  "class.unassign_teacher",
+  "guardian.link",
+  "guardian.unlink",
+  "pupil.account",
+  "pupil.delete",
+  "classes.import",
 ] as const;
 
 /** Entries per page of `/[locale]/admin/audit`. */

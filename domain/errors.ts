@@ -15,7 +15,7 @@ export { ERROR_STATUS, errorBody, type ErrorCode };
 
 /** Extra details an error may carry. */
 export interface AppErrorOptions {
-  /** For `rate_limited`: whole seconds until trying again can succeed (sent as `Retry-After`). */
+  /** For `rate_limited` and `overloaded`: whole seconds until trying again can succeed (sent as `Retry-After`). */
   retryAfterSeconds?: number;
   /** The underlying error, kept for logs; never sent to clients. */
   cause?: unknown;
@@ -161,6 +161,21 @@ export function rateLimited(retryAfterSeconds: number, message?: string): AppErr
   return new AppError(
     "rate_limited",
     message ?? `Too many attempts; wait ${seconds} second${seconds === 1 ? "" : "s"} and try again.`,
+    { retryAfterSeconds: seconds },
+  );
+}
+
+/**
+ * `503 overloaded`: the server has more work queued than it can store in time, so this request
+ * was refused before anything was stored; repeating it (same `clientId`) after `retryAfterSeconds`
+ * is safe.
+ */
+export function overloaded(retryAfterSeconds: number, message?: string): AppError {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new AppError(
+    "overloaded",
+    message ??
+      `The server is busy; nothing was stored. Send again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
     { retryAfterSeconds: seconds },
   );
 }

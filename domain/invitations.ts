@@ -9,6 +9,7 @@ import type { Database } from "../db/types.ts";
 import type { Role, User } from "../db/models.ts";
 import {
   createInvitation,
+  createInvitations,
   findInvitationByToken,
   findOpenInvitation,
   getInvitation,
@@ -20,7 +21,8 @@ import {
 } from "../db/invitations.ts";
 import { createUser, findUserForLogin, getRole, setMembership } from "../db/users.ts";
 import { enqueueMails } from "../db/mail_queue.ts";
-import { appendAudit } from "../db/audit.ts";
+import { appendAudit, appendAuditMany } from "../db/audit.ts";
+import { claimGuardianships } from "../db/pupils.ts";
 import { sqlState } from "../db/errors.ts";
 import type { Locale } from "../i18n/mod.ts";
 import type { MailService } from "./mail/mail_service.ts";
@@ -139,6 +141,61 @@ export async function invite(
   });
   mail.wake();
   return invitation;
+}
+
+/**
+ * Invites many people with one `role` inside the caller's transaction `tx` (a class-list import's new
+ * guardians): the caller is the admin `admin` (already checked) and has made sure no address has an
+ * open invitation there or is a member. Each gets the same mail and audit entry as {@linkcode invite};
+ * the caller calls `mail.wake()` after its commit. Returns the invitations in the order of `invitees`.
+ */
+export async function inviteManyInTransaction(
+  tx: Parameters<Parameters<Database["transaction"]>[0]>[0],
+  mail: MailService,
+  admin: User,
+  actor: Actor,
+  input: { establishmentId: string; role: Role; locale: Locale },
+  invitees: readonly { email: string; name: string }[],
+): Promise<Invitation[]> {
+  if (invitees.length === 0) return [];
+  const tokens = invitees.map(() => newLinkToken());
+  const hashes = await Promise.all(tokens.map(tokenDigest));
+  const invitations = await createInvitations(
+    tx,
+    {
+      establishmentId: input.establishmentId,
+      invitedBy: admin.id,
+      role: input.role,
+      expiresAt: expiry(mail),
+    },
+    invitees.map((p, i) => ({ email: p.email, name: p.name, tokenHash: hashes[i]! })),
+  );
+  const messages = invitations.map((invitation, i) =>
+    renderInvitationMail({ name: invitation.name, email: invitation.email, locale: input.locale }, {
+      establishmentId: invitation.establishmentId,
+      establishmentName: invitation.establishmentName,
+      inviterName: admin.name,
+      url: `${mail.baseUrl}/${input.locale}/invitation?token=${tokens[i]}`,
+      fromAddress: mail.from.address,
+      validDays: INVITATION_TTL_DAYS,
+    })
+  );
+  await enqueueMails(tx, messages, mail.now());
+  await appendAuditMany(
+    tx,
+    invitations.map((invitation) => ({
+      establishmentId: invitation.establishmentId,
+      actorId: admin.id,
+      actorLabel: personLabel(admin),
+      action: "invitation.create",
+      targetType: "person",
+      targetId: invitation.id,
+      targetLabel: personLabel(invitation),
+      clientAddress: actor.clientAddress,
+      details: { role: invitation.role },
+    })),
+  );
+  return invitations;
 }
 
 /** Sends an open invitation again with a new link (the previous one stops working). */
@@ -279,6 +336,8 @@ async function accepting(
         locale: locale ?? "fr",
       });
     if (!(await markInvitationAccepted(tx, invitation.id, user.id))) throw unusable("accepted");
+    // A guardian invited by a class-list import becomes the guardian of those pupils.
+    await claimGuardianships(tx, invitation.id, user.id);
     await setMembership(tx, {
       userId: user.id,
       establishmentId: invitation.establishmentId,

@@ -30,7 +30,7 @@ import {
   listConversationStates,
 } from "../db/conversations.ts";
 import {
-  appendMessage,
+  appendMessages,
   listMessagesAfter,
   listMessagesBefore,
   markRead as storeReadMarker,
@@ -41,6 +41,7 @@ import type { DomainEvents } from "./events.ts";
 import { canWrite, mayCreateConversation, maySend, writableRoles } from "./permissions.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
+import { ArrivalOrder, SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
 
 /** Most recipients one search returns (the contract's "at most 20"). */
 export const RECIPIENT_LIMIT = 20;
@@ -99,11 +100,28 @@ const NO_ESTABLISHMENT = "No such establishment among yours; choose one listed b
 const NO_CONVERSATION =
   "No such conversation among yours; it may have been removed, or you no longer have access.";
 
+/** Options of {@linkcode createMessaging}. */
+export interface MessagingOptions {
+  /** Group commit of sends (see `send_batcher.ts`); its defaults when absent. */
+  sendBatch?: SendBatcherOptions;
+}
+
 /**
  * Creates the messaging service over `db`. Whatever it commits that others must hear of (a stored
  * message, a moved read marker, a new conversation, typing) is published on `events` after COMMIT.
+ *
+ * Sends are stored in batches (group commit, `send_batcher.ts`); one user's sends enter the batch
+ * queue in the order they were made, even though their checks run concurrently, so a client that
+ * pipelines sends sees its messages in that order.
  */
-export function createMessaging(db: Database, events: DomainEvents): Messaging {
+export function createMessaging(
+  db: Database,
+  events: DomainEvents,
+  options: MessagingOptions = {},
+): Messaging {
+  const batcher = new SendBatcher((inputs) => appendMessages(db, inputs), options.sendBatch);
+  const order = new ArrivalOrder();
+
   /** The caller's role in the establishment, or `not_found` when they have none. */
   async function roleIn(userId: string, establishmentId: string): Promise<Role> {
     const role = await getRole(db, userId, establishmentId);
@@ -206,6 +224,7 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
     },
 
     async sendMessage(userId, input) {
+      using turn = order.enter(userId); // released once this send is queued, or has failed before
       const access = await accessTo(userId, input.conversationId);
       if (!maySend(access)) {
         throw forbidden(
@@ -218,12 +237,15 @@ export function createMessaging(db: Database, events: DomainEvents): Messaging {
       if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {
         throw badRequest("clientId: expected 1 to 64 characters (letters, digits and dashes are safest).");
       }
-      const result = await appendMessage(db, {
+      await turn.ready;
+      const stored = batcher.submit({
         conversationId: input.conversationId,
         senderId: userId,
         clientId: input.clientId,
         body,
       });
+      turn.release();
+      const result = await stored;
       // clientIds are unique per sender across conversations; a reuse elsewhere is a client bug.
       if (result.message.conversationId !== input.conversationId.toLowerCase()) {
         throw badRequest(

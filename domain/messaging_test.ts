@@ -397,3 +397,67 @@ dbTest("messages - pages, read markers and unread counts", async (db) => {
   // The sender's own messages are never unread.
   assertEquals((await messaging.conversationStates(teacher.id)).find((s) => s.id === cid)?.unread, 0);
 });
+
+dbTest("send - concurrent sends are stored in the order each user made them, without gaps", async (db) => {
+  const { id, people } = await school(db);
+  const events = new EventHub();
+  const published: number[] = [];
+  events.subscribe((e) => e.kind === "message_stored" && published.push(e.message.seq));
+  const messaging = createMessaging(db, events);
+  const [teacher, parent] = [people.teacher[0], people.parent[0]];
+  const { conversation } = await messaging.createConversation(teacher.id, {
+    establishmentId: id,
+    participantIds: [parent.id],
+  });
+  // Not awaited one by one: they are checked concurrently and share group commits.
+  const sends = Array.from({ length: 40 }, (_, i) => {
+    const sender = i % 3 === 0 ? parent : teacher;
+    return messaging.sendMessage(sender.id, {
+      conversationId: conversation.id,
+      clientId: `o-${i}`,
+      body: `${i}`,
+    })
+      .then(({ message, created }) => ({ i, sender: sender.id, seq: message.seq, created }));
+  });
+  const results = await Promise.all(sends);
+  assertEquals(results.every((r) => r.created), true);
+  assertEquals(results.map((r) => r.seq).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+  for (const sender of [teacher.id, parent.id]) {
+    const seqs = results.filter((r) => r.sender === sender).map((r) => r.seq);
+    assertEquals(seqs, [...seqs].sort((a, b) => a - b), "one user's sends keep the order they were made in");
+  }
+  assertEquals(
+    published.sort((a, b) => a - b),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+    "one event each",
+  );
+});
+
+dbTest("send - past capacity a send is refused overloaded before anything is stored", async (db) => {
+  const { id, people } = await school(db);
+  // Two sends may wait for a batch; the batch waits long enough for the others to arrive meanwhile.
+  const messaging = createMessaging(db, new EventHub(), { sendBatch: { maxQueued: 2, gatherMs: 300 } });
+  const teacher = people.teacher[0];
+  const { conversation } = await messaging.createConversation(teacher.id, {
+    establishmentId: id,
+    participantIds: [people.parent[0].id],
+  });
+  const send = (clientId: string) =>
+    messaging.sendMessage(teacher.id, { conversationId: conversation.id, clientId, body: clientId });
+  const outcomes = await Promise.allSettled(["q-0", "q-1", "q-2", "q-3"].map(send));
+  assertEquals(outcomes.map((o) => o.status), ["fulfilled", "fulfilled", "rejected", "rejected"]);
+  for (const outcome of outcomes.slice(2)) {
+    const error = (outcome as PromiseRejectedResult).reason;
+    assert(error instanceof AppError && error.code === "overloaded", String(error));
+    assertEquals(error.status, 503);
+    assert((error.retryAfterSeconds ?? 0) >= 1, "tells when to try again");
+  }
+  const stored = await messaging.listMessages(teacher.id, conversation.id, {});
+  assertEquals(
+    stored.map((m) => [m.clientId, m.seq]),
+    [["q-0", 1], ["q-1", 2]],
+    "the refused ones were not stored",
+  );
+  // Sent again later with the same clientId, a refused message is stored once, next in line.
+  assertEquals((await send("q-2")).message.seq, 3);
+});

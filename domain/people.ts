@@ -4,7 +4,8 @@
  * person with their memberships, last activity and open invitation. Changes go through `domain/admin.ts`.
  */
 import type { Database } from "../db/types.ts";
-import type { Membership } from "../db/models.ts";
+import type { Affiliation, Membership } from "../db/models.ts";
+import { listAffiliations } from "../db/pupils.ts";
 import { getPerson, listPeople, type PeopleQuery, type PersonRow } from "../db/people.ts";
 import { listMemberships } from "../db/users.ts";
 import { findOpenInvitation, type Invitation } from "../db/invitations.ts";
@@ -19,15 +20,22 @@ export async function peoplePage(
   db: Database,
   adminId: string,
   query: Omit<PeopleQuery, "limit">,
-): Promise<{ rows: PersonRow[]; total: number; pages: number }> {
+): Promise<{ rows: (PersonRow & { affiliation: Affiliation | null })[]; total: number; pages: number }> {
   await requireAdmin(db, adminId, query.establishmentId);
   const { rows, total } = await listPeople(db, { ...query, limit: PEOPLE_PAGE });
-  return { rows, total, pages: Math.max(1, Math.ceil(total / PEOPLE_PAGE)) };
+  const affiliations = await listAffiliations(db, query.establishmentId, rows.map((r) => r.id));
+  return {
+    rows: rows.map((r) => ({ ...r, affiliation: affiliations.get(r.id) ?? null })),
+    total,
+    pages: Math.max(1, Math.ceil(total / PEOPLE_PAGE)),
+  };
 }
 
 /** One member as their page shows them. */
 export interface PersonDetails {
   person: PersonRow;
+  /** Their classes and children in the establishment, or null. */
+  affiliation: Affiliation | null;
   memberships: Membership[];
   invitation: Invitation | null;
 }
@@ -46,6 +54,7 @@ export async function personDetails(
   }
   return {
     person,
+    affiliation: (await listAffiliations(db, establishmentId, [person.id])).get(person.id) ?? null,
     memberships: await listMemberships(db, person.id),
     invitation: await findOpenInvitation(db, establishmentId, person.email),
   };

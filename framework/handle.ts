@@ -36,6 +36,8 @@ export interface HandlerOptions {
   jsonError: JsonErrorAnswer;
   /** Prefix of log lines. */
   logPrefix: string;
+  /** The error to answer for one a route threw (see `FsRoutesOptions.translateError`). */
+  translateError: (error: unknown) => unknown;
 }
 
 /** Request handling for one mounted routes table. */
@@ -120,10 +122,12 @@ export class RouteHandler {
     return this.options.isJsonPath(url.pathname) ? this.options.jsonError : undefined;
   }
 
-  private renderError(error: unknown, c: Context, url: URL, state: State): Response {
+  private renderError(thrown: unknown, c: Context, url: URL, state: State): Response {
+    const error = this.options.translateError(thrown);
     if (error instanceof HTTPException) return error.getResponse();
     const status = error instanceof HttpError ? error.status : 500;
-    if (status >= 500) {
+    // 503 is the app saying "not now" (e.g. its database is restarting), an expected state, not a bug.
+    if (status >= 500 && status !== 503) {
       console.error(`${this.options.logPrefix} ${c.req.method} ${url.pathname} failed:`, error);
     }
     return this.errorPage(error, status, url, state);

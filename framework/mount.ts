@@ -42,6 +42,12 @@ export interface FsRoutesOptions extends SourceOptions {
    * (`404` → `not_found`, `405` → `method_not_allowed`, `500` → `internal_error`; see `errorCode`).
    */
   jsonError?: JsonErrorAnswer;
+  /**
+   * Turns an error a route threw into the one to answer, before the status is chosen: e.g. an app's
+   * "service unavailable" errors into an `HttpError(503)`, so they get their page and no stack trace.
+   * Default: the error as thrown.
+   */
+  translateError?: (error: unknown) => unknown;
 }
 
 const LOG_PREFIX = "[fs-routes]";
@@ -68,6 +74,7 @@ export async function mountFsRoutes(app: AnyHono, options: FsRoutesOptions): Pro
     isJsonPath: options.isJsonPath ?? (() => false),
     jsonError: options.jsonError ?? defaultJsonError,
     logPrefix: LOG_PREFIX,
+    translateError: options.translateError ?? ((error) => error),
   });
 
   app.get(`${JS_PREFIX}:name`, serveBuild(build));

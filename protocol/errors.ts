@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  /** Past the server's capacity: nothing was stored; send again later with the same clientId. */
+  overloaded: 503,
 } as const;
 
 /** A stable, machine-readable error code of the wire contract. */

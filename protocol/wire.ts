@@ -43,6 +43,19 @@ export const storedMessage = v.object({
   createdAt: v.pipe(isoTime, v.transform((s) => new Date(s))),
 });
 
+/**
+ * Where a person stands in the conversation's (or search's) establishment: the classes they teach or
+ * are a pupil of (with the subject taught, if any) and the children they are a guardian of with their
+ * classes, of the establishment's newest school year. Clients word it ("parent de Léa, CM2 A",
+ * `i18n/affiliation.ts`). Absent keys mean none; the whole field is absent or null for someone with
+ * neither (additive).
+ */
+export const affiliation = v.object({
+  classes: v.optional(v.array(v.object({ name: v.string(), subject: v.optional(v.string()) }))),
+  children: v.optional(v.array(v.object({ name: v.string(), classes: v.array(v.string()) }))),
+});
+export type WireAffiliation = v.InferOutput<typeof affiliation>;
+
 /** A conversation participant (current members only). */
 export const participant = v.object({
   id: text,
@@ -52,6 +65,8 @@ export const participant = v.object({
   readSeq: v.optional(seq),
   readAt: v.optional(v.nullable(v.string())),
   deactivated: v.optional(v.literal(true)),
+  /** Additive: their classes and children (see {@linkcode affiliation}). */
+  affiliation: v.optional(v.nullable(affiliation)),
 });
 export type Participant = v.InferOutput<typeof participant>;
 
@@ -80,7 +95,14 @@ export const conversationState = v.object({
 export type ConversationState = v.InferOutput<typeof conversationState>;
 
 /** Someone the caller may write to (`GET /api/recipients`). */
-export const recipient = v.object({ id: text, name: v.string(), email: v.string(), role });
+export const recipient = v.object({
+  id: text,
+  name: v.string(),
+  email: v.string(),
+  role,
+  /** Additive: their classes and children (see {@linkcode affiliation}). */
+  affiliation: v.optional(v.nullable(affiliation)),
+});
 export type Recipient = v.InferOutput<typeof recipient>;
 
 /** `GET /api/conversations`. */

@@ -3,8 +3,9 @@
  *
  * In: frames are held until `hello` is out (so `hello` is always first), then checked one by one —
  * size (over the limit: close 1009), text and JSON, the `clientFrame` schema, rate limits — and
- * run one at a time in arrival order. Every refusal is an `error` frame and the socket stays open,
- * unless refusals pile up (flooding: close 1008).
+ * answered one at a time in arrival order; up to `maxPipelinedSends` sends are stored meanwhile
+ * (they reach the domain in arrival order, so their seqs keep it). Every refusal is an `error`
+ * frame and the socket stays open, unless refusals pile up (flooding: close 1008).
  *
  * Out: frames go through `send`, which closes the socket with 1013 past `maxBufferedBytes` of
  * unsent data (Deno applies no backpressure: a client that stops reading would otherwise hold
@@ -65,6 +66,9 @@ export class Connection implements StreamWatcher {
   readonly #delivery: SocketDelivery;
   #work: Promise<void> = Promise.resolve();
   #queued = 0;
+  /** Settles once the latest send has been handed to the domain (or refused): the next one waits. */
+  #handedOver: Promise<void> = Promise.resolve();
+  #pipelined = 0;
   /** Sends of this socket not yet answered, per conversation (their messages wait for the ack). */
   #sending = new Map<string, number>();
   #rejections: number[] = [];
@@ -297,11 +301,57 @@ export class Connection implements StreamWatcher {
     // ahead of this one, and is awaited in turn, so the order of answers is unchanged.
     const admission = frame.type === "send" ? limits.send.take(this.user.id) : undefined;
     admission?.catch(() => {}); // awaited (and reported) in #handle
+    // Stored now, alongside the frames ahead of it, while few are; answered in its turn.
+    const early = frame.type === "send" && this.#pipelined < options.maxPipelinedSends
+      ? this.#store(frame, admission!)
+      : undefined;
     this.#queued++;
-    this.#work = this.#work.then(() => this.#handle(frame, admission)).finally(() => this.#queued--);
+    this.#work = this.#work.then(() => this.#handle(frame, admission, early)).finally(() => this.#queued--);
   }
 
-  async #handle(frame: ClientFrame, admission?: Promise<RateDecision>): Promise<void> {
+  /**
+   * Checks the send limit and hands the send to the domain, after the previous send of this socket
+   * was handed over (so sends reach the domain, hence their seqs, in arrival order).
+   */
+  #store(frame: ClientFrame & { type: "send" }, admission: Promise<RateDecision>): Promise<Message> {
+    const conversationId = frame.conversationId.toLowerCase();
+    // Counted from now: this user's messages in the conversation wait for the ack (socket_delivery).
+    this.#sending.set(conversationId, (this.#sending.get(conversationId) ?? 0) + 1);
+    this.#pipelined++;
+    const previous = this.#handedOver;
+    const handedOver = Promise.withResolvers<void>();
+    this.#handedOver = handedOver.promise;
+    const stored = (async () => {
+      try {
+        await previous;
+        const decision = await admission;
+        if (!decision.allowed) {
+          throw rateLimited(
+            decision.retryAfterSeconds,
+            "You are sending too fast; wait a moment and send again.",
+          );
+        }
+        const sending = this.#host.messaging.sendMessage(this.user.id, {
+          conversationId: frame.conversationId,
+          clientId: frame.clientId,
+          body: frame.body,
+        });
+        handedOver.resolve();
+        return (await sending).message;
+      } finally {
+        handedOver.resolve();
+        this.#pipelined--;
+      }
+    })();
+    stored.catch(() => {}); // awaited (and reported) in #handle
+    return stored;
+  }
+
+  async #handle(
+    frame: ClientFrame,
+    admission?: Promise<RateDecision>,
+    early?: Promise<Message>,
+  ): Promise<void> {
     if (this.#closed) return;
     const clientId = frame.type === "send" ? frame.clientId : undefined;
     try {
@@ -312,22 +362,10 @@ export class Connection implements StreamWatcher {
         case "pong":
           return; // answered in #onFrame, never queued
         case "send": {
-          const decision = await admission;
-          if (decision !== undefined && !decision.allowed) {
-            throw rateLimited(
-              decision.retryAfterSeconds,
-              "You are sending too fast; wait a moment and send again.",
-            );
-          }
           const conversationId = frame.conversationId.toLowerCase();
-          this.#sending.set(conversationId, (this.#sending.get(conversationId) ?? 0) + 1);
+          const stored = early ?? this.#store(frame, admission!);
           try {
-            const { message } = await this.#host.messaging.sendMessage(this.user.id, {
-              conversationId: frame.conversationId,
-              clientId: frame.clientId,
-              body: frame.body,
-            });
-            this.#host.acknowledge(this, message, frame.clientId);
+            this.#host.acknowledge(this, await stored, frame.clientId);
           } finally {
             const left = (this.#sending.get(conversationId) ?? 1) - 1;
             if (left > 0) this.#sending.set(conversationId, left);

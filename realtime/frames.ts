@@ -36,13 +36,14 @@ export function toWireConversation(summary: ConversationSummary): WireConversati
     id,
     establishmentId,
     title,
-    participants: participants.map(({ id, name, role, readSeq, readAt, deactivated }) => ({
+    participants: participants.map(({ id, name, role, readSeq, readAt, deactivated, affiliation }) => ({
       id,
       name,
       role,
       readSeq,
       readAt,
       ...(deactivated ? { deactivated } : {}),
+      ...(affiliation ? { affiliation } : {}),
     })),
     lastMessage: lastMessage === null ? null : toWireMessage(lastMessage),
     lastSeq,

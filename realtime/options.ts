@@ -53,6 +53,13 @@ export interface RealtimeOptions {
   floodWindowMs?: number;
   /** Frames waiting for their turn on one socket; beyond, they are refused as rate_limited. Default 64. */
   maxQueuedFrames?: number;
+  /**
+   * Sends of one socket stored concurrently (pipelining: they join the same group commit); their
+   * answers still go out in frame order. Default 1 (one at a time): answers then leave in bursts,
+   * which the instantaneous `maxBufferedBytes` check can take for a slow reader; raise it (4–8)
+   * once slow readers are judged over time.
+   */
+  maxPipelinedSends?: number;
   /** Messages held for one socket while it catches up on one conversation; beyond, 1013. Default 1000. */
   maxCatchUpQueue?: number;
   /**
@@ -109,6 +116,7 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     floodRejections: 50,
     floodWindowMs: 10_000,
     maxQueuedFrames: 64,
+    maxPipelinedSends: 1,
     maxCatchUpQueue: 1000,
     livenessPingMs: 5000,
     livenessTimeoutMs: 5000,

@@ -25,10 +25,14 @@ import type { RealtimeOptions } from "../realtime/options.ts";
 import type { Database } from "../db/types.ts";
 import type { Config } from "./config.ts";
 import { mountHealth } from "./health.ts";
-import { apiErrorAnswer, limitBodies } from "./http.ts";
+import { apiErrorAnswer, limitBodies, pageError } from "./http.ts";
+import { MAX_IMPORT_BYTES } from "../domain/class_import_csv.ts";
 import { securityHeaders } from "./security_headers.ts";
 import { createUpgradeHandler } from "./ws_route.ts";
 import type { AppState, Services } from "./state.ts";
+
+/** The page that accepts a class list upload (`routes/[locale]/admin/classes/import.tsx`). */
+const CLASS_IMPORT_PATH = /^\/[a-z]{2}\/admin\/classes\/import$/;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -127,7 +131,10 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
 
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: originPolicy.publicUrl?.startsWith("https:") ?? false }));
-  app.use("*", limitBodies());
+  // The class-list import page posts a CSV (up to MAX_IMPORT_BYTES, then back as base64 to apply it).
+  const defaultLimit = limitBodies();
+  const importLimit = limitBodies(3 * MAX_IMPORT_BYTES);
+  app.use("*", (c, next) => (CLASS_IMPORT_PATH.test(c.req.path) ? importLimit : defaultLimit)(c, next));
   app.use("*", compress()); // gzip/deflate for browsers that accept it (HTML, JS, CSS, JSON over 1 KiB)
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
@@ -151,6 +158,7 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     staticDir: `${ROOT}static`,
     isJsonPath: isApiPath,
     jsonError: apiErrorAnswer,
+    translateError: pageError,
     dev: opts.dev ?? false,
   });
   const close = async () => {

@@ -7,8 +7,10 @@ import {
   errorBody,
   type ErrorCode,
   reportFailure,
+  toAppError,
   unsupportedMediaType,
 } from "../domain/errors.ts";
+import { HttpError } from "../framework/mod.ts";
 
 /** A JSON response with `status` (default 200) and no caching: API answers are per-user. */
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -48,7 +50,10 @@ export function limitBodies(maxBytes = 64 * 1024): MiddlewareHandler {
  */
 export function apiErrorAnswer(status: number, message: string, _error: unknown, headers: Headers): Response {
   const codes = Object.keys(ERROR_STATUS) as ErrorCode[];
-  const code = status >= 500 ? "internal" : codes.find((c) => ERROR_STATUS[c] === status) ?? "bad_request";
+  // 503 is the one 5xx of the vocabulary with a meaning of its own (`unavailable`: retry).
+  const code = status >= 500 && status !== 503
+    ? "internal"
+    : codes.find((c) => ERROR_STATUS[c] === status) ?? "bad_request";
   return json(errorBody(code, message), status, headers);
 }
 
@@ -92,4 +97,21 @@ export async function readJson(req: Request): Promise<unknown> {
 /** The query string as a plain object (last value wins), for schema validation. */
 export function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams.entries());
+}
+
+/**
+ * What a page answers for an error its route threw: a database outage is an expected state, so the
+ * page says "try again in a moment" with `503` and `Retry-After`, and nothing is logged (the database
+ * adapter logs one line when the outage begins and one when it ends). Anything else is left to the
+ * framework's error page (a 500 is logged with its stack).
+ */
+export function pageError(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  const appError = toAppError(error);
+  if (appError.code !== "unavailable") return error;
+  return new HttpError(appError.status, appError.message, {
+    code: appError.code,
+    headers: { "retry-after": String(appError.retryAfterSeconds ?? 1) },
+    cause: error,
+  });
 }

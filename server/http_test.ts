@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { assertEquals } from "../tests/support/assert.ts";
-import { errorResponse, limitBodies, readJson } from "./http.ts";
+import { HttpError } from "../framework/mod.ts";
+import { TimeoutError } from "../util/timeout.ts";
+import { errorResponse, limitBodies, pageError, readJson } from "./http.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -58,4 +60,18 @@ Deno.test("body limit - an empty or malformed body is 400 bad_request", async ()
   assertEquals([empty.status, (await empty.json()).error.code], [400, "bad_request"]);
   const broken = await app(64).request("/", { method: "POST", headers: JSON_TYPE, body: "{nope" });
   assertEquals([broken.status, (await broken.json()).error.code], [400, "bad_request"]);
+});
+
+Deno.test("page errors - a database outage becomes a 503 page with Retry-After; other errors stay as thrown", () => {
+  const outage = pageError(
+    new Error("query failed", { cause: new TimeoutError("no answer within 15000 ms") }),
+  );
+  if (!(outage instanceof HttpError)) throw new Error(`expected an HttpError, got ${outage}`);
+  assertEquals(outage.status, 503);
+  assertEquals(outage.code, "unavailable");
+  assertEquals(new Headers(outage.headers).get("retry-after"), "1");
+  const bug = new Error("a bug");
+  assertEquals(pageError(bug), bug);
+  const notFound = new HttpError(404);
+  assertEquals(pageError(notFound), notFound);
 });

@@ -113,13 +113,28 @@ for (const mode of ["immediate", "fast"] as const) {
         // Probe /readyz all along, and send while the server goes down and comes back.
         let restarting = true;
         const readiness = new Set<number>();
-        const probing = (async () => {
-          while (restarting) {
-            const status = await fetch(`${a.url}/readyz`).then((r) => (r.body?.cancel(), r.status), () => 0);
-            readiness.add(status);
-            await sleep(50);
-          }
-        })();
+        const pages = new Set<number>();
+        const page = () =>
+          fetch(`${a.url}/fr/admin/messagerie`, { headers: { cookie: teacher.cookie } })
+            .then((r) => (r.body?.cancel(), r.status), () => 0);
+        const probing = Promise.all([
+          (async () => {
+            while (restarting) {
+              const status = await fetch(`${a.url}/readyz`).then(
+                (r) => (r.body?.cancel(), r.status),
+                () => 0,
+              );
+              readiness.add(status);
+              await sleep(50);
+            }
+          })(),
+          (async () => {
+            while (restarting) {
+              pages.add(await page());
+              await sleep(50);
+            }
+          })(),
+        ]);
         const restarted = cluster.restart(mode);
         const duringSends = chats.map((chat, i) => sendUntilAcked(teacherSocket, chat.id, `pendant ${i}`));
         for (const sending of duringSends) sending.catch(() => {}); // awaited below
@@ -139,6 +154,9 @@ for (const mode of ["immediate", "fast"] as const) {
         await Promise.all(parentSockets.map((socket, i) => received(socket, `pendant ${i}`)));
         assert(tookMs <= CATCH_UP_MS, `delivery resumed ${tookMs} ms after the database's return`);
         assert(readiness.has(503), `/readyz answered ${[...readiness]} during the restart, never 503`);
+        // A page that needs the database says "try again" (503), never a 500 with a stack trace.
+        assert(!pages.has(500), `the messagerie page answered ${[...pages]} during the restart`);
+        assertEquals(await page(), 200);
         assertEquals((await fetch(`${a.url}/readyz`).then((r) => r.json())).status, "ready");
 
         // Each acked send is stored once: the clientId resent during the outage made no duplicate.

@@ -210,6 +210,51 @@ dbTest("ws - a send is acked to its socket and reaches the other tabs and member
   });
 });
 
+dbTest("ws - pipelined sends are stored in frame order and answered in frame order", async (db) => {
+  const many = { capacity: 1000, perSecond: 1000 };
+  const realtime = { maxPipelinedSends: 8, sendRate: many, frameRate: many };
+  await withServer(db, { realtime }, async (server) => {
+    const { people: [teacher, parent], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
+    const sender = await connect(server, teacher);
+    const other = await connect(server, parent);
+    const count = 30;
+    for (let i = 0; i < count; i++) {
+      if (i === 10) {
+        sender.client.send({ type: "send", clientId: "p-3", conversationId: chat.id, body: "again" });
+      }
+      if (i === 20) {
+        sender.client.send({ type: "send", clientId: "p-x", conversationId: crypto.randomUUID(), body: "?" });
+      }
+      sender.client.send({ type: "send", clientId: `p-${i}`, conversationId: chat.id, body: `n°${i}` });
+    }
+    const answers: { type: string; clientId?: string; seq?: number }[] = [];
+    while (answers.length < count + 2) {
+      const frame = await sender.client.next((f) => f.type === "ack" || f.type === "error");
+      const message = frame.message as { seq: number } | undefined;
+      answers.push({ type: frame.type as string, clientId: frame.clientId as string, seq: message?.seq });
+    }
+    const expected: typeof answers = Array.from(
+      { length: count },
+      (_, i) => ({ type: "ack", clientId: `p-${i}`, seq: i + 1 }),
+    );
+    expected.splice(20, 0, { type: "error", clientId: "p-x", seq: undefined });
+    expected.splice(10, 0, { type: "ack", clientId: "p-3", seq: 4 });
+    assertEquals(
+      answers,
+      expected,
+      "answers in frame order; seqs in frame order; the repeat acks the original",
+    );
+    const seen: number[] = [];
+    while (seen.length < count) {
+      seen.push(((await other.client.nextOfType("message")).message as { seq: number }).seq);
+    }
+    assertEquals(seen, Array.from({ length: count }, (_, i) => i + 1));
+    const stored = await listMessagesAfter(db, chat.id, 0, 100);
+    assertEquals(stored.map((m) => m.body), Array.from({ length: count }, (_, i) => `n°${i}`));
+    await Promise.all([sender.client.close(), other.client.close()]);
+  });
+});
+
 dbTest(
   "ws - a repeated clientId stores one row and acks the original, also after a reconnect",
   async (db) => {

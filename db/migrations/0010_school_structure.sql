@@ -24,6 +24,8 @@ CREATE TABLE pupils (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   establishment_id uuid NOT NULL REFERENCES establishments (id) ON DELETE CASCADE,
   name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+  -- The first name alone, when known ("Léa"), for short labels ("parent de Léa, CM2 A").
+  given_name text NULL CHECK (given_name IS NULL OR char_length(given_name) BETWEEN 1 AND 100),
   external_ref text NULL CHECK (external_ref IS NULL OR char_length(external_ref) BETWEEN 1 AND 64),
   user_id uuid NULL REFERENCES users (id) ON DELETE SET NULL,
   created_at timestamptz NOT NULL DEFAULT now()
@@ -68,3 +70,12 @@ CREATE UNIQUE INDEX guardianships_pupil_guardian_key ON guardianships (pupil_id,
 CREATE UNIQUE INDEX guardianships_pupil_invitation_key ON guardianships (pupil_id, invitation_id)
   WHERE invitation_id IS NOT NULL;
 CREATE INDEX guardianships_guardian_idx ON guardianships (guardian_id) WHERE guardian_id IS NOT NULL;
+-- A pupil's guardians (pages, import) and an invitation's links (its acceptance): the partial unique
+-- indexes above cannot serve these lookups.
+CREATE INDEX guardianships_pupil_idx ON guardianships (pupil_id);
+CREATE INDEX guardianships_invitation_idx ON guardianships (invitation_id) WHERE invitation_id IS NOT NULL;
+
+-- The audit log names classes and pupils as targets too (class.create, guardian.link, class_import.apply…).
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_target_type_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_target_type_check
+  CHECK (target_type IS NULL OR target_type IN ('person', 'establishment', 'membership', 'class', 'pupil'));

@@ -146,7 +146,14 @@ export function PortalShell(props: PortalShellProps) {
 function adminLinks(locale: Locale, memberships: readonly Membership[]) {
   const links: {
     href: string;
-    label: "nav.messagerie" | "nav.emails" | "nav.outbox" | "nav.people" | "nav.invitations" | "nav.audit";
+    label:
+      | "nav.messagerie"
+      | "nav.emails"
+      | "nav.outbox"
+      | "nav.people"
+      | "nav.classes"
+      | "nav.invitations"
+      | "nav.audit";
   }[] = [
     { href: `/${locale}/admin/messagerie`, label: "nav.messagerie" },
     { href: `/${locale}/admin/emails`, label: "nav.emails" },
@@ -154,6 +161,7 @@ function adminLinks(locale: Locale, memberships: readonly Membership[]) {
   if (memberships.some((m) => m.role === "admin")) {
     links.push({ href: `/${locale}/admin/outbox`, label: "nav.outbox" });
     links.push({ href: `/${locale}/admin/people`, label: "nav.people" });
+    links.push({ href: `/${locale}/admin/classes`, label: "nav.classes" });
     links.push({ href: `/${locale}/admin/invitations`, label: "nav.invitations" });
     links.push({ href: `/${locale}/admin/audit`, label: "nav.audit" });
   }

@@ -10,6 +10,7 @@ import { changeRole, removeFromEstablishment, setPersonActive } from "@/domain/a
 import { type PersonDetails, personDetails } from "@/domain/people.ts";
 import { translator } from "@/i18n/mod.ts";
 import { formatFull } from "@/i18n/format.ts";
+import { personWithAffiliation } from "@/i18n/affiliation.ts";
 import { clientAddress } from "@/server/session.ts";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "@/components/styles.ts";
 import { adminMembership } from "@/routes/[locale]/_lib/outbox.ts";
@@ -93,7 +94,9 @@ export default defineSignedInPage.page<PersonData>(function PersonPage({ state, 
             {t("people.back")}
           </a>
         </p>
-        <h1 class="mt-2 text-xl font-bold text-slate-900">{person.name}</h1>
+        <h1 class="mt-2 text-xl font-bold text-slate-900" data-person-label>
+          {personWithAffiliation({ ...person, affiliation: data.affiliation }, t)}
+        </h1>
         <dl class="mt-4 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
           <dt class="font-semibold">{t("people.email")}</dt>
           <dd>{person.email}</dd>

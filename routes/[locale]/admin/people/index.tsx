@@ -4,12 +4,13 @@
  * `domain/people.ts`).
  */
 import { Head } from "@/framework/mod.ts";
-import type { Membership, Role } from "@/db/models.ts";
+import type { Affiliation, Membership, Role } from "@/db/models.ts";
 import type { PersonRow } from "@/db/people.ts";
 import { peoplePage } from "@/domain/people.ts";
 import { isStorable } from "@/domain/text.ts";
 import { translator } from "@/i18n/mod.ts";
 import { formatFull } from "@/i18n/format.ts";
+import { affiliationLabel } from "@/i18n/affiliation.ts";
 import { SECONDARY_BUTTON } from "@/components/styles.ts";
 import { adminMembership } from "@/routes/[locale]/_lib/outbox.ts";
 import { FIELD_CLASS, LINK_CLASS } from "@/routes/[locale]/_lib/AccountCard.tsx";
@@ -25,7 +26,7 @@ interface PeopleData {
   page: number;
   pages: number;
   total: number;
-  rows: PersonRow[];
+  rows: (PersonRow & { affiliation: Affiliation | null })[];
 }
 
 export const handler = defineSignedInPage.handlers<PeopleData>({
@@ -123,7 +124,9 @@ export default defineSignedInPage.page<PeopleData>(function PeoplePage({ state, 
                   </a>
                 </td>
                 <td class="py-2 pr-3">{p.email}</td>
-                <td class="py-2 pr-3">{t(`role.${p.role}`)}</td>
+                <td class="py-2 pr-3" data-affiliation>
+                  {affiliationLabel(p.role, p.affiliation, t)}
+                </td>
                 <td class="py-2 pr-3">{p.deactivated ? t("people.deactivated") : t("people.active")}</td>
                 <td class="py-2">
                   {p.lastActivity

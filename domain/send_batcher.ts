@@ -1,0 +1,150 @@
+/**
+ * Group commit for sends: concurrent sends are gathered for `gatherMs` (and while the previous
+ * batch is being stored) and stored together by one call of `store` (one transaction: see
+ * `appendMessages` in db/messages.ts), so the cost of a transaction, its round trips and the
+ * conversation row lock is paid once per batch instead of once per message.
+ *
+ * Order: one batch is stored at a time and a batch keeps submission order, so within a
+ * conversation seqs follow the order of `submit` calls. Each send settles with its own outcome
+ * only after the batch's COMMIT; one faulty send does not fail the others (the store isolates it).
+ *
+ * Overload is decided at `submit`, before anything is stored: when `maxQueued` sends are already
+ * waiting, or the oldest has waited `maxWaitMs`, the send is refused with `overloaded` (retryable
+ * with the same `clientId`) instead of joining a queue it would time out in. Memory stays bounded:
+ * at most `maxQueued` waiting plus `maxBatch` being stored.
+ */
+import type { AppendMessageInput, AppendOutcome, AppendResult } from "../db/messages.ts";
+import { overloaded } from "./errors.ts";
+
+/** Options of {@linkcode SendBatcher}. */
+export interface SendBatcherOptions {
+  /** How long the first send of a batch waits for others to join it. Default 1 ms. */
+  gatherMs?: number;
+  /** Most sends stored in one batch (one transaction). Default 500. */
+  maxBatch?: number;
+  /** Most sends waiting for their batch; one more is refused `overloaded`. Default 5000. */
+  maxQueued?: number;
+  /** Once the oldest waiting send has waited this long, new sends are refused `overloaded`. Default 2000 ms. */
+  maxWaitMs?: number;
+}
+
+/** Stores a batch; one outcome per input, in order. */
+export type BatchStore = (inputs: readonly AppendMessageInput[]) => Promise<AppendOutcome[]>;
+
+interface Waiting {
+  input: AppendMessageInput;
+  at: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** See the module documentation. */
+export class SendBatcher {
+  readonly #store: BatchStore;
+  readonly #o: Required<SendBatcherOptions>;
+  #queue: Waiting[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #storing: Promise<void> | undefined;
+
+  constructor(store: BatchStore, options: SendBatcherOptions = {}) {
+    this.#store = store;
+    this.#o = { gatherMs: 1, maxBatch: 500, maxQueued: 5000, maxWaitMs: 2000, ...options };
+  }
+
+  /** Sends waiting for a batch (metrics, tests). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Queues `input` for the next batch, synchronously (so calls keep their order), and returns its
+   * outcome once the batch committed. Throws `overloaded` at once, storing nothing, past capacity.
+   */
+  submit(input: AppendMessageInput): Promise<AppendResult> {
+    const now = performance.now();
+    const oldest = this.#queue[0];
+    if (this.#queue.length >= this.#o.maxQueued || (oldest && now - oldest.at >= this.#o.maxWaitMs)) {
+      throw overloaded(Math.max(1, this.#o.maxWaitMs / 1000));
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
+    this.#queue.push({ input, at: now, resolve, reject });
+    this.#schedule();
+    return promise;
+  }
+
+  /** Resolves once every send submitted so far is settled (shutdown). */
+  async drained(): Promise<void> {
+    while (this.#storing || this.#queue.length > 0) {
+      if (!this.#storing) this.#flush();
+      await this.#storing;
+    }
+  }
+
+  /** Starts a batch now when it is full, else after `gatherMs`; never while one is being stored. */
+  #schedule(): void {
+    if (this.#storing) return; // the batch in flight starts the next one when it is done
+    if (this.#queue.length >= this.#o.maxBatch) {
+      this.#flush();
+      return;
+    }
+    this.#timer ??= setTimeout(() => this.#flush(), this.#o.gatherMs);
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#storing || this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, this.#o.maxBatch);
+    this.#storing = this.#run(batch).finally(() => {
+      this.#storing = undefined;
+      // Sends that arrived while this batch was stored waited long enough: store them at once.
+      if (this.#queue.length > 0) this.#flush();
+    });
+  }
+
+  async #run(batch: Waiting[]): Promise<void> {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.#store(batch.map((w) => w.input));
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    batch.forEach((waiting, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) waiting.resolve(outcome.result);
+      else waiting.reject(outcome ? outcome.error : new Error("the batch store returned too few outcomes"));
+    });
+  }
+}
+
+/** One caller's place in its key's line; see {@linkcode ArrivalOrder}. */
+export interface Turn extends Disposable {
+  /** Settles when every earlier turn of the same key was released. */
+  readonly ready: Promise<void>;
+  /** Lets the next turn of the key go; idempotent (disposing releases too). */
+  release(): void;
+}
+
+/**
+ * Keeps one key's work (one user's sends) in the order it was started while the slow part before it
+ * (the permission check) runs concurrently: `enter` takes a place in the key's line at once; the
+ * work awaits `ready`, does its ordered step (queueing the send) and releases the turn. A turn
+ * that fails before its step is released when disposed (`using`), so it never blocks the line.
+ */
+export class ArrivalOrder {
+  #last = new Map<string, Promise<void>>();
+
+  enter(key: string): Turn {
+    const previous = this.#last.get(key) ?? Promise.resolve();
+    const released = Promise.withResolvers<void>();
+    // The next turn waits for this one AND every earlier one: a turn released early (it failed
+    // before its step) must not let later turns overtake the ones still ahead of it.
+    const done = Promise.all([previous, released.promise]).then(() => {
+      if (this.#last.get(key) === done) this.#last.delete(key);
+    });
+    this.#last.set(key, done);
+    const release = () => released.resolve();
+    return { ready: previous, release, [Symbol.dispose]: release };
+  }
+}
