@@ -44,6 +44,12 @@ export const LIMITS = {
   passwordResetsPerAccount: perWindow("password_resets_account", 3, HOUR),
   /** Password-reset requests per client address. */
   passwordResetsPerAddress: perWindow("password_resets_address", 20, HOUR),
+  /**
+   * `POST /api/conversations/:id/messages` per user: the very bucket of the socket's `send` frames
+   * (its name and default rate are the hub's, `realtime/options.ts` `sendRate`), so a person sends
+   * 5/s in all, whichever way.
+   */
+  sends: { name: "send", capacity: 20, refillPerSecond: 5 },
   /** `POST /api/conversations/:id/read` per user (each is fanned out to every member). */
   readMarkers: perWindow("read_markers", 60, MINUTE),
   /** `GET /api/recipients` per user (search as you type). */

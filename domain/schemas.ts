@@ -14,7 +14,7 @@
  */
 
 import * as v from "valibot";
-import { clientIdSchema as id, clientSeq as seq, MAX_SEQ } from "../protocol/client_frames.ts";
+import { clientIdSchema as id, clientSeq as seq, MAX_SEQ, sendClientId } from "../protocol/client_frames.ts";
 import { storableString as text } from "../protocol/text.ts";
 import { badRequest } from "./errors.ts";
 /** Page size bounds of message listings. */
@@ -149,6 +149,9 @@ export const createConversationBody = v.object({
 
 /** `POST /api/conversations/:id/read`. */
 export const readBody = v.object({ seq });
+
+/** `POST /api/conversations/:id/messages`: the `send` frame's fields, without a socket. */
+export const sendBody = v.object({ clientId: sendClientId, body: text() });
 
 /**
  * The `:id` of `/api/conversations/:id/…`. Not required to be a UUID: an id that names no

@@ -9,6 +9,7 @@ import {
   parseInput,
   readBody,
   recipientsQuery,
+  sendBody,
 } from "./schemas.ts";
 import * as schemas from "./schemas.ts";
 import * as frames from "../protocol/client_frames.ts";
@@ -90,6 +91,16 @@ Deno.test("schemas - create conversation: each malformed body names its field", 
     { establishmentId: ID, participantIds: [ID2], title: 5 },
     "title: expected a string or null",
   );
+});
+
+Deno.test("schemas - REST send: a clientId of 1 to 64 characters and a storable body", () => {
+  assertEquals(parseInput(sendBody, { clientId: "c-1", body: "Bonjour" }), {
+    clientId: "c-1",
+    body: "Bonjour",
+  });
+  refused(sendBody, { body: "Bonjour" }, "clientId: required");
+  refused(sendBody, { clientId: "x".repeat(65), body: "Bonjour" }, "clientId: expected 1 to 64 characters");
+  refused(sendBody, { clientId: "c-1", body: 12 }, "body: expected a string");
 });
 
 Deno.test("schemas - read marker: a whole number from 0", () => {

@@ -201,6 +201,7 @@ dbTest("inputs - JSON endpoints answer 415 to text/plain, form encoding and no c
       { path: "/api/auth/login", body: { email: teacher.user.email, password: TEST_PASSWORD } },
       { path: "/api/conversations", body: { establishmentId, participantIds: [parent.user.id] } },
       { path: `/api/conversations/${chat.id}/read`, body: { seq: 0 } },
+      { path: `/api/conversations/${chat.id}/messages`, body: { clientId: "c-1", body: "Bonjour" } },
     ];
     const types: (string | undefined)[] = [
       "text/plain",

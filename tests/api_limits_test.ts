@@ -6,7 +6,14 @@
 import { dbTest, sharesPglite } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { api, loginCookie, makeLoginUser, type TestServer, withServer } from "./support/server.ts";
-import { clusterTest, connect, conversation, POSTGRES_TIERS, school } from "./support/realtime_fixtures.ts";
+import {
+  clusterTest,
+  connect,
+  conversation,
+  POSTGRES_TIERS,
+  school,
+  sendAndAck,
+} from "./support/realtime_fixtures.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { makeEstablishment, makeSchoolClassWith } from "../db/factories.ts";
 import type { Database } from "../db/types.ts";
@@ -98,6 +105,35 @@ dbTest(
         await untilRefused(LIMITS.conversationCreations, () => create(teacher, `Sortie ${n++}`)),
       );
       assertEquals((await create(colleague, "Réunion")).status, 201, "another person is not limited");
+    });
+  },
+);
+
+dbTest(
+  "limits - REST sends share the socket's send bucket: 20 in all, then 429 with Retry-After",
+  async (db) => {
+    await withServer(db, async (server) => {
+      const { school, teacher, parent } = await staffRoom(db, server);
+      const chat = await conversation(db, school.id, [teacher, parent]);
+      const { client } = await connect(server, teacher);
+      try {
+        // Half the burst over the socket, the rest (and one more) over REST.
+        for (let i = 0; i < 10; i++) await sendAndAck(client, chat.id, `socket ${i}`);
+        const post = (who: { cookie: string }, i: number) =>
+          api(server.url, who.cookie, `/api/conversations/${chat.id}/messages`, {
+            method: "POST",
+            body: { clientId: crypto.randomUUID(), body: `rest ${i}` },
+          });
+        let i = 0;
+        const refused = await untilRefused(
+          { ...LIMITS.sends, capacity: LIMITS.sends.capacity - 10 },
+          () => post(teacher, i++),
+        );
+        assertRateLimited(refused);
+        assertEquals((await post(parent, 0)).status, 201, "another person is not limited");
+      } finally {
+        await client.close();
+      }
     });
   },
 );

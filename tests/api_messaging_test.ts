@@ -7,6 +7,7 @@ import { setMembership } from "../db/users.ts";
 import { appendMessage } from "../db/messages.ts";
 import type { Database } from "../db/types.ts";
 import type { Role, User } from "../db/models.ts";
+import { WsClient } from "./support/ws_client.ts";
 
 interface Member {
   user: User;
@@ -331,3 +332,42 @@ dbTest("api - unknown API paths and methods answer JSON errors in the contract's
     assertEquals([wrongMethod.status, code(wrongMethod.body)], [405, "method_not_allowed"]);
   });
 });
+
+dbTest(
+  "messages - a REST send is stored once per clientId (201, then 200 with the same message) and reaches the other members' sockets",
+  async (db) => {
+    await withServer(db, async (server) => {
+      const w = await world(db, server);
+      const chat = await directConversation(server, w.parent, w.school.id, w.teacher);
+      const socket = await WsClient.connect(server.url, { cookie: w.teacher.cookie });
+      try {
+        await socket.nextOfType("hello");
+        const post = (who: Member, clientId: string, body: string) =>
+          api(server.url, who.cookie, `/api/conversations/${chat}/messages`, {
+            method: "POST",
+            body: { clientId, body },
+          });
+        const clientId = crypto.randomUUID();
+        const first = await post(w.parent, clientId, "Bonjour, Léa sera absente demain.");
+        assertEquals(first.status, 201, JSON.stringify(first.body));
+        const stored = (first.body as { message: { id: string; seq: number; body: string } }).message;
+        assertEquals([stored.seq, stored.body], [1, "Bonjour, Léa sera absente demain."]);
+        const delivered = await socket.nextOfType("message");
+        assertEquals((delivered.message as { id: string }).id, stored.id);
+        const again = await post(w.parent, clientId, "Bonjour, Léa sera absente demain.");
+        assertEquals(again.status, 200);
+        assertEquals((again.body as { message: { id: string } }).message.id, stored.id);
+        assertEquals(code((await post(w.farTeacher, crypto.randomUUID(), "Bonjour")).body), "not_found");
+        assertEquals(code((await post(w.parent, crypto.randomUUID(), "   ")).body), "bad_request");
+        const history = await api(
+          server.url,
+          w.teacher.cookie,
+          `/api/conversations/${chat}/messages?after=0`,
+        );
+        assertEquals((history.body as { messages: unknown[] }).messages.length, 1, "stored once");
+      } finally {
+        await socket.close();
+      }
+    });
+  },
+);

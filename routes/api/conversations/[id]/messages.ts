@@ -1,5 +1,6 @@
-import { conversationPath, messagesQuery, parseInput } from "@/domain/schemas.ts";
-import { json, queryObject } from "@/server/http.ts";
+import { enforceLimit, LIMITS } from "@/domain/limits.ts";
+import { conversationPath, messagesQuery, parseInput, sendBody } from "@/domain/schemas.ts";
+import { json, queryObject, readJson } from "@/server/http.ts";
 import { defineSignedIn } from "@/server/define.ts";
 
 export const handler = defineSignedIn.handlers({
@@ -10,5 +11,23 @@ export const handler = defineSignedIn.handlers({
     const { messaging } = ctx.state.services;
     const messages = await messaging.listMessages(ctx.state.user.id, id, query);
     return json({ messages });
+  },
+
+  /**
+   * `POST /api/conversations/:id/messages` `{"clientId","body"}` → `201 {"message"}` when stored, `200` with
+   * the original message when this sender already used the `clientId` here: the socket's `send`, for a
+   * client without one (a script, an integration). Same rules, same per-user limit, same fan-out.
+   */
+  async POST(ctx): Promise<Response> {
+    const { id } = parseInput(conversationPath, ctx.params, "path");
+    const input = parseInput(sendBody, await readJson(ctx.req));
+    const { messaging, limits } = ctx.state.services;
+    await enforceLimit(limits, LIMITS.sends, ctx.state.user.id, "You are sending too fast");
+    // The domain publishes the stored message: every member's sockets get it, on every instance.
+    const { message, created } = await messaging.sendMessage(ctx.state.user.id, {
+      conversationId: id,
+      ...input,
+    });
+    return json({ message }, created ? 201 : 200);
   },
 });
