@@ -16,6 +16,11 @@ export interface PostgresCluster {
   dir: string;
   /** Stops the server (fast shutdown) and removes its directory. Safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Stops the server with `pg_ctl stop -m <mode>` and starts it again on the same port and data
+   * directory, resolving once it accepts connections (fault tests: a database restart).
+   */
+  restart(mode: "fast" | "immediate", opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 /** Raised when the server binaries are not installed; callers may treat this as "skip Postgres". */
@@ -105,7 +110,20 @@ export async function startPostgresCluster(opts: { signal?: AbortSignal } = {}):
       server = started.process;
       const outcome = await waitUntilReady(run, started, port, opts.signal);
       if (outcome === "ready") {
-        return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir: root, stop };
+        const restart = async (mode: "fast" | "immediate", restartOpts: { signal?: AbortSignal } = {}) => {
+          const previous = server;
+          const halted = await run("pg_ctl", ["stop", "-D", dataDir, "-m", mode, "-w"]).output();
+          if (!halted.success) throw new Error(`pg_ctl stop -m ${mode} failed: ${decode(halted.stderr)}`);
+          if (previous && !(await settlesWithin(previous.status, 10_000))) {
+            throw new Error(`postgres did not exit within 10 s of pg_ctl stop -m ${mode}`);
+          }
+          const again = spawnServer(run, dataDir, socketDir, port);
+          server = again.process;
+          if (await waitUntilReady(run, again, port, restartOpts.signal) !== "ready") {
+            throw new Error(`postgres could not bind port ${port} again after a restart: ${again.log()}`);
+          }
+        };
+        return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir: root, stop, restart };
       }
       // The port was taken between probing and binding; try another one.
       server = undefined;
