@@ -58,7 +58,7 @@ const nastyText = fc.oneof(
     "' OR 1=1 --",
   ),
   fc.string({ unit: "binary", maxLength: 20 }),
-  fc.nat({ max: 5000 }).map((n) => "é".repeat(n)),
+  fc.constantFrom("é".repeat(4000), "é".repeat(4001)),
 );
 
 /** Values where an id, a seq or a flag is expected. */

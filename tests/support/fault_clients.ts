@@ -84,6 +84,7 @@ export class ScriptedClient {
   readonly connection: ChatConnection;
   #instances: readonly string[];
   #target = 0;
+  #goHome = false;
   #sockets = 0;
   #opened = false;
   #current: { socket: number; instance: string } | undefined;
@@ -126,6 +127,22 @@ export class ScriptedClient {
     return this.#opened ? this.#current?.instance : undefined;
   }
 
+  /** The instance this client's sockets go to first. */
+  get home(): string {
+    return this.#instances[0]!;
+  }
+
+  /**
+   * Drops the socket and connects again to the first instance (as a reloaded tab would; the store
+   * and its outbox stay).
+   */
+  reconnectHome(): void {
+    this.connection.stop();
+    this.store.handleDisconnect();
+    this.#goHome = true;
+    this.connection.start();
+  }
+
   /** Number of `hello` frames received so far (one per successful (re)connect). */
   get hellos(): number {
     return this.frames.filter((f) => f.frame.type === "hello").length;
@@ -163,6 +180,10 @@ export class ScriptedClient {
   }
 
   #createSocket(): SocketLike {
+    // A reconnect goes to the next instance, as a load balancer would once this one failed.
+    if (this.#goHome) this.#target = 0;
+    else if (this.#sockets > 0) this.#target++;
+    this.#goHome = false;
     const instance = this.#instances[this.#target % this.#instances.length]!;
     const socketNo = ++this.#sockets;
     this.#current = { socket: socketNo, instance };
@@ -189,8 +210,6 @@ export class ScriptedClient {
     socket.addEventListener("close", (event) => {
       this.closes.push({ at: Date.now(), socket: socketNo, instance, code: event.code });
       if (this.#current?.socket === socketNo) this.#opened = false;
-      // The next attempt goes to the next instance, as a load balancer would once this one failed.
-      this.#target++;
     });
     return socket;
   }

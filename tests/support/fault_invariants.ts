@@ -167,7 +167,7 @@ export async function check(world: FaultWorld, window: Window, options: CheckOpt
   const clients = world.clients;
 
   // 1. Clients settle: every send confirmed, every store caught up with the database.
-  const unconfirmed = await settle(world, settleMs);
+  const unconfirmed = (await settle(world, settleMs)).filter((u) => u.sentAt >= window.startedAt);
   const finalSeqs = await lastSeqs(world);
   const behind = clients.filter((client) => !caughtUp(world, client, finalSeqs));
   if (behind.length > 0) {
@@ -307,7 +307,7 @@ export async function check(world: FaultWorld, window: Window, options: CheckOpt
       lastOnSocket.set(key, Math.max(lastOnSocket.get(key) ?? 0, message.seq));
       if (message.body.startsWith(LOAD_PREFIX)) {
         const sentAt = Number(message.body.split("|")[1]);
-        latencies.push({ sentAt, ms: record.at - sentAt });
+        if (sentAt >= window.startedAt) latencies.push({ sentAt, ms: record.at - sentAt });
       }
     }
     const fiveXX = client.restStatuses.filter((s) => s.at >= window.startedAt && s.status >= 500);
@@ -370,6 +370,7 @@ interface Unconfirmed {
   userId: string;
   clientId: string;
   state: string;
+  sentAt: number;
 }
 
 /** Waits until every outbox is empty (bounded); returns what is left. */
@@ -377,7 +378,12 @@ async function settle(world: FaultWorld, ms: number): Promise<Unconfirmed[]> {
   const deadline = Date.now() + ms;
   const left = () =>
     world.clients.flatMap((c) =>
-      c.store.outbox.peek().map((o) => ({ userId: c.identity.userId, clientId: o.clientId, state: o.state }))
+      c.store.outbox.peek().map((o) => ({
+        userId: c.identity.userId,
+        clientId: o.clientId,
+        state: o.state,
+        sentAt: c.sent.get(o.clientId)?.at ?? 0,
+      }))
     );
   const finalSeqs = await lastSeqs(world);
   while (Date.now() < deadline) {

@@ -38,6 +38,7 @@ export interface ScenarioOptions {
 
 /** Runs one scenario on `world` (see the module documentation); throws when an invariant broke. */
 export async function runScenario(world: FaultWorld, id: string, options: ScenarioOptions): Promise<Verdict> {
+  await world.rebalance();
   const started = Date.now();
   const window = await beginWindow(world);
   const measure = options.measure ?? 100;
@@ -82,6 +83,13 @@ export async function runScenario(world: FaultWorld, id: string, options: Scenar
     throw error;
   } finally {
     await load.stop();
+    // What this scenario left failed is retried by its person (the retry button), so that the next
+    // scenario starts with empty outboxes; the failure is already in this one's verdict.
+    for (const client of world.clients) {
+      for (const item of client.store.outbox.peek()) {
+        if (item.state === "failed") client.store.retry(item.clientId);
+      }
+    }
     const figures = verdict?.figures ?? {
       acked: 0,
       lost: 0,

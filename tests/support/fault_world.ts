@@ -105,7 +105,9 @@ export class FaultWorld {
   static async create(options: WorldOptions = {}): Promise<FaultWorld> {
     const seed = options.seed ?? 15;
     const random = seededRandom(seed);
-    const cluster = await startPostgresCluster();
+    // Commits acknowledged before the WAL is flushed would be lost by an immediate restart: not a
+    // fault of Préau's, so this cluster flushes at commit (fsync stays off: the OS does not crash here).
+    const cluster = await startPostgresCluster({ settings: { synchronous_commit: "on" } });
     let db: Database | undefined;
     const instances: PreauInstance[] = [];
     try {
@@ -190,6 +192,20 @@ export class FaultWorld {
     }
     this.clients.push(...opened);
     await this.waitFor(() => opened.every((c) => c.hellos > 0), 30_000, "every client's first hello");
+  }
+
+  /**
+   * Sends every client whose socket is not on its first instance back there (a tab reloaded once
+   * its instance is back), so that each scenario starts with the sockets spread over both.
+   */
+  async rebalance(): Promise<void> {
+    const moved = this.clients.filter((c) => c.instance !== c.home);
+    for (const client of moved) client.reconnectHome();
+    await this.waitFor(
+      () => this.clients.every((c) => c.instance === c.home),
+      20_000,
+      `${moved.length} client(s) back on their own instance`,
+    );
   }
 
   /** A client for `person` whose first socket goes to instance `first`. */
