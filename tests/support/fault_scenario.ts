@@ -5,7 +5,7 @@
  * the result (`fault_results.ts`) and fail with every broken invariant in words.
  */
 import { beginWindow, check, type Cut, probeDelivery, type Verdict } from "./fault_invariants.ts";
-import { recordResult } from "./fault_results.ts";
+import { recordResult, type ScenarioResult } from "./fault_results.ts";
 import type { FaultWorld, LoadOptions } from "./fault_world.ts";
 
 /** What a fault hands back to the runner. */
@@ -34,16 +34,38 @@ export interface ScenarioOptions {
   /** Largest recovery time accepted. Default 10 000 ms. */
   maxRecoveryMs?: number;
   load?: LoadOptions;
+  /** Keeps the load on after recovery until the window is this old (long runs). Default: no hold. */
+  holdMs?: number;
+  /** Appends the result to the results file. Default true (the soak records one result of its own). */
+  record?: boolean;
 }
 
-/** Runs one scenario on `world` (see the module documentation); throws when an invariant broke. */
-export async function runScenario(world: FaultWorld, id: string, options: ScenarioOptions): Promise<Verdict> {
-  await world.rebalance();
+/** A scenario that broke an invariant; `result` holds its figures and every violation. */
+export class ScenarioFailure extends Error {
+  constructor(readonly result: ScenarioResult) {
+    super(
+      `${result.id}: ${result.violations.length} invariant(s) broken:\n- ${result.violations.join("\n- ")}`,
+    );
+    this.name = "ScenarioFailure";
+  }
+}
+
+/**
+ * Runs one scenario on `world` (see the module documentation); resolves with its result, or throws
+ * a {@linkcode ScenarioFailure} when an invariant broke.
+ */
+export async function runScenario(
+  world: FaultWorld,
+  id: string,
+  options: ScenarioOptions,
+): Promise<ScenarioResult> {
+  const setupNotes = await world.rebalance();
   const started = Date.now();
   const window = await beginWindow(world);
   const measure = options.measure ?? 100;
   const load = world.load({ messagesPerSecond: 50, maxMs: 120_000, ...options.load });
   let verdict: Verdict | undefined;
+  let result: ScenarioResult | undefined;
   const violations: string[] = [];
   let outcome: FaultOutcome | void = undefined;
   try {
@@ -71,6 +93,10 @@ export async function runScenario(world: FaultWorld, id: string, options: Scenar
       30_000,
       `${measure} acked messages after recovery`,
     );
+    if (options.holdMs !== undefined) {
+      const until = started + options.holdMs;
+      await world.waitFor(() => Date.now() >= until, options.holdMs + 1000, "the end of the window");
+    }
     await load.stop();
     verdict = await check(world, window, { faultAt, recoveredAt, recoveryMs, cuts: outcome?.cuts });
     violations.push(...(outcome?.violations ?? []), ...verdict.violations);
@@ -100,15 +126,16 @@ export async function runScenario(world: FaultWorld, id: string, options: Scenar
       before: { p50: 0, p99: 0, count: 0 },
       after: { p50: 0, p99: 0, count: 0 },
     };
-    await recordResult({
+    result = {
       id,
       at: new Date().toISOString(),
       passed: violations.length === 0,
       violations,
       figures,
       durationMs: Date.now() - started,
-      notes: outcome?.notes,
-    });
+      notes: [...setupNotes, ...(outcome?.notes ?? [])],
+    };
+    if (options.record !== false) await recordResult(result);
     const f = figures;
     console.log(
       `[${id}] acked ${f.acked}, lost ${f.lost}, duplicated ${f.duplicated}, misordered ${f.misordered}, ` +
@@ -116,10 +143,8 @@ export async function runScenario(world: FaultWorld, id: string, options: Scenar
         `after ${f.after.p50}/${f.after.p99} ms; ${Date.now() - started} ms`,
     );
   }
-  if (violations.length > 0) {
-    throw new Error(`${id}: ${violations.length} invariant(s) broken:\n- ${violations.join("\n- ")}`);
-  }
-  return verdict!;
+  if (violations.length > 0) throw new ScenarioFailure(result);
+  return result;
 }
 
 /** Load messages acked to their senders since `since`. */

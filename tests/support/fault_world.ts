@@ -198,14 +198,36 @@ export class FaultWorld {
    * Sends every client whose socket is not on its first instance back there (a tab reloaded once
    * its instance is back), so that each scenario starts with the sockets spread over both.
    */
-  async rebalance(): Promise<void> {
-    const moved = this.clients.filter((c) => c.instance !== c.home);
-    for (const client of moved) client.reconnectHome();
-    await this.waitFor(
-      () => this.clients.every((c) => c.instance === c.home),
-      20_000,
-      `${moved.length} client(s) back on their own instance`,
-    );
+  async rebalance(): Promise<string[]> {
+    const notes: string[] = [];
+    const home = async () => {
+      const moved = this.clients.filter((c) => c.instance !== c.home);
+      for (const client of moved) client.reconnectHome();
+      await this.waitFor(
+        () => this.clients.every((c) => c.instance === c.home),
+        20_000,
+        `${moved.length} client(s) back on their own instance`,
+      );
+    };
+    try {
+      await home();
+    } catch (error) {
+      // An instance the previous scenario left unable to serve is restarted, so that one fault's
+      // damage does not fail every later scenario too; the note says so.
+      const unreached = new Set(this.clients.filter((c) => c.instance !== c.home).map((c) => c.home));
+      for (const instance of this.instances) {
+        if (!unreached.has(instance.url)) continue;
+        const ready = await instance.ready();
+        notes.push(
+          `instance ${instance.name} was restarted before this scenario: its clients could not reach it ` +
+            `(/readyz ${ready ? "200" : "not 200"}; ${error instanceof Error ? error.message : error})`,
+        );
+        await instance.kill();
+        await instance.start();
+      }
+      await home();
+    }
+    return notes;
   }
 
   /** A client for `person` whose first socket goes to instance `first`. */
