@@ -4,7 +4,8 @@
  * close code 4401: the session ended; never after the server refused one tab too many). A `ping`
  * goes out after 3 s without any frame, and a socket that then stays silent for 4 s more is given
  * up (a frozen server or a dead network does not close a socket): a dead connection shows within
- * 10 s. It also retries at once when the browser comes back online or the tab becomes visible.
+ * 10 s, and an upgrade that does not open within 5 s is given up too. The server's own liveness
+ * `ping` (every 5 s) is answered with its `pong` here, and counts as hearing from the server. It also retries at once when the browser comes back online or the tab becomes visible.
  * What to do with frames is the caller's business (`onFrame`, `onConnected`, `onDisconnected`).
  */
 import { signal } from "@preact/signals";
@@ -166,6 +167,11 @@ export class ChatConnection {
       if (this.socket !== socket) return;
       this.heard();
       const frame = parseServerFrame((event as MessageEvent).data);
+      if (frame?.type === "ping") {
+        // The server's liveness check: unanswered, it closes the socket as a reader that stopped.
+        this.send({ type: "pong", nonce: frame.nonce });
+        return;
+      }
       if (frame?.type === "hello") this.attempt = 0;
       if (frame) this.options.onFrame(frame);
     });

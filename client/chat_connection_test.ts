@@ -1,6 +1,7 @@
 import { ChatConnection, type SocketLike } from "./chat_connection.ts";
 import { assert, assertEquals } from "../tests/support/assert.ts";
 import { settlesWithin } from "../util/timeout.ts";
+import { installFakeClock } from "../tests/support/fake_clock.ts";
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -136,4 +137,36 @@ Deno.test("connection - the backoff never exceeds 4 s, whatever the number of fa
   connection.stop();
   assert(delays.every((d) => d <= 4000), `delays: ${delays}`);
   assert(delays.at(-1)! >= 3900, `the cap is reached: ${delays}`);
+});
+
+Deno.test("connection - server pings are answered with their nonce; a server silent from then on is left within 10 s", () => {
+  using clock = installFakeClock();
+  const { connection, sockets } = harness();
+  try {
+    connection.start();
+    sockets[0]!.open();
+    sockets[0]!.emit("message", {
+      data: JSON.stringify({ type: "hello", protocol: 1, user: { id: "u", name: "U" }, conversations: [] }),
+    });
+    // A live server pings every 5 s: each ping is answered, and the socket stays.
+    for (let i = 1; i <= 6; i++) {
+      clock.tick(2_500);
+      sockets[0]!.emit("message", { data: JSON.stringify({ type: "ping", nonce: String(i) }) });
+    }
+    assertEquals(sockets.length, 1, "a pinging server is never given up");
+    assert(sockets[0]!.sent.includes(JSON.stringify({ type: "pong", nonce: "6" })), "the ping is answered");
+    // The server freezes (SIGSTOP): nothing arrives any more.
+    const frozenAt = clock.now();
+    while (sockets.length < 2 && clock.now() - frozenAt < 20_000) clock.tick(100);
+    assertEquals(sockets[0]!.closedWith, 4000);
+    assert(clock.now() - frozenAt <= 10_000, `left after ${clock.now() - frozenAt} ms of silence`);
+    assertEquals(connection.state.peek(), "reconnecting");
+    // The new socket is stuck connecting (a frozen server accepts but never answers): given up too.
+    const connectingAt = clock.now();
+    while (sockets.length < 3 && clock.now() - connectingAt < 20_000) clock.tick(100);
+    assertEquals(sockets[1]!.closedWith, 4000);
+    assert(clock.now() - connectingAt <= 10_000, `an upgrade stuck for ${clock.now() - connectingAt} ms`);
+  } finally {
+    connection.stop();
+  }
 });

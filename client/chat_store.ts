@@ -7,10 +7,14 @@
  * Guarantees kept here: messages are de-duplicated by id and ordered by seq; a hole in the seqs
  * (a skipped `message` frame, a reconnect) is fetched with `?after=`; a message is sent with one
  * `clientId` however often it is retried, so the server stores it once; messages written while
- * offline wait in the outbox and leave after the next `hello`.
+ * offline wait in the outbox and leave after the next `hello`. A send is repeated by itself, with
+ * backoff, when its ack does not come or the server answers a retryable error (`unavailable`,
+ * `overloaded`, `rate_limited`, a few times `internal`); only what the server refused for good is
+ * shown as failed, with a retry button.
  */
 import { batch, computed, type Signal, signal } from "@preact/signals";
 import * as defaultApi from "./api.ts";
+import { backoffDelay } from "../util/backoff.ts";
 import { firstGap, lastSeqOf, mergeMessages } from "./messages.ts";
 import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
 
@@ -20,7 +24,10 @@ export interface Transport {
   isOpen(): boolean;
 }
 
-/** A message of ours not yet acknowledged: `queued` waits for a connection, `pending` for its ack. */
+/**
+ * A message of ours not yet acknowledged: `queued` waits for a connection (or for its automatic
+ * resend), `pending` for its ack, `failed` was refused by the server (shown with a retry button).
+ */
 export interface Outgoing {
   clientId: string;
   conversationId: string;
@@ -55,8 +62,22 @@ export interface Typist {
 /** The REST calls the store makes (tests may replace them). */
 export type ChatApi = Pick<typeof defaultApi, "fetchMessages" | "fetchConversations" | "postRead">;
 
-/** How long a sent message may wait for its ack before it is shown as failed. */
+/** How long a sent message may wait for its ack before it is sent again (same clientId). */
 export const ACK_TIMEOUT_MS = 10_000;
+/**
+ * Error codes after which the same send can succeed later: it is resent by itself, never shown as
+ * failed. Any other code is a refusal (`forbidden`, `too_large`, `bad_request`, …).
+ */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  "unavailable",
+  "overloaded",
+  "rate_limited",
+  "internal",
+]);
+/** `internal` may be a bug that fails every time: after this many automatic resends it shows as failed. */
+export const MAX_INTERNAL_RETRIES = 3;
+/** Backoff of automatic resends: from about 1 s, doubling, at most 15 s (half of it random). */
+export const RESEND_DELAY = { baseMs: 1_000, maxMs: 15_000 } as const;
 /** Receivers forget a typing signal after this long without a repeat (contract). */
 export const TYPING_TTL_MS = 6_000;
 /** Senders repeat `typing: true` at most this often (contract). */
@@ -92,6 +113,9 @@ export class ChatStore {
 
   private readonly threads = new Map<string, Thread>();
   private readonly ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Automatic resends waiting for their backoff, and how many each message has had. */
+  private readonly resendTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly resends = new Map<string, number>();
   private readonly syncing = new Map<string, Promise<void>>();
   private readonly typingSent = new Map<string, TypingSent>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -155,7 +179,7 @@ export class ChatStore {
       case "ack":
         return this.onAck(frame.clientId, frame.message);
       case "error":
-        if (frame.clientId !== undefined) this.fail(frame.clientId);
+        if (frame.clientId !== undefined) this.onSendError(frame.clientId, frame.code);
         else console.warn(`chat: the server refused a frame (${frame.code}): ${frame.message}`);
         return;
       case "typing":
@@ -238,6 +262,9 @@ export class ChatStore {
     for (const id of done) {
       clearTimeout(this.ackTimers.get(id));
       this.ackTimers.delete(id);
+      clearTimeout(this.resendTimers.get(id));
+      this.resendTimers.delete(id);
+      this.resends.delete(id);
     }
     this.outbox.value = this.outbox.peek().filter((o) => !done.has(o.clientId));
   }
@@ -446,8 +473,11 @@ export class ChatStore {
     this.transmit(item.clientId);
   }
 
-  /** Sends a failed message again, with the same clientId. */
+  /** Sends a failed message again, with the same clientId (the retry button). */
   retry(clientId: string): void {
+    clearTimeout(this.resendTimers.get(clientId));
+    this.resendTimers.delete(clientId);
+    this.resends.delete(clientId);
     this.setOutgoing(clientId, "queued");
     this.transmit(clientId);
   }
@@ -517,14 +547,50 @@ export class ChatStore {
       clientId,
       setTimeout(() => {
         this.ackTimers.delete(clientId);
-        if (this.outbox.peek().find((o) => o.clientId === clientId)?.state === "pending") this.fail(clientId);
+        // No answer: the frame or its ack was lost (the socket died, or the server is stuck). The
+        // same clientId is stored at most once, so sending again is safe.
+        if (this.outbox.peek().find((o) => o.clientId === clientId)?.state === "pending") {
+          this.scheduleResend(clientId);
+        }
       }, ACK_TIMEOUT_MS),
+    );
+  }
+
+  /** The server answered our send with an error: resend what may succeed later, fail the rest. */
+  private onSendError(clientId: string, code: string): void {
+    if (!this.outbox.peek().some((o) => o.clientId === clientId)) return;
+    const resends = this.resends.get(clientId) ?? 0;
+    if (!RETRYABLE_CODES.has(code) || (code === "internal" && resends >= MAX_INTERNAL_RETRIES)) {
+      this.fail(clientId);
+      return;
+    }
+    this.scheduleResend(clientId);
+  }
+
+  /** Queues the message and sends it again after the backoff (or at the next `hello`, if sooner). */
+  private scheduleResend(clientId: string): void {
+    clearTimeout(this.ackTimers.get(clientId));
+    this.ackTimers.delete(clientId);
+    clearTimeout(this.resendTimers.get(clientId));
+    const attempt = this.resends.get(clientId) ?? 0;
+    this.resends.set(clientId, attempt + 1);
+    this.setOutgoing(clientId, "queued");
+    this.resendTimers.set(
+      clientId,
+      setTimeout(() => {
+        this.resendTimers.delete(clientId);
+        if (this.outbox.peek().find((o) => o.clientId === clientId)?.state === "queued") {
+          this.transmit(clientId);
+        }
+      }, backoffDelay(attempt, RESEND_DELAY)),
     );
   }
 
   private fail(clientId: string): void {
     clearTimeout(this.ackTimers.get(clientId));
     this.ackTimers.delete(clientId);
+    clearTimeout(this.resendTimers.get(clientId));
+    this.resendTimers.delete(clientId);
     this.setOutgoing(clientId, "failed");
   }
 

@@ -1,4 +1,5 @@
-import { type ChatApi, ChatStore } from "./chat_store.ts";
+import { ACK_TIMEOUT_MS, type ChatApi, ChatStore, MAX_INTERNAL_RETRIES, RESEND_DELAY } from "./chat_store.ts";
+import { installFakeClock } from "../tests/support/fake_clock.ts";
 import type { ChatBoot, ClientFrame, ServerFrame, WireConversation, WireMessage } from "./types.ts";
 import { assertEquals } from "../tests/support/assert.ts";
 import { sleep } from "../util/timeout.ts";
@@ -110,17 +111,66 @@ Deno.test("chat store - offline messages queue; hello resyncs and sends them wit
   assertEquals(store.conversation(CONV)?.unread, 0, "sending advances our read marker");
 });
 
-Deno.test("chat store - a refused message is marked failed and retried with the same clientId", () => {
+Deno.test("chat store - a message the server refused for good is marked failed and retried with the same clientId", () => {
   const { store, sent } = setup([message(1)], [message(1)]);
   store.send(CONV, "bonjour");
   const clientId = store.outbox.peek()[0]!.clientId;
-  store.handleFrame({ type: "error", code: "rate_limited", message: "slow down", clientId });
+  store.handleFrame({ type: "error", code: "forbidden", message: "not yours", clientId });
   assertEquals(store.outbox.peek()[0]!.state, "failed");
   store.retry(clientId);
   assertEquals(sent.map((f) => f.type === "send" && f.clientId), [clientId, clientId]);
   assertEquals(store.outbox.peek()[0]!.state, "pending");
   store.handleFrame({ type: "ack", clientId, message: { ...message(2, ME), body: "bonjour" } });
   assertEquals(store.outbox.peek(), []);
+});
+
+Deno.test("chat store - a send answered 'unavailable' or 'rate_limited' is resent by itself with its clientId, never shown as failed", () => {
+  using clock = installFakeClock();
+  const { store, sent } = setup([message(1)], [message(1)]);
+  store.send(CONV, "pendant la panne");
+  const clientId = store.outbox.peek()[0]!.clientId;
+  const states: string[] = [];
+  for (const [i, code] of ["unavailable", "rate_limited", "overloaded", "unavailable"].entries()) {
+    store.handleFrame({ type: "error", code, message: "try again", clientId });
+    states.push(store.outbox.peek()[0]!.state);
+    clock.tick(RESEND_DELAY.baseMs * 2 ** i); // the longest backoff of resend number i
+    states.push(store.outbox.peek()[0]!.state);
+  }
+  assertEquals(states, Array.from({ length: 4 }, () => ["queued", "pending"]).flat());
+  assertEquals(sent.map((f) => f.type === "send" && f.clientId), Array(5).fill(clientId));
+  store.handleFrame({ type: "ack", clientId, message: { ...message(2, ME), body: "pendant la panne" } });
+  assertEquals(store.outbox.peek(), []);
+  clock.tick(60_000);
+  assertEquals(sent.length, 5, "nothing is resent once acked");
+});
+
+Deno.test("chat store - a send whose ack never comes is sent again with the same clientId, without a click", () => {
+  using clock = installFakeClock();
+  const { store, sent } = setup([message(1)], [message(1)]);
+  store.send(CONV, "ack perdu");
+  const clientId = store.outbox.peek()[0]!.clientId;
+  clock.tick(ACK_TIMEOUT_MS);
+  assertEquals(store.outbox.peek()[0]!.state, "queued", "waiting for its resend, not failed");
+  clock.tick(RESEND_DELAY.baseMs);
+  assertEquals(store.outbox.peek()[0]!.state, "pending");
+  assertEquals(sent.map((f) => f.type === "send" && f.clientId), [clientId, clientId]);
+  store.handleFrame({ type: "ack", clientId, message: { ...message(2, ME), body: "ack perdu" } });
+  assertEquals(store.outbox.peek(), []);
+});
+
+Deno.test("chat store - 'internal' is resent a few times, then shown as failed", () => {
+  using clock = installFakeClock();
+  const { store, sent } = setup([message(1)], [message(1)]);
+  store.send(CONV, "bogue");
+  const clientId = store.outbox.peek()[0]!.clientId;
+  for (let i = 0; i < MAX_INTERNAL_RETRIES; i++) {
+    store.handleFrame({ type: "error", code: "internal", message: "oops", clientId });
+    assertEquals(store.outbox.peek()[0]!.state, "queued");
+    clock.tick(RESEND_DELAY.baseMs * 2 ** i);
+  }
+  store.handleFrame({ type: "error", code: "internal", message: "oops", clientId });
+  assertEquals(store.outbox.peek()[0]!.state, "failed");
+  assertEquals(sent.length, MAX_INTERNAL_RETRIES + 1);
 });
 
 Deno.test("chat store - typing shows until that person's message; reads in another tab clear the badge", () => {
@@ -141,7 +191,7 @@ Deno.test("chat store - a failed copy becomes the delivered message when a resyn
   socket.open = false;
   store.send(CONV, "Rendez-vous jeudi");
   const clientId = store.outbox.peek()[0]!.clientId;
-  store.handleFrame({ type: "error", code: "internal", message: "x", clientId });
+  store.handleFrame({ type: "error", code: "bad_request", message: "x", clientId });
   assertEquals(store.outbox.peek().map((o) => o.state), ["failed"]);
   // The server had stored it after all: the resync after the reconnect brings it, with its clientId.
   server.push({ ...message(2, ME), body: "Rendez-vous jeudi", clientId });

@@ -4,14 +4,23 @@
  * carry the SQLSTATE in `code`, which {@linkcode sqlState} reads without caring which adapter threw.
  */
 
-/** The PostgreSQL server could not be reached or refused us; the message says what to check. */
+/**
+ * The PostgreSQL server could not be reached or refused us; the message says what to check. An
+ * outage is an expected state, so this error prints as ONE line wherever it is logged: no stack
+ * (the driver's internals say nothing useful) and no `cause` chain; the driver's code is kept.
+ */
 export class DatabaseConnectionError extends Error {
+  /** The driver's code (`ECONNREFUSED`, `57P03`, `CONNECTION_CLOSED`, …), when it had one. */
+  readonly driverCode: string | undefined;
+
   constructor(readonly target: string, reason: string, options?: ErrorOptions) {
     super(
       `cannot reach PostgreSQL at ${target}: ${reason}. Check DATABASE_URL and that the server accepts connections`,
-      options,
     );
     this.name = "DatabaseConnectionError";
+    const code = (options?.cause as { code?: unknown } | undefined)?.code;
+    this.driverCode = typeof code === "string" ? code : undefined;
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
@@ -71,6 +80,19 @@ export function isConnectionFailure(error: unknown): boolean {
   if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
   // SQLSTATE class 08 is "connection exception"; 57P01..57P03 are admin shutdown / cannot connect now.
   return typeof code === "string" && (/^08...$/.test(code) || /^57P0[123]$/.test(code));
+}
+
+/**
+ * Whether `error` means "the database cannot answer right now" rather than "this request is wrong":
+ * a lost or refused connection (also wrapped, as {@linkcode DatabaseConnectionError} or in `cause`),
+ * a statement cancelled by `statement_timeout` (57014), or a client-side timeout waiting for the
+ * server (`TimeoutError` of `util/timeout.ts`). Such a request may be repeated as it was.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 3) return false;
+  if (error instanceof DatabaseConnectionError || isConnectionFailure(error)) return true;
+  if (sqlState(error) === "57014" || (error as { name?: unknown }).name === "TimeoutError") return true;
+  return isDatabaseUnavailable((error as { cause?: unknown }).cause, depth + 1);
 }
 
 /** A short human reason from any error (message, falling back to code). */

@@ -5,19 +5,38 @@
  *
  * LISTEN runs on postgres.js's own dedicated connection, which it re-opens and re-LISTENs after a
  * connection loss; every (re-)LISTEN calls `onListen` so callers can catch up on what they missed.
+ *
+ * Every wait is bounded, because a database restart is routine and must not stall anyone for long:
+ * a new connection gives up after `connectTimeoutSeconds`; a lost one is retried after at most
+ * `maxReconnectDelayMs` (postgres.js's own backoff is shared by the whole pool and grows to 20 s);
+ * every statement has a server-side `statement_timeout` and a client-side timeout of
+ * `queryTimeoutMs` (a statement on a connection that died silently never answers). A lost or refused
+ * connection is logged ONE line when the outage begins and one when the database answers again
+ * (`DatabaseAvailability`), never a stack trace.
  */
 import postgres from "postgres";
 import type { Database, ListenOptions, Queryable } from "./types.ts";
 import { DatabaseConnectionError, describeTarget, isConnectionFailure, reasonOf } from "./errors.ts";
 import { CODECS } from "./value_types.ts";
 import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
+import { backoffDelay } from "../util/backoff.ts";
+import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
 /** Options for {@linkcode createPostgresDatabase}. */
 export interface PostgresAdapterOptions {
   /** Connections in the pool (LISTEN uses one more of its own). Default 10. */
   poolSize?: number;
-  /** Seconds to wait for a new connection before failing. Default 10. */
+  /** Seconds to wait for a new connection before failing. Default 5. */
   connectTimeoutSeconds?: number;
+  /** Longest wait before re-opening a lost connection (jittered, doubling from 50 ms). Default 1 000 ms. */
+  maxReconnectDelayMs?: number;
+  /**
+   * Longest run of one statement or transaction: PostgreSQL cancels it (`statement_timeout`) and the
+   * caller gets a `TimeoutError` even if the server never answers. Default 15 000 ms.
+   */
+  queryTimeoutMs?: number;
+  /** Names this handle in the outage log lines, e.g. `"database"`. Default `"database"`. */
+  name?: string;
   /** Seconds `close()` lets running queries and transactions finish before cutting connections. Default 5. */
   closeTimeoutSeconds?: number;
 }
@@ -29,16 +48,25 @@ type Runner = { unsafe(text: string, params: any[]): PromiseLike<any> };
 /** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
 export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
   const target = describeTarget(url);
+  const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
+  const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 1_000;
+  const availability = new DatabaseAvailability(options.name ?? "database", target);
   const sql = postgres(url, {
     max: options.poolSize ?? 10,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
-    connection: { application_name: "preau" },
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    // In seconds; `retries` counts the pool's consecutive failed connections.
+    backoff: (retries: number) => backoffDelay(retries, { baseMs: 50, maxMs: maxReconnectDelayMs }) / 1000,
+    connection: { application_name: "preau", statement_timeout: queryTimeoutMs },
     // postgres.js rejects `undefined` parameters; PGlite sends NULL. Send NULL on both.
     transform: { undefined: null },
     types: CODECS,
-    // Routine notices ("relation already exists, skipping") are noise; warnings are worth seeing.
+    // Routine notices ("relation already exists, skipping") are noise; warnings are worth seeing,
+    // except the server's "terminating connection" on shutdown (57P01..57P03): one per connection,
+    // while the outage itself is logged once (see DatabaseAvailability).
     onnotice: (notice) => {
-      if (notice.severity === "WARNING") console.warn(`PostgreSQL warning: ${notice.message}`);
+      if (notice.severity === "WARNING" && !/^57P0[123]$/.test(String(notice.code))) {
+        console.warn(`PostgreSQL warning: ${notice.message}`);
+      }
     },
   });
 
@@ -60,14 +88,29 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     }
   };
 
+  /** Bounds `work` by `queryTimeoutMs` and keeps the outage state (one log line each way). */
+  const bounded = <T>(what: string, work: () => Promise<T>): Promise<T> =>
+    tracked(what, async () => {
+      try {
+        const result = await withTimeout(work(), queryTimeoutMs, { what: `PostgreSQL to answer ${what}` });
+        availability.up();
+        return result;
+      } catch (error) {
+        if (error instanceof DatabaseConnectionError || error instanceof TimeoutError) {
+          availability.down(error);
+        } else availability.up(); // the server answered, with an SQL error
+        throw error;
+      }
+    });
+
   return {
     kind: "postgres",
 
     query: <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-      tracked("db.query", () => run<T>(sql, text, params)),
+      bounded("db.query", () => run<T>(sql, text, params)),
 
     transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
-      tracked("db.transaction", async () => {
+      bounded("db.transaction", async () => {
         try {
           return await sql.begin(async (tx) => {
             const queryable: Queryable = {
@@ -95,7 +138,7 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     },
 
     async notify(channel: string, payload: string): Promise<void> {
-      await tracked("db.notify", () => run(sql, "select pg_notify($1, $2)", [channel, payload]));
+      await bounded("db.notify", () => run(sql, "select pg_notify($1, $2)", [channel, payload]));
     },
 
     close(): Promise<void> {
@@ -104,6 +147,45 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
       return inFlight.close((unsettled) => sql.end({ timeout: unsettled > 0 ? 0 : seconds }), seconds * 1000);
     },
   };
+}
+
+/**
+ * Whether the server answers, as seen by one handle's queries: logs one line when queries start
+ * failing for connection reasons (or time out) and one when one succeeds again, whatever the number
+ * of failures in between. `isDown` lets probes answer at once.
+ */
+export class DatabaseAvailability {
+  #downSince: number | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    readonly log: (line: string) => void = (line) => console.warn(line),
+  ) {}
+
+  get isDown(): boolean {
+    return this.#downSince !== undefined;
+  }
+
+  down(error: unknown): void {
+    if (this.#downSince !== undefined) return;
+    this.#downSince = Date.now();
+    const reason = error instanceof DatabaseConnectionError
+      ? error.driverCode ?? "connection lost"
+      : reasonOf(error);
+    this.log(
+      `${this.name}: PostgreSQL at ${this.target} is unreachable (${
+        JSON.stringify(reason)
+      }); requests answer "unavailable" until it is back`,
+    );
+  }
+
+  up(): void {
+    if (this.#downSince === undefined) return;
+    const seconds = ((Date.now() - this.#downSince) / 1000).toFixed(1);
+    this.#downSince = undefined;
+    this.log(`${this.name}: PostgreSQL at ${this.target} answers again after ${seconds} s`);
+  }
 }
 
 /** Lost or refused connections become a {@linkcode DatabaseConnectionError}; SQL errors pass unchanged. */

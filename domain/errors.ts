@@ -9,7 +9,7 @@
  */
 
 import { ERROR_STATUS, errorBody, type ErrorCode } from "../protocol/errors.ts";
-import { reasonOf, sqlState } from "../db/errors.ts";
+import { isDatabaseUnavailable, reasonOf, sqlState } from "../db/errors.ts";
 
 export { ERROR_STATUS, errorBody, type ErrorCode };
 
@@ -46,11 +46,14 @@ export function isAppError(value: unknown, code?: ErrorCode): value is AppError 
 /**
  * Returns `error` itself when it is an `AppError`; a PostgreSQL data exception (SQLSTATE class
  * 22: 22021 a NUL in text, 22P02 a malformed uuid or number, 22003 out of range, …) as
- * `bad_request`, since a value the client sent caused it; otherwise an `internal` error. Both
- * keep the original as `cause` for the logs and show clients only a generic message.
+ * `bad_request`, since a value the client sent caused it; a database that cannot answer right now
+ * (restart, lost connection, timeout) as {@linkcode unavailable}, which clients retry; otherwise an
+ * `internal` error. All keep the original as `cause` for the logs and show clients only a generic
+ * message.
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return unavailable({ cause: error });
   if (isDataException(error)) {
     return new AppError(
       "bad_request",
@@ -65,12 +68,14 @@ export function toAppError(error: unknown): AppError {
 
 /**
  * {@linkcode toAppError}, logging what deserves it: nothing for an `AppError` (a client mistake
- * is not news), ONE line for a data exception (the input was bad, but a schema check is missing
+ * is not news) nor for `unavailable` (an outage is an expected state: the database adapter logs one
+ * line when it begins and one when it ends), ONE line for a data exception (the input was bad, but a schema check is missing
  * before the database: add it), the stack for anything else (a bug or an outage).
  */
 export function reportFailure(error: unknown, context: string): AppError {
   const appError = toAppError(error);
   if (error instanceof AppError) return appError;
+  if (appError.code === "unavailable") return appError;
   if (appError.code === "internal") {
     console.error(`${context} failed:`, error);
   } else {
@@ -132,6 +137,22 @@ export function tooLarge(message: string): AppError {
 /** `415 unsupported_media_type`: the body is not in the format the endpoint reads. */
 export function unsupportedMediaType(message: string): AppError {
   return new AppError("unsupported_media_type", message);
+}
+
+/** Seconds a client is told to wait before repeating a request refused as `unavailable`. */
+export const UNAVAILABLE_RETRY_SECONDS = 1;
+
+/**
+ * `503 unavailable` (with `Retry-After`): the database cannot answer for a moment (restart, lost
+ * connection). Nothing was done; the same request (a send with the same `clientId`) may be repeated.
+ */
+export function unavailable(options: { cause?: unknown; message?: string } = {}): AppError {
+  return new AppError(
+    "unavailable",
+    options.message ??
+      "The service is briefly unavailable (its database is restarting); try again in a moment — a message sent again with the same clientId is stored once.",
+    { retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS, cause: options.cause },
+  );
 }
 
 /** `429 rate_limited`: too many attempts; try again after `retryAfterSeconds`. */

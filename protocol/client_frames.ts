@@ -53,11 +53,20 @@ export const readFrame = v.object({
 /** `ping`: answered by `pong`. */
 export const pingFrame = v.object({ type: v.literal("ping") });
 
+/** `pong`: the answer to the server's `ping`, echoing its `nonce` (see docs/protocol.md, "Liveness"). */
+export const pongFrame = v.object({
+  type: v.literal("pong"),
+  nonce: v.pipe(
+    v.string("expected the nonce of the ping"),
+    v.maxLength(64, "expected the nonce of the ping"),
+  ),
+});
+
 /** Any client frame. */
 export const clientFrame = v.variant(
   "type",
-  [sendFrame, typingFrame, readFrame, pingFrame],
-  "expected one of send, typing, read, ping",
+  [sendFrame, typingFrame, readFrame, pingFrame, pongFrame],
+  "expected one of send, typing, read, ping, pong",
 );
 
 export type ClientFrame = v.InferOutput<typeof clientFrame>;

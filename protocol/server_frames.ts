@@ -67,6 +67,12 @@ export const errorFrame = v.object({
 
 export const pongFrame = v.object({ type: v.literal("pong") });
 
+/**
+ * `ping`: the server's liveness check. The client answers `{"type":"pong","nonce"}` with the same
+ * nonce within a few seconds, or the socket is closed with 1013 (a reader that does not keep up).
+ */
+export const serverPingFrame = v.object({ type: v.literal("ping"), nonce: v.string() });
+
 /** Any server frame. */
 export const serverFrame = v.variant("type", [
   helloFrame,
@@ -77,6 +83,7 @@ export const serverFrame = v.variant("type", [
   conversationFrame,
   errorFrame,
   pongFrame,
+  serverPingFrame,
 ]);
 
 export type ServerFrame = v.InferOutput<typeof serverFrame>;

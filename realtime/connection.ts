@@ -10,6 +10,11 @@
  * unsent data (Deno applies no backpressure: a client that stops reading would otherwise hold
  * memory without bound); messages and acks first pass `socket_delivery.ts`, which keeps them in
  * seq order, once, per conversation.
+ *
+ * Liveness: bytes alone miss a stopped reader (the kernel's buffers take megabytes first), so every
+ * `livenessPingMs` the socket gets a `ping` frame with a nonce and must answer `pong` with it within
+ * `livenessTimeoutMs`, or it is closed with 1013. The `pong` is handled as it arrives, never queued
+ * behind a slow send, so a socket is judged by its reading alone.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
 import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
@@ -63,6 +68,10 @@ export class Connection implements StreamWatcher {
   #sending = new Map<string, number>();
   #rejections: number[] = [];
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The nonce of the `ping` awaiting its `pong`, if one is out. */
+  #awaitedNonce: string | undefined;
+  #pings = 0;
   /** Conversations where this socket said `typing: true` last. */
   readonly typingIn = new Set<string>();
   /** Resolves when the socket is closed for good (close handshake done, or the peer vanished). */
@@ -119,6 +128,7 @@ export class Connection implements StreamWatcher {
     for (const state of states) this.#host.attach(this, state.id, state.lastSeq);
     this.send(helloFrame(this.user, states));
     this.#ready = true;
+    this.#schedulePing();
     this.#delivery.startRepairs();
     for (const summary of this.#earlyConversations.splice(0)) this.addConversation(summary);
     for (const data of this.#early.splice(0)) this.#onFrame(data);
@@ -176,6 +186,7 @@ export class Connection implements StreamWatcher {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#expiryTimer);
+    clearTimeout(this.#livenessTimer);
     this.#host.unregister(this);
     try {
       this.#socket.close(code, closeReason(reason));
@@ -198,7 +209,36 @@ export class Connection implements StreamWatcher {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#expiryTimer);
+    clearTimeout(this.#livenessTimer);
     this.#host.unregister(this);
+  }
+
+  /** The next liveness `ping` after `livenessPingMs`, then 1013 unless its `pong` comes in time. */
+  #schedulePing(): void {
+    if (this.#closed) return;
+    const { livenessPingMs, livenessTimeoutMs } = this.#host.options;
+    clearTimeout(this.#livenessTimer);
+    this.#livenessTimer = setTimeout(() => {
+      if (this.#closed) return;
+      const nonce = String(++this.#pings);
+      this.#awaitedNonce = nonce;
+      this.send({ type: "ping", nonce });
+      this.#livenessTimer = setTimeout(() => {
+        this.close(
+          CLOSE.tryAgainLater,
+          `no pong within ${livenessTimeoutMs} ms: you read too slowly; reconnect, then fetch what you missed`,
+        );
+      }, livenessTimeoutMs);
+      Deno.unrefTimer(this.#livenessTimer);
+    }, livenessPingMs);
+    Deno.unrefTimer(this.#livenessTimer); // an open socket keeps the process alive, not its pings
+  }
+
+  /** A `pong`: with the awaited nonce, the socket reads in time; the next ping is scheduled. */
+  #onPong(nonce: string): void {
+    if (nonce !== this.#awaitedNonce) return; // a late answer to an earlier ping
+    this.#awaitedNonce = undefined;
+    this.#schedulePing();
   }
 
   #onFrame(data: unknown): void {
@@ -239,6 +279,7 @@ export class Connection implements StreamWatcher {
     } catch (error) {
       return this.#reject(toAppError(error), clientId);
     }
+    if (frame.type === "pong") return this.#onPong(frame.nonce);
     if (frame.type === "typing") {
       const decision = limits.typing.take(`${this.user.id}:${frame.conversationId.toLowerCase()}`);
       if (!decision.allowed) {
@@ -269,6 +310,8 @@ export class Connection implements StreamWatcher {
         case "ping":
           this.send({ type: "pong" });
           return;
+        case "pong":
+          return; // answered in #onFrame, never queued
         case "send": {
           const decision = await admission;
           if (decision !== undefined && !decision.allowed) {

@@ -12,8 +12,9 @@
  * (only a foreign or forged NOTIFY could) is forgotten once a read proves it absent.
  */
 import type { Message } from "../db/models.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { backoffDelay } from "../util/backoff.ts";
-import { sleep } from "../util/timeout.ts";
+import { sleep, withTimeout } from "../util/timeout.ts";
 
 /** A socket as a stream sees it. */
 export interface StreamWatcher {
@@ -31,8 +32,16 @@ export interface StreamDeps {
   batchSize?: number;
   /** Most out-of-order messages held; beyond, they are read again later. Default 1000. */
   maxPending?: number;
-  /** Wait before retrying a failed read. Default `backoffDelay` from 100 ms doubling up to 5 s. */
+  /**
+   * Wait before retrying a failed read. Default `backoffDelay` from 100 ms doubling up to 1 s, so a
+   * conversation delivers again within about a second of the database's return.
+   */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Longest wait for one read; past it the read counts as failed and is retried (a query stuck on
+   * a connection that died silently must not stall this conversation). Default 3 000 ms.
+   */
+  readTimeoutMs?: number;
 }
 
 /** See the module documentation. */
@@ -131,14 +140,19 @@ export class ConversationStream {
       const version = this.#hintVersion;
       let batch: Message[];
       try {
-        batch = await this.#deps.fetchAfter(this.conversationId, this.#delivered, this.#batchSize);
+        batch = await withTimeout(
+          this.#deps.fetchAfter(this.conversationId, this.#delivered, this.#batchSize),
+          this.#deps.readTimeoutMs ?? 3_000,
+          { what: `the messages of conversation ${this.conversationId}` },
+        );
         failures = 0;
       } catch (error) {
         if (this.#closed.signal.aborted) return;
         this.#syncWanted = true;
         const delay = this.#deps.retryDelayMs?.(failures) ??
-          backoffDelay(failures, { baseMs: 100, maxMs: 5000 });
-        if (failures++ === 0) {
+          backoffDelay(failures, { baseMs: 100, maxMs: 1000 });
+        // An outage is logged once by the database adapter, not once per conversation.
+        if (failures++ === 0 && !isDatabaseUnavailable(error)) {
           console.warn(`realtime: reading conversation ${this.conversationId} failed:`, error);
         }
         await sleep(delay, this.#closed.signal);

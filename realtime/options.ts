@@ -55,6 +55,13 @@ export interface RealtimeOptions {
   maxQueuedFrames?: number;
   /** Messages held for one socket while it catches up on one conversation; beyond, 1013. Default 1000. */
   maxCatchUpQueue?: number;
+  /**
+   * How often the server sends its own `ping` frame (with a nonce) to each socket. Default 5 000 ms.
+   * Bytes alone cannot tell a stopped reader: the kernel's socket buffers absorb megabytes first.
+   */
+  livenessPingMs?: number;
+  /** A socket that has not answered the `ping` with its `pong` within this long is closed with 1013. Default 5 000 ms. */
+  livenessTimeoutMs?: number;
   /** Seconds without any traffic before a ping, and again before closing a dead socket. Default 30. */
   idleTimeoutSeconds?: number;
   /** How often sessions and memberships of live sockets are checked again. Default 60 000 ms. */
@@ -103,6 +110,8 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     floodWindowMs: 10_000,
     maxQueuedFrames: 64,
     maxCatchUpQueue: 1000,
+    livenessPingMs: 5000,
+    livenessTimeoutMs: 5000,
     idleTimeoutSeconds: 30,
     revalidateIntervalMs: 60_000,
     sessionSweepMs: 1000,

@@ -21,7 +21,7 @@
  * socket lingers until TCP keepalive ends it, while polling keeps delivery going.
  */
 import type { Database } from "../db/types.ts";
-import { DatabaseUsageError } from "../db/errors.ts";
+import { DatabaseUsageError, isDatabaseUnavailable } from "../db/errors.ts";
 import { type BusEvent, decodeEnvelope, type PublishedEvent } from "../protocol/bus_events.ts";
 import { heartbeatPayload, mergeHints, packPayloads, type PayloadLimits } from "./notify_payloads.ts";
 import type { FanoutTier } from "./tier.ts";
@@ -239,10 +239,17 @@ export class PostgresTier implements FanoutTier {
       for (let attempt = 0; !this.#closed; attempt++) {
         try {
           await this.#connect();
+          if (attempt > 0) console.warn(`realtime: LISTEN connection rebuilt after ${attempt + 1} attempts`);
           return;
         } catch (error) {
-          console.warn(`realtime: rebuilding the LISTEN connection (${reason}) failed: ${describe(error)}`);
-          await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 5000 }), this.#stop.signal);
+          // One line per outage, not one per attempt: the attempts go on every second at most.
+          if (attempt === 0) {
+            console.warn(
+              `realtime: rebuilding the LISTEN connection (${reason}) failed, retrying: ${describe(error)}`,
+            );
+          }
+          // Capped at 1 s so that delivery resumes within a second or so of the database's return.
+          await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 1000 }), this.#stop.signal);
         }
       }
     })().finally(() => this.#rebuilding = undefined);
@@ -318,7 +325,8 @@ export class PostgresTier implements FanoutTier {
 
   #lastFailureLog = 0;
   #reportNotifyFailure(error: unknown): void {
-    if (this.#closed || error instanceof DatabaseUsageError) return;
+    // An outage is logged once by the database adapter itself.
+    if (this.#closed || error instanceof DatabaseUsageError || isDatabaseUnavailable(error)) return;
     const now = Date.now();
     if (now - this.#lastFailureLog < 10_000) return;
     this.#lastFailureLog = now;

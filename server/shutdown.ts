@@ -61,15 +61,39 @@ export class Shutdown {
   }
 }
 
-/** Runs `shutdown` on the first SIGTERM or SIGINT, then exits; a second signal exits at once. */
-export function installShutdown(shutdown: Shutdown, opts: ShutdownOptions = {}): void {
+/** Options of {@linkcode installShutdown}. */
+export interface InstallShutdownOptions extends ShutdownOptions {
+  /**
+   * Signals within this long of the first are the same stop request and are ignored: one Ctrl-C
+   * under `deno task start` reaches the server twice (the terminal signals the whole process group,
+   * and `deno task` forwards its own copy), and a service manager may signal both processes too.
+   * A signal after this forces an immediate exit with code 130. Default 1 000 ms.
+   */
+  repeatGraceMs?: number;
+}
+
+/**
+ * Runs `shutdown` on the first SIGTERM or SIGINT, then exits 0 (1 if a closer threw). Shutdown is
+ * idempotent and the drain always runs to its end: duplicates of the first signal (see
+ * `repeatGraceMs`) are ignored; only a later, deliberate signal (a second Ctrl-C) cuts it short.
+ */
+export function installShutdown(shutdown: Shutdown, opts: InstallShutdownOptions = {}): void {
   const exit = opts.exit ?? ((code: number) => Deno.exit(code));
-  let signalled = false;
-  const onSignal = () => {
-    if (signalled) return exit(130);
-    signalled = true;
-    (opts.log ?? console.log)("shutdown: signal received, draining…");
-    shutdown.shutdown(opts).then(() => exit(0), () => exit(1));
+  const log = opts.log ?? console.log;
+  const graceMs = opts.repeatGraceMs ?? 1_000;
+  let firstAt: number | undefined;
+  const onSignal = (sig: Deno.Signal) => {
+    const now = Date.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      log(`shutdown: ${sig} received, draining (send it again after a second to stop at once)…`);
+      shutdown.shutdown(opts).then(() => exit(0), () => exit(1));
+    } else if (now - firstAt < graceMs) {
+      // The same request delivered twice (process group + `deno task`'s forwarding): keep draining.
+    } else {
+      log(`shutdown: ${sig} received again, exiting without finishing the drain`);
+      exit(130);
+    }
   };
-  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, onSignal);
+  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, () => onSignal(sig));
 }

@@ -50,7 +50,12 @@ class RawReader {
     while (!done(this.frames)) {
       const frame = await this.raw.readFrame(Math.max(1, deadline - Date.now()));
       if (frame === null) throw new Error(`the socket on isolate ${this.instance} ended`);
-      if (frame.opcode === 1) this.frames.push(JSON.parse(new TextDecoder().decode(frame.payload)));
+      if (frame.opcode !== 1) continue;
+      const parsed = JSON.parse(new TextDecoder().decode(frame.payload)) as Frame;
+      // A live reader answers the server's liveness ping, as the browser client does.
+      if (parsed.type === "ping") {
+        await this.raw.sendText(JSON.stringify({ type: "pong", nonce: parsed.nonce }));
+      } else this.frames.push(parsed);
     }
   }
 

@@ -9,6 +9,8 @@ export class TimeoutError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "TimeoutError";
+    // The stack would only show the timer; the message says what was awaited. One line in logs.
+    this.stack = `${this.name}: ${message}`;
   }
 }
 

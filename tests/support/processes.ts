@@ -22,14 +22,28 @@ export interface Running {
   stop(ms?: number): Promise<Deno.CommandStatus>;
 }
 
+/** Options of {@linkcode spawnPreau}. */
+export interface SpawnOptions {
+  /**
+   * Runs it as the leader of a process group of its own (through `setsid`), like a command typed in
+   * a terminal: `Deno.kill(-child.pid, "SIGINT")` then plays Ctrl-C, which reaches every process
+   * of the group (`deno task` and the server it runs). Default false.
+   */
+  processGroup?: boolean;
+}
+
 /** Spawns `deno <args>` in the project and waits until it prints its URL and `/readyz` answers 200. */
 export async function spawnPreau(
   args: string[],
   env: Record<string, string>,
   urlPattern: RegExp,
+  options: SpawnOptions = {},
 ): Promise<Running> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+  const [command, commandArgs] = options.processGroup
+    ? ["setsid", [Deno.execPath(), ...args]]
+    : [Deno.execPath(), args];
+  const child = new Deno.Command(command, {
+    args: commandArgs,
     cwd: ROOT,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
@@ -52,8 +66,15 @@ export async function spawnPreau(
     child,
     output: () => text,
     async stop(ms = 15_000) {
-      if (!exited) child.kill("SIGTERM");
-      if (!(await settlesWithin(status, ms)) && !exited) child.kill("SIGKILL");
+      // A process group is stopped whole: its server child would otherwise outlive `deno task`.
+      const kill = (signal: Deno.Signal) => {
+        try {
+          if (options.processGroup) Deno.kill(-child.pid, signal);
+          else child.kill(signal);
+        } catch { /* already gone */ }
+      };
+      if (!exited) kill("SIGTERM");
+      if (!(await settlesWithin(status, ms)) && !exited) kill("SIGKILL");
       const result = await status;
       await drained;
       return result;

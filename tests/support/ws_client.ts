@@ -1,8 +1,9 @@
 /**
  * WebSocket clients for tests of `/ws/chat`.
  *
- * `WsClient` wraps Deno's `WebSocket` (which accepts `Cookie` and `Origin` headers): it queues every
- * frame received, `next(predicate)` waits for (and takes) the first matching one within a bounded
+ * `WsClient` wraps Deno's `WebSocket` (which accepts `Cookie` and `Origin` headers): it answers the
+ * server's liveness `ping` with its `pong` as the browser client does (unless `answerPings: false`;
+ * pings are counted in `pings`, not queued), queues every other frame received, `next(predicate)` waits for (and takes) the first matching one within a bounded
  * time, and `closed` resolves with the close code. Waits never hang: each has a timeout naming what
  * was awaited and the frames seen instead.
  *
@@ -31,6 +32,8 @@ export interface WsConnectOptions {
   origin?: string;
   /** Default 10 000 ms. */
   timeoutMs?: number;
+  /** Answer the server's `ping` frames with `pong` (a live reader). Default true. */
+  answerPings?: boolean;
 }
 
 /** `ws://host:port/ws/chat` for a server at `http://host:port`. */
@@ -40,20 +43,29 @@ export function chatUrl(baseUrl: string): string {
 
 /** See the module documentation. */
 export class WsClient {
-  /** Every frame received, in order (including those taken by `next`). */
+  /** Every frame received, in order (including those taken by `next`), except the server's pings. */
   readonly received: Frame[] = [];
+  /** Server `ping` frames received. */
+  pings = 0;
   readonly closed: Promise<Closed>;
   readonly #socket: WebSocket;
   #queue: Frame[] = [];
   #waiters = new Set<() => void>();
   #closedWith: Closed | undefined;
 
-  private constructor(socket: WebSocket) {
+  private constructor(socket: WebSocket, answerPings: boolean) {
     this.#socket = socket;
     const { promise, resolve } = Promise.withResolvers<Closed>();
     this.closed = promise;
     socket.onmessage = (event) => {
       const frame = JSON.parse(String(event.data)) as Frame;
+      if (frame.type === "ping" && typeof frame.nonce === "string") {
+        this.pings++;
+        if (answerPings && socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify({ type: "pong", nonce: frame.nonce }));
+        }
+        return;
+      }
       this.received.push(frame);
       this.#queue.push(frame);
       for (const wake of [...this.#waiters]) wake();
@@ -72,7 +84,7 @@ export class WsClient {
     if (options.origin) headers.origin = options.origin;
     // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
     const socket = new WebSocket(chatUrl(baseUrl), { headers });
-    const client = new WsClient(socket);
+    const client = new WsClient(socket, options.answerPings ?? true);
     return withTimeout(
       new Promise<WsClient>((resolve, reject) => {
         socket.addEventListener("open", () => resolve(client), { once: true });
