@@ -52,6 +52,11 @@ export interface ClientIdentity {
   cookie: string;
   /** The establishments whose conversations this person lists. */
   establishmentIds: string[];
+  /**
+   * The address a load balancer in front would append as `X-Forwarded-For` (the instances trust
+   * 127.0.0.1 as their proxy), so each person counts as their own network, not all as loopback.
+   */
+  address?: string;
 }
 
 /** Options of {@linkcode ScriptedClient}. */
@@ -189,7 +194,7 @@ export class ScriptedClient {
     this.#current = { socket: socketNo, instance };
     this.#opened = false;
     // Deno's WebSocket takes `{ headers }` as its second argument (its types say protocols only).
-    const init: unknown = { headers: { cookie: this.identity.cookie } };
+    const init: unknown = { headers: this.#headers() };
     const socket = new WebSocket(`${instance.replace(/^http/, "ws")}/ws/chat`, init as string[]);
     socket.addEventListener("open", () => {
       if (this.#current?.socket === socketNo) this.#opened = true;
@@ -214,6 +219,12 @@ export class ScriptedClient {
     return socket;
   }
 
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = { cookie: this.identity.cookie };
+    if (this.identity.address) headers["x-forwarded-for"] = this.identity.address;
+    return headers;
+  }
+
   #instanceOrder(): string[] {
     const first = this.#target % this.#instances.length;
     return [...this.#instances.slice(first), ...this.#instances.slice(0, first)];
@@ -228,7 +239,7 @@ export class ScriptedClient {
         http ??= Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
         res = await fetch(`${base}${path}`, {
           client: http,
-          headers: { cookie: this.identity.cookie, accept: "application/json" },
+          headers: { ...this.#headers(), accept: "application/json" },
           signal: signal
             ? AbortSignal.any([signal, AbortSignal.timeout(10_000)])
             : AbortSignal.timeout(10_000),

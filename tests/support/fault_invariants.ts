@@ -112,7 +112,14 @@ export async function probeDelivery(world: FaultWorld, ms = 30_000): Promise<num
     const bodies = probes.get(conversationId)!;
     const conversation = world.conversations.find((c) => c.id === conversationId)!;
     return conversation.memberIds.every((id) =>
-      world.clientsOf(id).every((client) => client.held(conversationId).some((m) => bodies.has(m.body)))
+      world.clientsOf(id).every((client) => {
+        // Probes are the newest messages: look from the end, no further back than the probing began.
+        const held = client.held(conversationId);
+        for (let i = held.length - 1; i >= 0 && Date.parse(held[i]!.createdAt) >= started - 1000; i--) {
+          if (bodies.has(held[i]!.body)) return true;
+        }
+        return false;
+      })
     );
   };
   let lastRound = -Infinity;
@@ -136,7 +143,7 @@ export async function probeDelivery(world: FaultWorld, ms = 30_000): Promise<num
         sender.send(conversation.id, body);
       }
     }
-    await sleep(25);
+    await sleep(100);
   }
 }
 

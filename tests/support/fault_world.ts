@@ -135,6 +135,8 @@ export class FaultWorld {
         const memberIds: string[] = [];
         for (let m = 0; m < size; m++) {
           const person = await makePerson(db, key, establishmentId, m === 0 ? "admin" : "teacher");
+          const n = people.size + 1;
+          person.address = `10.15.${n >> 8}.${n & 255}`;
           people.set(person.userId, person);
           memberIds.push(person.userId);
         }
@@ -147,7 +149,13 @@ export class FaultWorld {
       }
       // Their own data folder (the mail outbox), not the project's `./data`.
       const dataDir = await Deno.makeTempDir({ prefix: "preau-faults-" });
-      const env = { DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET, PREAU_DATA_DIR: dataDir };
+      // The harness's clients play the load balancer's part too (`X-Forwarded-For`, see fault_clients.ts).
+      const env = {
+        DATABASE_URL: databaseUrl,
+        PREAU_SECRET: TEST_SECRET,
+        PREAU_DATA_DIR: dataDir,
+        PREAU_TRUSTED_PROXIES: "127.0.0.1",
+      };
       instances.push(new PreauInstance({ name: "A", env }), new PreauInstance({ name: "B", env }));
       await Promise.all(instances.map((i) => i.start()));
       const world = new FaultWorld(
