@@ -19,6 +19,7 @@ import type { Database, ListenOptions, Queryable } from "./types.ts";
 import { DatabaseConnectionError, describeTarget, isConnectionFailure, reasonOf } from "./errors.ts";
 import { CODECS } from "./value_types.ts";
 import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
+import { guardPostgresWrites } from "./postgres_write_guard.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
@@ -47,6 +48,7 @@ type Runner = { unsafe(text: string, params: any[]): PromiseLike<any> };
 
 /** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
 export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
+  guardPostgresWrites();
   const target = describeTarget(url);
   const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
   const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 1_000;
