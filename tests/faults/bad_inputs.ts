@@ -279,8 +279,14 @@ async function play(world: FaultWorld, t: Targets, list: Action[]): Promise<stri
           body: action.body,
         });
       }
-      // A ping after the action: its pong (or the close) says the action was dealt with.
-      const answered = await pongOrClose(socket);
+      // Binary and oversize frames close the socket (1003, 1009): wait for that, sending nothing more
+      // (a frame written into a closing socket makes Deno's client report an abnormal closure). After
+      // any other action, a ping: its pong (or the close) says the action was dealt with.
+      const closes = action.kind === "binary" || action.kind === "oversize";
+      const answered = closes
+        ? await socket.waitClosed(5_000).then(() => "closed" as const, () => "open" as const)
+        : await pongOrClose(socket);
+      if (answered === "open") problems.push(`a ${action.kind} frame did not close the socket within 5 s`);
       const frames = socket.received.slice(before);
       for (const frame of frames) problems.push(...judge(frame, conversationIds));
       if (action.kind === "send" && action.conversation === "own" && action.body === "bonjour") {
