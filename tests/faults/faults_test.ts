@@ -123,9 +123,10 @@ faultTest("pool_terminated", async (world) => {
 faultTest("sigstop", async (world) => {
   const [a] = world.instances;
   await runScenario(world, "sigstop", {
-    // Measured from the freeze: delivery must resume while the instance is still frozen.
+    // Measured from the freeze. The clients must move within 12 s (checked below); delivery to every
+    // member of every conversation follows, at the latest 5 s after the instance thaws.
     recoverDuringFault: true,
-    maxRecoveryMs: 15_000,
+    maxRecoveryMs: 20_000,
     fault: async () => {
       const frozen = world.clients.filter((c) => c.instance === a.url);
       const stoppedAt = Date.now();
