@@ -47,6 +47,8 @@ try {
   Deno.exit(1);
 }
 
+// `shutdown()` is idempotent: the second copy of a Ctrl-C (`deno task serve` forwards the signal the
+// whole process group already got) joins the drain the first one started instead of cutting it short.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => void shutdown.shutdown());
 }

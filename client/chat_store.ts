@@ -260,10 +260,7 @@ export class ChatStore {
     for (const id of clientIds) if (id !== undefined) done.add(id);
     if (done.size === 0 || !this.outbox.peek().some((o) => done.has(o.clientId))) return;
     for (const id of done) {
-      clearTimeout(this.ackTimers.get(id));
-      this.ackTimers.delete(id);
-      clearTimeout(this.resendTimers.get(id));
-      this.resendTimers.delete(id);
+      this.clearTimers(id);
       this.resends.delete(id);
     }
     this.outbox.value = this.outbox.peek().filter((o) => !done.has(o.clientId));
@@ -475,8 +472,7 @@ export class ChatStore {
 
   /** Sends a failed message again, with the same clientId (the retry button). */
   retry(clientId: string): void {
-    clearTimeout(this.resendTimers.get(clientId));
-    this.resendTimers.delete(clientId);
+    this.clearTimers(clientId);
     this.resends.delete(clientId);
     this.setOutgoing(clientId, "queued");
     this.transmit(clientId);
@@ -569,9 +565,7 @@ export class ChatStore {
 
   /** Queues the message and sends it again after the backoff (or at the next `hello`, if sooner). */
   private scheduleResend(clientId: string): void {
-    clearTimeout(this.ackTimers.get(clientId));
-    this.ackTimers.delete(clientId);
-    clearTimeout(this.resendTimers.get(clientId));
+    this.clearTimers(clientId);
     const attempt = this.resends.get(clientId) ?? 0;
     this.resends.set(clientId, attempt + 1);
     this.setOutgoing(clientId, "queued");
@@ -586,11 +580,16 @@ export class ChatStore {
     );
   }
 
-  private fail(clientId: string): void {
+  /** Stops waiting for the ack of `clientId` and cancels its scheduled resend. */
+  private clearTimers(clientId: string): void {
     clearTimeout(this.ackTimers.get(clientId));
     this.ackTimers.delete(clientId);
     clearTimeout(this.resendTimers.get(clientId));
     this.resendTimers.delete(clientId);
+  }
+
+  private fail(clientId: string): void {
+    this.clearTimers(clientId);
     this.setOutgoing(clientId, "failed");
   }
 

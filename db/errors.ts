@@ -10,16 +10,22 @@
  * (the driver's internals say nothing useful) and no `cause` chain; the driver's code is kept.
  */
 export class DatabaseConnectionError extends Error {
+  /** `host:port` of the server. */
+  declare readonly target: string;
   /** The driver's code (`ECONNREFUSED`, `57P03`, `CONNECTION_CLOSED`, …), when it had one. */
-  readonly driverCode: string | undefined;
+  declare readonly driverCode: string | undefined;
 
-  constructor(readonly target: string, reason: string, options?: ErrorOptions) {
+  constructor(target: string, reason: string, options?: ErrorOptions) {
     super(
       `cannot reach PostgreSQL at ${target}: ${reason}. Check DATABASE_URL and that the server accepts connections`,
     );
     this.name = "DatabaseConnectionError";
     const code = (options?.cause as { code?: unknown } | undefined)?.code;
-    this.driverCode = typeof code === "string" ? code : undefined;
+    // Not enumerable, so that a logged error stays on one line.
+    Object.defineProperties(this, {
+      target: { value: target },
+      driverCode: { value: typeof code === "string" ? code : undefined },
+    });
     this.stack = `${this.name}: ${this.message}`;
   }
 }

@@ -1,5 +1,12 @@
 import { assert, assertEquals } from "../tests/support/assert.ts";
-import { DatabaseConnectionError, describeTarget, isConnectionFailure, sqlState } from "./errors.ts";
+import {
+  DatabaseConnectionError,
+  describeTarget,
+  isConnectionFailure,
+  isDatabaseUnavailable,
+  sqlState,
+} from "./errors.ts";
+import { TimeoutError } from "../util/timeout.ts";
 
 Deno.test("describeTarget - host:port without credentials, 5432 by default", () => {
   assertEquals(describeTarget("postgres://user:pw@db.example:6543/preau"), "db.example:6543");
@@ -30,4 +37,34 @@ Deno.test("DatabaseConnectionError - says where and what to check", () => {
     error.message,
     "cannot reach PostgreSQL at db:5432: connect ECONNREFUSED. Check DATABASE_URL and that the server accepts connections",
   );
+});
+
+Deno.test("isDatabaseUnavailable - lost connections, restarts and timeouts, not SQL errors", () => {
+  const code = (c: string) => Object.assign(new Error(c), { code: c });
+  for (
+    const error of [
+      code("57P01"),
+      code("57P03"),
+      code("08006"),
+      code("ECONNRESET"),
+      code("CONNECTION_CLOSED"),
+      code("57014"),
+      new TimeoutError("timed out"),
+      new DatabaseConnectionError("db:5432", "read ECONNRESET", { cause: code("ECONNRESET") }),
+      new Error("wrapped", { cause: code("ECONNREFUSED") }),
+    ]
+  ) {
+    assert(isDatabaseUnavailable(error), error.message);
+  }
+  for (const error of [code("23505"), code("22021"), new Error("bug"), null, "text"]) {
+    assert(!isDatabaseUnavailable(error), String(error));
+  }
+});
+
+Deno.test("DatabaseConnectionError - logs as one line, without the driver's stack", () => {
+  const error = new DatabaseConnectionError("db:5432", "read ECONNRESET", {
+    cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+  });
+  assertEquals(Deno.inspect(error).split("\n").length, 1);
+  assertEquals([error.target, error.driverCode], ["db:5432", "ECONNRESET"]);
 });

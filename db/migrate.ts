@@ -64,6 +64,8 @@ export async function migrate(db: Database, opts: MigrateOptions = {}): Promise<
       continue;
     }
     const didApply = await db.transaction(async (tx) => {
+      // A migration (an index on a large table) may outlast the adapter's per-statement timeout.
+      await tx.query("set local statement_timeout = 0");
       await lock(tx);
       // Another instance may have applied it while we waited for the lock.
       const [row] = await tx.query<Recorded>(

@@ -9,8 +9,10 @@
  * Every wait is bounded, because a database restart is routine and must not stall anyone for long:
  * a new connection gives up after `connectTimeoutSeconds`; a lost one is retried after at most
  * `maxReconnectDelayMs` (postgres.js's own backoff is shared by the whole pool and grows to 20 s);
- * every statement has a server-side `statement_timeout` and a client-side timeout of
- * `queryTimeoutMs` (a statement on a connection that died silently never answers). A lost or refused
+ * every statement has a server-side `statement_timeout` of `queryTimeoutMs` (a migration lifts it for
+ * its own transaction), and `query`/`notify` the same client-side timeout (a statement on a connection
+ * that died silently never answers). A transaction is bounded by its statements' timeouts, not as a
+ * whole, so that a migration may take as long as it needs. A lost or refused
  * connection is logged ONE line when the outage begins and one when the database answers again
  * (`DatabaseAvailability`), never a stack trace.
  */
@@ -32,8 +34,8 @@ export interface PostgresAdapterOptions {
   /** Longest wait before re-opening a lost connection (jittered, doubling from 50 ms). Default 1 000 ms. */
   maxReconnectDelayMs?: number;
   /**
-   * Longest run of one statement or transaction: PostgreSQL cancels it (`statement_timeout`) and the
-   * caller gets a `TimeoutError` even if the server never answers. Default 15 000 ms.
+   * Longest run of one statement: PostgreSQL cancels it (`statement_timeout`), and a `query` or
+   * `notify` rejects with a `TimeoutError` even if the server never answers. Default 15 000 ms.
    */
   queryTimeoutMs?: number;
   /** Names this handle in the outage log lines, e.g. `"database"`. Default `"database"`. */
@@ -90,11 +92,13 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     }
   };
 
-  /** Bounds `work` by `queryTimeoutMs` and keeps the outage state (one log line each way). */
-  const bounded = <T>(what: string, work: () => Promise<T>): Promise<T> =>
+  /** Bounds `work` by `timeoutMs` (if any) and keeps the outage state (one log line each way). */
+  const bounded = <T>(what: string, work: () => Promise<T>, timeoutMs?: number): Promise<T> =>
     tracked(what, async () => {
       try {
-        const result = await withTimeout(work(), queryTimeoutMs, { what: `PostgreSQL to answer ${what}` });
+        const result = timeoutMs === undefined
+          ? await work()
+          : await withTimeout(work(), timeoutMs, { what: `PostgreSQL to answer ${what}` });
         availability.up();
         return result;
       } catch (error) {
@@ -109,7 +113,7 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     kind: "postgres",
 
     query: <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-      bounded("db.query", () => run<T>(sql, text, params)),
+      bounded("db.query", () => run<T>(sql, text, params), queryTimeoutMs),
 
     transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
       bounded("db.transaction", async () => {
@@ -140,7 +144,11 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     },
 
     async notify(channel: string, payload: string): Promise<void> {
-      await bounded("db.notify", () => run(sql, "select pg_notify($1, $2)", [channel, payload]));
+      await bounded(
+        "db.notify",
+        () => run(sql, "select pg_notify($1, $2)", [channel, payload]),
+        queryTimeoutMs,
+      );
     },
 
     close(): Promise<void> {

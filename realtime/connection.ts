@@ -13,8 +13,9 @@
  *
  * Liveness: bytes alone miss a stopped reader (the kernel's buffers take megabytes first), so every
  * `livenessPingMs` the socket gets a `ping` frame with a nonce and must answer `pong` with it within
- * `livenessTimeoutMs`, or it is closed with 1013. The `pong` is handled as it arrives, never queued
- * behind a slow send, so a socket is judged by its reading alone.
+ * `livenessTimeoutMs`, or it is closed with 1013 (checked by the hub's sweep, `checkLiveness`: no
+ * timer per socket). The `pong` is handled as it arrives, never queued behind a slow send, so a
+ * socket is judged by its reading alone.
  */
 import type { ConversationState, ConversationSummary, Message } from "../db/models.ts";
 import { AppError, badRequest, rateLimited, reportFailure, toAppError } from "../domain/errors.ts";
@@ -68,7 +69,8 @@ export class Connection implements StreamWatcher {
   #sending = new Map<string, number>();
   #rejections: number[] = [];
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When `checkLiveness` next acts: the next ping is due, or the awaited pong is late (epoch ms). */
+  #livenessDue = Infinity;
   /** The nonce of the `ping` awaiting its `pong`, if one is out. */
   #awaitedNonce: string | undefined;
   #pings = 0;
@@ -128,7 +130,7 @@ export class Connection implements StreamWatcher {
     for (const state of states) this.#host.attach(this, state.id, state.lastSeq);
     this.send(helloFrame(this.user, states));
     this.#ready = true;
-    this.#schedulePing();
+    this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
     this.#delivery.startRepairs();
     for (const summary of this.#earlyConversations.splice(0)) this.addConversation(summary);
     for (const data of this.#early.splice(0)) this.#onFrame(data);
@@ -186,7 +188,6 @@ export class Connection implements StreamWatcher {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#expiryTimer);
-    clearTimeout(this.#livenessTimer);
     this.#host.unregister(this);
     try {
       this.#socket.close(code, closeReason(reason));
@@ -209,36 +210,34 @@ export class Connection implements StreamWatcher {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#expiryTimer);
-    clearTimeout(this.#livenessTimer);
     this.#host.unregister(this);
   }
 
-  /** The next liveness `ping` after `livenessPingMs`, then 1013 unless its `pong` comes in time. */
-  #schedulePing(): void {
-    if (this.#closed) return;
-    const { livenessPingMs, livenessTimeoutMs } = this.#host.options;
-    clearTimeout(this.#livenessTimer);
-    this.#livenessTimer = setTimeout(() => {
-      if (this.#closed) return;
-      const nonce = String(++this.#pings);
-      this.#awaitedNonce = nonce;
-      this.send({ type: "ping", nonce });
-      this.#livenessTimer = setTimeout(() => {
-        this.close(
-          CLOSE.tryAgainLater,
-          `no pong within ${livenessTimeoutMs} ms: you read too slowly; reconnect, then fetch what you missed`,
-        );
-      }, livenessTimeoutMs);
-      Deno.unrefTimer(this.#livenessTimer);
-    }, livenessPingMs);
-    Deno.unrefTimer(this.#livenessTimer); // an open socket keeps the process alive, not its pings
+  /**
+   * Called by the hub's liveness sweep (no timer per socket): sends the `ping` when due, and closes
+   * the socket with 1013 when the awaited `pong` is late.
+   */
+  checkLiveness(now: number): void {
+    if (this.#closed || now < this.#livenessDue) return;
+    const { livenessTimeoutMs } = this.#host.options;
+    if (this.#awaitedNonce !== undefined) {
+      this.close(
+        CLOSE.tryAgainLater,
+        `no pong within ${livenessTimeoutMs} ms: you read too slowly; reconnect, then fetch what you missed`,
+      );
+      return;
+    }
+    const nonce = String(++this.#pings);
+    this.#awaitedNonce = nonce;
+    this.#livenessDue = now + livenessTimeoutMs;
+    this.send({ type: "ping", nonce });
   }
 
   /** A `pong`: with the awaited nonce, the socket reads in time; the next ping is scheduled. */
   #onPong(nonce: string): void {
     if (nonce !== this.#awaitedNonce) return; // a late answer to an earlier ping
     this.#awaitedNonce = undefined;
-    this.#schedulePing();
+    this.#livenessDue = Date.now() + this.#host.options.livenessPingMs;
   }
 
   #onFrame(data: unknown): void {

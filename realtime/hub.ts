@@ -253,6 +253,11 @@ export class Hub implements ConnectionHost {
    * Closes (4401) the sockets of every session that is no longer active, checked in one query for
    * all of this instance's sessions. Runs every `sessionSweepMs`; overlapping runs are skipped.
    */
+  /** Pings the sockets due for their liveness ping; closes (1013) those whose pong is late. */
+  checkLiveness(now = Date.now()): void {
+    for (const conns of this.#bySession.values()) for (const conn of conns) conn.checkLiveness(now);
+  }
+
   sweepSessions(): Promise<void> {
     if (this.#sweeping !== undefined || this.#bySession.size === 0 || this.stopping) return Promise.resolve();
     this.#sweeping = (async () => {

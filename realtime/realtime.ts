@@ -112,6 +112,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
   const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));
   let timer: ReturnType<typeof setInterval> | undefined;
   let sweepTimer: ReturnType<typeof setInterval> | undefined;
+  let livenessTimer: ReturnType<typeof setInterval> | undefined;
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -135,6 +136,11 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
         const sweep = setInterval(() => void hub.sweepSessions(), o.sessionSweepMs);
         Deno.unrefTimer(sweep);
         sweepTimer = sweep;
+        // One sweep for every socket's liveness ping; its period bounds how late a verdict can be.
+        const livenessTick = Math.max(50, Math.min(o.livenessPingMs, o.livenessTimeoutMs) / 5);
+        const liveness = setInterval(() => hub.checkLiveness(), livenessTick);
+        Deno.unrefTimer(liveness);
+        livenessTimer = liveness;
       })();
       return started;
     },
@@ -148,6 +154,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
         hub.stopping = true;
         clearInterval(timer);
         clearInterval(sweepTimer);
+        clearInterval(livenessTimer);
         await hub.drain(Date.now() + o.drainTimeoutMs);
         await hub.closeAll(
           closeOptions.code ?? CLOSE.restarting,

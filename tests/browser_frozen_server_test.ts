@@ -8,25 +8,19 @@ import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals } from "./support/assert.ts";
 import { newPostgresDatabaseUrl } from "./support/databases.ts";
 import { ignoreWithoutBrowser, launchBrowser, type SignedInPage, signInPage } from "./support/browser.ts";
-import { send } from "./support/messagerie_world.ts";
-import { type Running, spawnPreau } from "./support/processes.ts";
+import { copies, send } from "./support/messagerie_world.ts";
+import { type Running, spawnMain } from "./support/processes.ts";
 import { postgresOnly } from "./support/realtime_fixtures.ts";
 import { makeLoginUser, TEST_PASSWORD, TEST_SECRET } from "./support/server.ts";
 import { makeConversation, makeEstablishment } from "../db/factories.ts";
 import { openDatabase } from "../db/open.ts";
 
-const URL_PATTERN = /running at (http:\/\/127\.0\.0\.1:\d+)/;
 /** Long enough for a freeze, a heartbeat and a reconnect. */
 const SLOW = 60_000;
 
 /** Starts `main.ts` over `databaseUrl` on `port` (0: a free one). */
 function startPreau(databaseUrl: string, port: number): Promise<Running> {
-  return spawnPreau(["run", "-A", "--unstable-bundle", "main.ts"], {
-    DATABASE_URL: databaseUrl,
-    PREAU_SECRET: TEST_SECRET,
-    PORT: String(port),
-    HOSTNAME: "127.0.0.1",
-  }, URL_PATTERN);
+  return spawnMain({ DATABASE_URL: databaseUrl, PREAU_SECRET: TEST_SECRET }, port);
 }
 
 interface Scene {
@@ -101,15 +95,6 @@ async function timeUntil(page: Page, state: string): Promise<number> {
 /** Resolves once the page has opened `count` more WebSockets (reconnect attempts). */
 async function reconnectAttempts(page: Page, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await page.waitForEvent("websocket", { timeout: SLOW });
-}
-
-/** Stored copies and outbox copies of `text` on the page. */
-function copies(page: Page, text: string) {
-  return page.evaluate((expected) => {
-    const all = [...document.querySelectorAll("[data-history] [data-message-id]")]
-      .filter((el) => el.querySelector("[data-body]")?.textContent === expected);
-    return { stored: all.filter((el) => !el.hasAttribute("data-status")).length, outbox: all.length };
-  }, text);
 }
 
 frozenTest("browser - a frozen server shows as a lost connection within 10 s", async ({ preau, t }) => {

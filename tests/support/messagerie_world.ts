@@ -76,6 +76,18 @@ export async function waitForMessage(page: Page, text: string): Promise<void> {
   );
 }
 
+/**
+ * Copies of `text` in the open conversation: `stored` ones (acknowledged) and all shown, outbox
+ * copies (queued, pending, failed) included.
+ */
+export function copies(page: Page, text: string): Promise<{ stored: number; outbox: number }> {
+  return page.evaluate((expected) => {
+    const all = [...document.querySelectorAll("[data-history] [data-message-id]")]
+      .filter((el) => el.querySelector("[data-body]")?.textContent === expected);
+    return { stored: all.filter((el) => !el.hasAttribute("data-status")).length, outbox: all.length };
+  }, text);
+}
+
 /** Types `text` in the composer and presses Enter. */
 export async function send(page: Page, text: string): Promise<void> {
   await page.locator("#message-input").fill(text);

@@ -101,6 +101,15 @@ export async function spawnPreau(
   }
 }
 
+/** `main.ts` under `deno run`, as `deno task start` runs it, on 127.0.0.1 and `port` (0: a free one). */
+export function spawnMain(env: Record<string, string>, port = 0): Promise<Running> {
+  return spawnPreau(
+    ["run", "-A", "--unstable-bundle", "main.ts"],
+    { PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
+    /running at (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+}
+
 /**
  * `deno serve --parallel` of `serve.ts` with `jobs` isolates on 127.0.0.1 and a free port, as
  * `deno task serve` runs it; `env` needs `DATABASE_URL` and `PREAU_SECRET`.
