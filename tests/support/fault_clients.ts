@@ -74,6 +74,12 @@ export interface ScriptedClientOptions {
  */
 let http: Deno.HttpClient | undefined;
 
+/**
+ * How long one instance gets to answer a REST call before the next is tried: a load balancer stops
+ * sending to an instance that does not answer (a frozen one) within a few seconds.
+ */
+const REST_TIMEOUT_MS = 3_000;
+
 /** See the module documentation. */
 export class ScriptedClient {
   readonly identity: ClientIdentity;
@@ -241,8 +247,8 @@ export class ScriptedClient {
           client: http,
           headers: { ...this.#headers(), accept: "application/json" },
           signal: signal
-            ? AbortSignal.any([signal, AbortSignal.timeout(10_000)])
-            : AbortSignal.timeout(10_000),
+            ? AbortSignal.any([signal, AbortSignal.timeout(REST_TIMEOUT_MS)])
+            : AbortSignal.timeout(REST_TIMEOUT_MS),
         });
       } catch (error) {
         this.restStatuses.push({ at: Date.now(), path, status: 0 });
