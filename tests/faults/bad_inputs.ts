@@ -43,6 +43,11 @@ type Action =
   | { kind: "send"; conversation: "own" | "foreign" | "other"; body: string; extra: Record<string, unknown> }
   | { kind: "rest"; method: "GET" | "POST"; path: string; body?: unknown };
 
+/** A value in a URL: lone surrogates cannot be sent there (URLs are UTF-8), so they become U+FFFD. */
+function uri(value: unknown): string {
+  return encodeURIComponent(String(value).toWellFormed());
+}
+
 /** Strings a careless or hostile client sends. */
 const nastyText = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -124,24 +129,24 @@ function actions(t: Targets): fc.Arbitrary<Action> {
         anyId.map((id): Action => ({
           kind: "rest",
           method: "GET",
-          path: `/api/conversations/${encodeURIComponent(String(id))}/messages?after=0`,
+          path: `/api/conversations/${uri(String(id))}/messages?after=0`,
         })),
         anyId.map((id): Action => ({
           kind: "rest",
           method: "GET",
-          path: `/api/conversations?establishmentId=${encodeURIComponent(String(id))}`,
+          path: `/api/conversations?establishmentId=${uri(String(id))}`,
         })),
         fc.tuple(nastyValue, nastyValue).map(([after, limit]): Action => ({
           kind: "rest",
           method: "GET",
-          path: `/api/conversations/${t.own}/messages?after=${encodeURIComponent(String(after))}&limit=${
-            encodeURIComponent(String(limit))
+          path: `/api/conversations/${t.own}/messages?after=${uri(String(after))}&limit=${
+            uri(String(limit))
           }`,
         })),
         fc.tuple(anyId, nastyValue).map(([id, seq]): Action => ({
           kind: "rest",
           method: "POST",
-          path: `/api/conversations/${encodeURIComponent(String(id))}/read`,
+          path: `/api/conversations/${uri(String(id))}/read`,
           body: { seq },
         })),
         fc.record({
@@ -162,9 +167,7 @@ function actions(t: Targets): fc.Arbitrary<Action> {
         fc.tuple(anyId, nastyText).map(([id, q]): Action => ({
           kind: "rest",
           method: "GET",
-          path: `/api/recipients?establishmentId=${encodeURIComponent(String(id))}&q=${
-            encodeURIComponent(q)
-          }`,
+          path: `/api/recipients?establishmentId=${uri(String(id))}&q=${uri(q)}`,
         })),
       ),
       weight: 3,
