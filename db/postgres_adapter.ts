@@ -22,6 +22,7 @@ import type { Database, ListenOptions, Queryable } from "./types.ts";
 import { DatabaseConnectionError, describeTarget, isConnectionFailure, reasonOf } from "./errors.ts";
 import { CODECS } from "./value_types.ts";
 import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
+import { guardPostgresWrites } from "./postgres_write_guard.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
@@ -50,6 +51,7 @@ type Runner = { unsafe(text: string, params: any[], options?: { prepare?: boolea
 
 /** Connects lazily: the first query opens the first connection (see `openDatabase` for a checked open). */
 export function createPostgresDatabase(url: string, options: PostgresAdapterOptions = {}): Database {
+  guardPostgresWrites();
   const target = describeTarget(url);
   absorbStrayConnectionRejections();
   const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
@@ -166,15 +168,12 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
 let absorbing = false;
 
 /**
- * Two postgres.js 3.4.9 defects turn a routine database restart into a crashed process, since an
- * uncaught error ends a Deno process:
- * - a (re)connection attempt that fails while the server is down sometimes rejects a promise nobody
- *   holds (`Uncaught (in promise) Error: connect ECONNREFUSED`);
- * - a write buffered for `setImmediate` runs after the connection closed and nulled its socket
- *   (`TypeError: Cannot read properties of null (reading 'write')` in `nextWrite`; upstream issues
- *   porsager/postgres#1154 and #1208, unfixed in 3.4.9). The query it belonged to was already rejected
- *   with CONNECTION_CLOSED, so skipping the write loses nothing.
- * Both are absorbed with one warning line; every other uncaught error still ends the process.
+ * A postgres.js (re)connection attempt that fails while the server is down sometimes rejects a promise
+ * nobody holds (`Uncaught (in promise) Error: connect ECONNREFUSED`), and an unhandled rejection ends a
+ * Deno process: a routine database restart would take the server down with it. The pool retries such a
+ * connection by itself, so the rejection is absorbed with one warning line; every other unhandled
+ * rejection still ends the process. (Its sibling defect, a write on a closed socket, is
+ * `postgres_write_guard.ts`.)
  */
 function absorbStrayConnectionRejections(): void {
   if (absorbing) return;
@@ -186,17 +185,6 @@ function absorbStrayConnectionRejections(): void {
       `database: a lost connection attempt was absorbed (${JSON.stringify(reasonOf(event.reason))})`,
     );
   });
-  globalThis.addEventListener("error", (event) => {
-    if (!isPostgresJsNullSocketWrite(event.error)) return;
-    event.preventDefault();
-    console.warn("database: a write on a connection that had just closed was skipped (postgres.js#1154)");
-  });
-}
-
-/** The `nextWrite` defect of postgres.js described above, recognised by its message and origin. */
-export function isPostgresJsNullSocketWrite(error: unknown): boolean {
-  return error instanceof TypeError && /reading 'write'/.test(error.message) &&
-    /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? "") && /nextWrite/.test(error.stack ?? "");
 }
 
 /**

@@ -65,8 +65,15 @@ export function findPostgresBinDir(): string {
   );
 }
 
-/** Starts a fresh cluster. Aborting `signal` while starting stops it again and rejects. */
-export async function startPostgresCluster(opts: { signal?: AbortSignal } = {}): Promise<PostgresCluster> {
+/**
+ * Starts a fresh cluster. Aborting `signal` while starting stops it again and rejects. `settings`
+ * override the server's (e.g. `{ synchronous_commit: "on" }` where an immediate restart must not lose
+ * acknowledged commits; the default trades that for speed).
+ */
+export async function startPostgresCluster(
+  opts: { signal?: AbortSignal; settings?: Record<string, string> } = {},
+): Promise<PostgresCluster> {
+  const settings = opts.settings ?? {};
   const binDir = findPostgresBinDir();
   const asRoot = Deno.uid() === 0;
   const owner = asRoot ? postgresUser() : undefined;
@@ -106,7 +113,7 @@ export async function startPostgresCluster(opts: { signal?: AbortSignal } = {}):
     for (let attempt = 1;; attempt++) {
       opts.signal?.throwIfAborted();
       const port = freeLoopbackPort();
-      const started = spawnServer(run, dataDir, socketDir, port);
+      const started = spawnServer(run, dataDir, socketDir, port, settings);
       server = started.process;
       const outcome = await waitUntilReady(run, started, port, opts.signal);
       if (outcome === "ready") {
@@ -117,7 +124,7 @@ export async function startPostgresCluster(opts: { signal?: AbortSignal } = {}):
           if (previous && !(await settlesWithin(previous.status, 10_000))) {
             throw new Error(`postgres did not exit within 10 s of pg_ctl stop -m ${mode}`);
           }
-          const again = spawnServer(run, dataDir, socketDir, port);
+          const again = spawnServer(run, dataDir, socketDir, port, settings);
           server = again.process;
           if (await waitUntilReady(run, again, port, restartOpts.signal) !== "ready") {
             throw new Error(`postgres could not bind port ${port} again after a restart: ${again.log()}`);
@@ -146,7 +153,13 @@ interface Started {
   log(): string;
 }
 
-function spawnServer(run: Run, dataDir: string, socketDir: string, port: number): Started {
+function spawnServer(
+  run: Run,
+  dataDir: string,
+  socketDir: string,
+  port: number,
+  settings: Record<string, string>,
+): Started {
   const process = run("postgres", [
     "-D",
     dataDir,
@@ -164,6 +177,7 @@ function spawnServer(run: Run, dataDir: string, socketDir: string, port: number)
     "full_page_writes=off",
     "-c",
     "max_connections=200",
+    ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
   ]).spawn();
   let tail = "";
   // Drain both pipes so the server never blocks on a full pipe; keep the tail for error messages.
