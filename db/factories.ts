@@ -248,6 +248,8 @@ export async function makeClassTeacher(
     teacherId: options.teacherId,
     subject: options.subject ?? null,
   });
+}
+
 // ---- School structure for the messaging rules (s12-rules): classes, pupils, guardians, teachers. ----
 
 /** Creates a class of the current school year (db/school_graph.ts `currentSchoolYear`) unless told. */
@@ -255,12 +257,8 @@ export async function createSchoolClass(
   db: Database,
   options: { establishmentId: string; name?: string; schoolYear?: string },
 ): Promise<{ id: string; name: string }> {
-  const name = options.name ?? `Classe ${uniqueToken()}`;
-  const rows = await db.query<{ id: string; name: string }>(
-    `INSERT INTO classes (establishment_id, name, school_year) VALUES ($1, $2, $3) RETURNING id, name`,
-    [options.establishmentId, name, options.schoolYear ?? currentSchoolYear()],
-  );
-  return rows[0]!;
+  const { id, name } = await makeClass(db, options);
+  return { id, name };
 }
 
 /** Creates a pupil in the class; `userId` links the pupil's own student account. */
@@ -269,29 +267,23 @@ export async function createPupilInClass(
   options: { establishmentId: string; classId: string; name?: string; userId?: string },
 ): Promise<{ id: string; name: string }> {
   const name = options.name ?? `Élève ${uniqueToken()}`;
-  const rows = await db.query<{ id: string; name: string }>(
-    `INSERT INTO pupils (establishment_id, name, user_id) VALUES ($1, $2, $3) RETURNING id, name`,
-    [options.establishmentId, name, options.userId ?? null],
-  );
-  const pupil = rows[0]!;
-  await addPupilToSchoolClass(db, { classId: options.classId, pupilId: pupil.id });
-  return pupil;
+  const id = await makePupil(db, {
+    establishmentId: options.establishmentId,
+    name,
+    classIds: [options.classId],
+    userId: options.userId,
+  });
+  return { id, name };
 }
 
 /** Puts an existing pupil in one more class. */
 export async function addPupilToSchoolClass(db: Database, options: { classId: string; pupilId: string }) {
-  await db.query(`INSERT INTO class_pupils (class_id, pupil_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-    options.classId,
-    options.pupilId,
-  ]);
+  await addPupilToClass(db, options.classId, options.pupilId);
 }
 
 /** Makes `guardianId` a guardian of the pupil. */
 export async function linkGuardianToPupil(db: Database, options: { pupilId: string; guardianId: string }) {
-  await db.query(`INSERT INTO guardianships (pupil_id, guardian_id) VALUES ($1, $2)`, [
-    options.pupilId,
-    options.guardianId,
-  ]);
+  await linkGuardian(db, options.pupilId, options.guardianId);
 }
 
 /** Assigns a teacher to a class. */
@@ -299,10 +291,7 @@ export async function assignTeacherToSchoolClass(
   db: Database,
   options: { classId: string; teacherId: string; subject?: string },
 ) {
-  await db.query(
-    `INSERT INTO class_teachers (class_id, teacher_id, subject) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [options.classId, options.teacherId, options.subject ?? null],
-  );
+  await makeClassTeacher(db, options);
 }
 
 /**

@@ -12,7 +12,7 @@ import { ChatConnection, type SocketLike } from "../../client/chat_connection.ts
 import { type ChatApi, ChatStore } from "../../client/chat_store.ts";
 import { ApiError } from "../../client/api.ts";
 import type { ChatBoot, WireConversation, WireMessage } from "../../client/types.ts";
-import { conversationsAnswer, messagesAnswer } from "../../protocol/wire.ts";
+import { conversationPageAnswer, messagesAnswer } from "../../protocol/wire.ts";
 import * as v from "valibot";
 
 /** One frame as a socket received it. */
@@ -122,10 +122,17 @@ export class ScriptedClient {
    */
   static async open(options: ScriptedClientOptions): Promise<ScriptedClient> {
     const probe = new ScriptedClient(options, emptyBoot(options.identity));
-    const lists = await Promise.all(
-      options.identity.establishmentIds.map((id) => probe.#api().fetchConversations(id)),
-    );
-    const conversations = lists.flat();
+    // Every page of the list (the scripts keep every conversation loaded, unlike the page's first screen).
+    const conversations: WireConversation[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await probe.#api().fetchConversationPage(options.identity.establishmentIds, {
+        limit: 100,
+        cursor,
+      });
+      conversations.push(...page.conversations);
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
     const client = new ScriptedClient(options, { ...emptyBoot(options.identity), conversations });
     client.restStatuses.push(...probe.restStatuses);
     await Promise.all(conversations.map((c) => client.store.ensureLoaded(c.id)));
@@ -279,9 +286,11 @@ export class ScriptedClient {
         const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`;
         return (await this.#get(path, messagesAnswer, signal)).messages;
       },
-      fetchConversations: async (establishmentId, signal) => {
-        const path = `/api/conversations?establishmentId=${encodeURIComponent(establishmentId)}`;
-        return (await this.#get(path, conversationsAnswer, signal)).conversations as WireConversation[];
+      fetchConversationPage: async (establishmentIds, page = {}, signal) => {
+        const query = new URLSearchParams({ establishmentIds: establishmentIds.join(",") });
+        if (page.limit !== undefined) query.set("limit", String(page.limit));
+        if (page.cursor !== undefined) query.set("cursor", page.cursor);
+        return await this.#get(`/api/conversations?${query}`, conversationPageAnswer, signal);
       },
       // Read markers go over the socket in these scripts; nothing posts them over REST.
       postRead: () => Promise.resolve(),

@@ -36,6 +36,18 @@ const ACTION_LABELS: Record<typeof AUDIT_ACTIONS[number], MessageKey> = {
   "membership.role": "audit.action.membership.role",
   "membership.remove": "audit.action.membership.remove",
   "establishment.messaging_settings": "audit.action.establishment.messaging_settings",
+  "class.create": "audit.action.class.create",
+  "class.rename": "audit.action.class.rename",
+  "class.delete": "audit.action.class.delete",
+  "class.add_pupil": "audit.action.class.add_pupil",
+  "class.remove_pupil": "audit.action.class.remove_pupil",
+  "class.assign_teacher": "audit.action.class.assign_teacher",
+  "class.unassign_teacher": "audit.action.class.unassign_teacher",
+  "guardian.link": "audit.action.guardian.link",
+  "guardian.unlink": "audit.action.guardian.unlink",
+  "pupil.account": "audit.action.pupil.account",
+  "pupil.delete": "audit.action.pupil.delete",
+  "classes.import": "audit.action.classes.import",
 };
 
 function actionLabel(t: ReturnType<typeof translator>, action: string): string {
