@@ -305,9 +305,9 @@ export function createMessaging(
           offset,
           scope,
         });
-        for (const { id, name, email, role: theirs, group, ...facts } of page) {
+        for (const { id, name, email, role: theirs, group, affiliation, ...facts } of page) {
           if (startRefusal(role, [{ role: theirs, ...facts }], settings) !== null) continue;
-          found.push({ id, name, email, role: theirs, group });
+          found.push({ id, name, email, role: theirs, group, ...(affiliation ? { affiliation } : {}) });
           if (found.length === RECIPIENT_LIMIT) return found;
         }
         if (page.length < SEARCH_PAGE) return found;

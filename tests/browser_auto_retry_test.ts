@@ -29,7 +29,7 @@ interface Network {
 /** Routes the page's `/ws/chat` through a controllable relay, then reloads so the page uses it. */
 async function relay(page: Page): Promise<Network> {
   const network: Network = { dropAfterSend: false, loseAck: false, acksLost: 0, socketsDropped: 0 };
-  await page.routeWebSocket(/\/ws\/chat$/, (ws) => {
+  await page.routeWebSocket(/\/ws\/chat(\?.*)?$/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((data) => {
       server.send(data);

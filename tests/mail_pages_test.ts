@@ -6,7 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts"
 import { dbTest } from "./support/databases.ts";
 import { mailsTo, passDelay, sendAs, testClock, testMailService, withMail } from "./support/mail.ts";
 import { api, loginCookie, makeLoginUser, withServer } from "./support/server.ts";
-import { makeConversation, makeEstablishment, makeUser } from "../db/factories.ts";
+import { makeConversation, makeEstablishment, makeSchoolClassWith, makeUser } from "../db/factories.ts";
 import { getMailPreference } from "../db/mail_preferences.ts";
 import { outboxTransport } from "../domain/mail/transport.ts";
 import { simpleParser } from "mailparser";
@@ -261,6 +261,12 @@ dbTest(
           establishmentId: school.id,
           role: "student",
           name: "Zoé Élève",
+        });
+        // A teacher finds the pupils of their own classes (domain/permissions.ts).
+        await makeSchoolClassWith(db, {
+          establishmentId: school.id,
+          teacherIds: [teacher.id],
+          studentIds: [student.id],
         });
         const cookie = await loginCookie(server.url, teacher.email);
         const page = `${server.url}/fr/admin/emails?establishment=${school.id}`;

@@ -18,7 +18,7 @@ import {
   type TestServer,
   type TestServerOptions,
 } from "./server.ts";
-import { makeConversation, makeEstablishment } from "../../db/factories.ts";
+import { makeConversation, makeEstablishment, makeSchoolClassWith } from "../../db/factories.ts";
 import type { Role, User } from "../../db/models.ts";
 import type { Database } from "../../db/types.ts";
 
@@ -97,6 +97,12 @@ export async function send(page: Page, text: string): Promise<void> {
 export async function twoPeople(w: World) {
   const teacher = await w.person("teacher", `Marc Martin ${w.token}`);
   const parent = await w.person("parent", `Hélène Dupont ${w.token}`);
+  // The parent's child is in the teacher's class, so each may write to the other.
+  await makeSchoolClassWith(w.server.services.db, {
+    establishmentId: w.school.id,
+    teacherIds: [teacher.id],
+    parentIds: [parent.id],
+  });
   const chat = await makeConversation(w.server.services.db, {
     establishmentId: w.school.id,
     members: [teacher.id, parent.id],
