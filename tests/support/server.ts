@@ -10,6 +10,7 @@ import { type AppOptions, createApp, type PreauApp } from "../../server/app.ts";
 import { parseAddressRanges } from "../../server/client_address.ts";
 import type { RealtimeOptions } from "../../realtime/options.ts";
 import type { MailService } from "../../domain/mail/mail_service.ts";
+import { settlesWithin } from "../../util/timeout.ts";
 
 /** The session key of every test server (any instance can read any other's tokens). */
 export const TEST_SECRET = "test-secret-of-at-least-thirty-two-characters";
@@ -75,7 +76,11 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
     close: async () => {
       // Sockets first: open WebSockets would keep the server's shutdown waiting.
       await preau.close();
-      await server.shutdown();
+      // Bounded like the real shutdown (server/shutdown.ts): a connection whose peer vanished
+      // (a browser closed mid-request) must not keep the test waiting for ever.
+      if (!(await settlesWithin(server.shutdown(), 5_000))) {
+        console.warn("test server: shutdown still waiting on a connection after 5 s; moving on");
+      }
     },
   };
 }
