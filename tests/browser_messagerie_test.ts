@@ -97,7 +97,8 @@ dbTest(
       const options = await page.locator('#recipient-listbox [role="option"]').allTextContents();
       assertEquals(options.length, 1);
       assert(
-        options[0]!.includes(`Marc Martin ${w.token}`) && options[0]!.includes("Enseignant"),
+        // The teacher's affiliation ("enseignant, <their class>") names the role.
+        options[0]!.includes(`Marc Martin ${w.token}`) && /enseignant, Classe/.test(options[0]!),
         options[0],
       );
       assertEquals(
