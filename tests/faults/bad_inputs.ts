@@ -268,6 +268,10 @@ async function play(world: FaultWorld, t: Targets, list: Action[]): Promise<stri
         socket.send(JSON.stringify({ type: "ping", pad: "x".repeat(action.size) }));
       } else if (action.kind === "flood") {
         for (let i = 0; i < action.count; i++) socket.send({ type: "ping" });
+        // Every ping gets one answer (its pong, or a refusal), unless the server closes the socket
+        // for the flood: wait for all of them, so that no late pong is taken for a later answer and
+        // nothing is written into a socket the server is closing.
+        await pingAnswers(socket, before, action.count);
       } else if (action.kind === "send") {
         const conversationId = action.conversation === "own"
           ? t.own
@@ -301,9 +305,11 @@ async function play(world: FaultWorld, t: Targets, list: Action[]): Promise<stri
       }
       if (answered === "closed") {
         const { code } = await socket.waitClosed();
-        // An oversize frame may be cut off by the server's close while Deno's client still writes it,
-        // which that client reports as an abnormal closure (0 or 1006) rather than the 1009 sent.
-        const cutOff = action.kind === "oversize" && (code === 0 || code === 1006);
+        // An oversize frame, or a flood refused with 1008, may be cut off by the server's close while
+        // Deno's client still writes it: Deno's server drops the connection on data after its close
+        // frame, which the client reports as an abnormal closure (0 or 1006) rather than the code sent.
+        const cutOff = (action.kind === "oversize" || action.kind === "flood") &&
+          (code === 0 || code === 1006);
         if (!REFUSAL_CLOSES.has(code) && !cutOff) {
           problems.push(`a ${action.kind} closed the socket with ${code}`);
         }
@@ -317,20 +323,49 @@ async function play(world: FaultWorld, t: Targets, list: Action[]): Promise<stri
   return problems;
 }
 
+/** Whether `frame` answers a client `ping`: its pong, or the frame budget's refusal of it. */
+function answersPing(frame: Frame): boolean {
+  return frame.type === "pong" ||
+    (frame.type === "error" && frame.code === "rate_limited" && frame.clientId === undefined &&
+      /^Too many frames/.test(String(frame.message)));
+}
+
+/**
+ * Waits until `count` answers to pings arrived after `socket.received[from]`, or the socket closed;
+ * rejects after 10 s.
+ */
+async function pingAnswers(socket: WsClient, from: number, count: number): Promise<void> {
+  const answered = () => socket.received.slice(from).filter(answersPing).length >= count;
+  await socket.until(answered, 10_000, `${count} answers to pings`).catch((error) => {
+    if (!/socket closed/.test(String(error)) && !answered()) throw error;
+  });
+}
+
 /**
  * Sends a ping and waits for its pong, or the close. After a flood the socket's frame budget may be
- * spent (the ping is refused with `rate_limited`): it is sent again each second, for up to 8 s.
+ * spent (the ping is refused with `rate_limited`): it is sent again each second, for up to 8 s. The
+ * pong counts only once every ping sent here has its answer, so a late one is never taken for it.
  */
 async function pongOrClose(socket: WsClient): Promise<"answered" | "closed"> {
+  const from = socket.received.length;
   const deadline = Date.now() + 8_000;
+  let sent = 0;
   while (Date.now() < deadline) {
     try {
       socket.send({ type: "ping" });
+      sent++;
     } catch {
       return "closed";
     }
     try {
-      await socket.next((f) => f.type === "pong", 1_000, "the pong after an action");
+      await socket.until(
+        (received) => {
+          const answers = received.slice(from).filter(answersPing);
+          return answers.length >= sent && answers.some((f) => f.type === "pong");
+        },
+        1_000,
+        "the pong after an action",
+      );
       return "answered";
     } catch (error) {
       if (/socket closed/.test(String(error))) return "closed";
