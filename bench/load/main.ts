@@ -36,6 +36,9 @@ const sizes: Sizes = quick ? QUICK : FULL;
 /** `BENCH_ONLY=id,id`: only these scenarios (while developing; ids as in the results JSON). */
 const only = Deno.env.get("BENCH_ONLY")?.split(",").map((s) => s.trim()).filter((s) => s !== "");
 const wanted = (id: string) => !only || only.includes(id);
+/** `BENCH_SYSTEMS=preau,pgnotify`: only these systems (while developing; the report needs them all). */
+const onlySystems = Deno.env.get("BENCH_SYSTEMS")?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+const runs = (names: SystemName[]) => names.filter((n) => !onlySystems || onlySystems.includes(n));
 const began = Date.now();
 /** Past the budget, later scenarios run one round (so that a full run finishes in time on a busy machine). */
 const overBudget = (extraMinutes = 0) => Date.now() - began > (sizes.budgetMinutes + extraMinutes) * 60_000;
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
 
   for (const sc of loadScenarios(sizes).filter((s) => wanted(s.id))) {
     log(`scenario ${sc.title}`);
-    const systems = await start(sc.systems);
+    const systems = await start(runs(sc.systems));
     const rounds: Record<string, Measure[]> = {};
     for (let round = 1; round <= sizes.rounds; round++) {
       if (round > 1 && overBudget()) {
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
   await Deno.writeTextFile(file, JSON.stringify(results, null, 1) + "\n");
   log(`results: ${file}`);
   // Only a whole full run may stand for the project's figures.
-  if (!quick && !only) {
+  if (!quick && !only && !onlySystems) {
     await Deno.writeTextFile(`${dir}/latest.json`, JSON.stringify(results, null, 1) + "\n");
     await Deno.writeTextFile(`${ROOT}docs/performance.md`, renderReport(results));
     log("docs/performance.md generated from bench/results/latest.json");
