@@ -196,6 +196,36 @@ export interface ParticipantFacts extends RelationFacts {
   hours: WeeklyHours | null;
 }
 
+/** What a send decides from before the relations: see `sendRefusalByRoles` in domain/permissions.ts. */
+export type SendHeadRow = Omit<SendContextRow, "others">;
+
+/**
+ * The viewer's role, language, the creator's role and the settings for one conversation the viewer
+ * can see (participant and current member), or undefined: the cheap first step of the send check,
+ * one indexed row whatever the conversation's size. {@linkcode loadSendContexts} adds the relations
+ * to the other participants when the roles do not decide.
+ */
+export async function loadSendHead(
+  q: Queryable,
+  viewerId: string,
+  conversationId: string,
+): Promise<SendHeadRow | undefined> {
+  if (!isUuid(viewerId) || !isUuid(conversationId)) return undefined;
+  const [row] = await q.query<Omit<SendHeadRow, "settings"> & { settings: SettingsJson | null }>(
+    `SELECT c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
+       cm.role AS "createdByRole", ${SETTINGS_JSON_SQL} AS settings
+     FROM conversations c
+     JOIN participants p ON p.conversation_id = c.id AND p.user_id = $1
+     JOIN memberships m ON m.user_id = $1 AND m.establishment_id = c.establishment_id
+     JOIN users u ON u.id = $1
+     LEFT JOIN memberships cm ON cm.user_id = c.created_by AND cm.establishment_id = c.establishment_id
+     LEFT JOIN establishment_settings s ON s.establishment_id = c.establishment_id
+     WHERE c.id = $2`,
+    [viewerId, conversationId],
+  );
+  return row && { ...row, settings: settingsFromJson(row.settings) };
+}
+
 /** Everything a send decision needs about one conversation, as seen by one participant. */
 export interface SendContextRow {
   conversationId: string;

@@ -11,6 +11,7 @@
 import type { Queryable } from "../db/types.ts";
 import { refundTokens, takeTokens } from "../db/rate_limits.ts";
 import { rateLimited } from "./errors.ts";
+import { TakeBatcher } from "./take_batcher.ts";
 import type { RateDecision } from "./rate_limit.ts";
 
 /** A named token bucket. The name keys the database rows, so renaming a limit forgets its state. */
@@ -97,13 +98,17 @@ export function databaseRateLimits(db: Queryable, options: DatabaseRateLimitOpti
       refillPerSecond: rule.refillPerSecond,
       cost,
     }));
+  // Concurrent takes (every send's) share one statement: see take_batcher.ts.
+  const batcher = new TakeBatcher((input) => {
+    const now = Date.now();
+    const purge = now - lastPurge >= purgeIntervalMs;
+    if (purge) lastPurge = now;
+    return takeTokens(db, input, { purge });
+  });
   return {
     async take(takes) {
-      const now = Date.now();
-      const purge = now - lastPurge >= purgeIntervalMs;
-      if (purge) lastPurge = now;
       const input = buckets(takes);
-      const decisions = await takeTokens(db, input, { purge });
+      const decisions = await batcher.take(input);
       const refused = decisions.filter((d) => !d.allowed);
       if (refused.length === 0) return { allowed: true, retryAfterSeconds: 0 };
       // Only on refusal, so the usual path stays one round trip.

@@ -43,6 +43,7 @@ import {
   currentSchoolYear,
   listRelatedMembers,
   loadSendContexts,
+  loadSendHead,
   type SendContextRow,
 } from "../db/school_graph.ts";
 import { getMessagingSettings } from "../db/establishment_settings.ts";
@@ -53,6 +54,7 @@ import {
   type Refusal,
   searchScope,
   sendRefusal,
+  sendRefusalByRoles,
   startRefusal,
   writableRoles,
 } from "./permissions.ts";
@@ -316,14 +318,22 @@ export function createMessaging(
 
     async sendMessage(userId, input) {
       using turn = order.enter(userId); // released once this send is queued, or has failed before
-      // ONE query: the sender's relations to the other participants and the settings, read at send
-      // time (the database is the truth, on every instance).
-      const [context] = isUuid(input.conversationId)
-        ? await loadSendContexts(db, userId, { conversationId: input.conversationId }, currentSchoolYear())
-        : [];
-      if (context === undefined) throw notFound(NO_CONVERSATION);
-      const refusal = sendRefusal(context, context.settings);
-      if (refusal !== null) throw forbidden(refusalText(context.locale, refusal, "send"));
+      // Read at send time (the database is the truth, on every instance): one indexed row of roles
+      // and settings, and the relations to the other participants only when the roles do not decide.
+      const head = await loadSendHead(db, userId, input.conversationId);
+      if (head === undefined) throw notFound(NO_CONVERSATION);
+      let refusal = sendRefusalByRoles(head, head.settings);
+      if (refusal === undefined) {
+        const [context] = await loadSendContexts(
+          db,
+          userId,
+          { conversationId: input.conversationId },
+          currentSchoolYear(),
+        );
+        if (context === undefined) throw notFound(NO_CONVERSATION);
+        refusal = sendRefusal(context, context.settings);
+      }
+      if (refusal !== null) throw forbidden(refusalText(head.locale, refusal, "send"));
       const body = messageBody(input.body);
       const clientIdLength = codePointLength(input.clientId);
       if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {

@@ -113,10 +113,24 @@ export interface SendContext {
  * - otherwise the sender must be allowed to write to every other participant.
  */
 export function sendRefusal(context: SendContext, settings: MessagingSettings): Refusal | null {
+  const byRoles = sendRefusalByRoles(context, settings);
+  if (byRoles !== undefined) return byRoles;
+  return context.others.every((to) => mayWrite(context.role, to, settings)) ? null : "not_allowed";
+}
+
+/**
+ * The part of {@linkcode sendRefusal} that the roles and the settings decide alone, or `undefined`
+ * when the sender's relations to the other participants decide. Sends read those relations only
+ * then: in a conversation staff created, the usual case, they are never needed.
+ */
+export function sendRefusalByRoles(
+  context: Omit<SendContext, "others">,
+  settings: MessagingSettings,
+): Refusal | null | undefined {
   if (isFamily(context.role) && settings.mode === "families_silenced") return "families_silenced";
   if (context.createdByRole !== null && isStaff(context.createdByRole)) return null;
   if (isStaff(context.role) && context.createdByRole !== null) return null;
-  return context.others.every((to) => mayWrite(context.role, to, settings)) ? null : "not_allowed";
+  return undefined;
 }
 
 /**
