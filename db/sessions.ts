@@ -3,7 +3,7 @@
  * "log out everywhere" and expiry take effect at once. Expiry is compared with the database clock.
  */
 import type { Queryable } from "./types.ts";
-import { isUuid, type SessionRow } from "./models.ts";
+import { isUuid, type SessionRow, type User } from "./models.ts";
 
 const SESSION_COLUMNS = `id, user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt"`;
@@ -29,6 +29,29 @@ export async function getActiveSession(q: Queryable, id: string): Promise<Sessio
     [id],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * The active session `id` of `userId` and that person, in one round trip (every authenticated
+ * request and socket asks), or null when the session is unknown, revoked, expired or not theirs.
+ */
+export async function getActiveSessionUser(
+  q: Queryable,
+  id: string,
+  userId: string,
+): Promise<{ session: SessionRow; user: User } | null> {
+  if (!isUuid(id) || !isUuid(userId)) return null;
+  const rows = await q.query<SessionRow & { name: string; email: string; locale: User["locale"] }>(
+    `SELECT s.id, s.user_id AS "userId", s.created_at AS "createdAt", s.expires_at AS "expiresAt",
+       s.revoked_at AS "revokedAt", u.name, u.email, u.locale
+     FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+    [id, userId],
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  const { name, email, locale, ...session } = row;
+  return { session, user: { id: session.userId, name, email, locale } };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   createSession,
   extendSession,
   getActiveSession,
+  getActiveSessionUser,
   listEndedSessions,
   purgeEndedSessions,
   revokeSession,
@@ -37,6 +38,23 @@ dbTest("sessions - a new session is active until revoked, and revoking twice rep
   assertEquals(await getActiveSession(db, session.id), null);
   assertEquals(await revokeSession(db, session.id), false);
 });
+
+dbTest(
+  "sessions - the active session and its person come together, only for that person and until revoked",
+  async (db) => {
+    const user = await person(db);
+    const other = await person(db);
+    const session = await createSession(db, { userId: user.id, expiresAt: inHours(1) });
+    assertEquals(await getActiveSessionUser(db, session.id, user.id), {
+      session,
+      user: { id: user.id, name: user.name, email: user.email, locale: user.locale },
+    });
+    assertEquals(await getActiveSessionUser(db, session.id, other.id), null);
+    assertEquals(await getActiveSessionUser(db, "not-a-uuid", user.id), null);
+    await revokeSession(db, session.id);
+    assertEquals(await getActiveSessionUser(db, session.id, user.id), null);
+  },
+);
 
 dbTest("sessions - an expired session is not active and cannot be extended", async (db) => {
   const user = await person(db);

@@ -17,7 +17,7 @@ import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from 
 import {
   createSession,
   extendSession,
-  getActiveSession,
+  getActiveSessionUser,
   purgeEndedSessions,
   revokeSession,
   revokeSessionsBeyond,
@@ -214,12 +214,10 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
     async authenticate(token) {
       const now = clock();
       const claims = await verifySessionToken(key, token, now);
-      const session = await getActiveSession(db, claims.sessionId);
-      if (session === null || session.userId !== claims.userId) {
-        throw unauthorized("Your session has ended; sign in again.");
-      }
-      const user = await getUser(db, claims.userId);
-      if (user === null) throw unauthorized("This account no longer exists; sign in with another one.");
+      // One round trip: a session row only exists while its person does (deleting one deletes both).
+      const found = await getActiveSessionUser(db, claims.sessionId, claims.userId);
+      if (found === null) throw unauthorized("Your session has ended; sign in again.");
+      const { session, user } = found;
       if (now.getTime() - claims.issuedAt.getTime() < renewAfterSeconds * 1000) {
         return { user, sessionId: session.id, expiresAt: claims.expiresAt };
       }

@@ -135,7 +135,14 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   const defaultLimit = limitBodies();
   const importLimit = limitBodies(3 * MAX_IMPORT_BYTES);
   app.use("*", (c, next) => (CLASS_IMPORT_PATH.test(c.req.path) ? importLimit : defaultLimit)(c, next));
-  app.use("*", compress()); // gzip/deflate for browsers that accept it (HTML, JS, CSS, JSON over 1 KiB)
+  // gzip/deflate for browsers that accept it: pages, assets and lists. Not the API's answers to
+  // writes: they are a few hundred bytes, and hono compresses every response it cannot size (c.json
+  // sets no Content-Length), which cost each REST send a compression stream.
+  const compressing = compress();
+  app.use(
+    "*",
+    (c, next) => c.req.method !== "GET" && c.req.path.startsWith("/api/") ? next() : compressing(c, next),
+  );
   mountHealth(app, {
     databaseReady: () => services.migrationsApplied(),
     isStopping: services.isStopping,

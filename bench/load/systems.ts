@@ -134,7 +134,10 @@ export async function startSystem(
   }
   const databaseUrl = dbUrls.preau!;
   const start = async (n: number) => {
-    const child = spawnChild(`preau-${n}`, DENO, ["run", "-A", "--unstable-bundle", "main.ts"], {
+    // `BENCH_PREAU_INSPECT=9300`: instance n listens for an inspector on port 9300 + n (profiling).
+    const inspect = Deno.env.get("BENCH_PREAU_INSPECT");
+    const flags = inspect ? [`--inspect=127.0.0.1:${Number(inspect) + n}`] : [];
+    const child = spawnChild(`preau-${n}`, DENO, ["run", "-A", "--unstable-bundle", ...flags, "main.ts"], {
       cwd: ROOT,
       env: {
         DATABASE_URL: databaseUrl,
