@@ -134,15 +134,19 @@ export function goals(r: BenchResults): Goal[] {
       goal: `${title}: nothing lost, everything stored, p99 < 100 ms`,
       met: s ? lost === 0 && notStored === 0 && p99 !== null && p99 < 100 : null,
       seen: `lost ${fmt(lost, 0)}, not stored ${fmt(notStored, 0)}, p99 ${fmt(p99)} ms`,
-      why:
-        "Where lost or late: see the figures above (refusals, CPU and PostgreSQL CPU show where time goes).",
+      why: "On this 2-core machine Préau's two instances, PostgreSQL and the load client share the cores, " +
+        "so latency is queueing for CPU. What Préau spends per message beyond the minimal server is the " +
+        "HTTP request of each REST sender (token and session check, JSON body), the send check (one " +
+        "indexed row) and the batched rate-limit take; making those cheaper would close it (see below).",
     });
     out.push({
       goal: `${title}: CPU per delivery ≤ 1.5× Deno + PG NOTIFY and < Socket.IO`,
       met: cpu === null || pgCpu === null || sioCpu === null ? null : cpu <= 1.5 * pgCpu && cpu < sioCpu,
       seen: `${fmt(cpu)} vs ${fmt(pgCpu)} and ${fmt(sioCpu)} ms per 1,000`,
-      why:
-        "Per-socket work on the fan-out path (serialising per socket, per-socket database reads) is what would close it.",
+      why: "Fan-out already writes one shared text to every socket with no database work; the rest is per " +
+        "message: the REST request of non-receiving senders, the send check and the ack. Verifying a " +
+        "session token once per session rather than per request, and moving the send check into the " +
+        "group commit's transaction, would close it.",
     });
   }
   const writeGoal = (id: string, goal: number, what: string, why: string): Goal => {
@@ -165,13 +169,17 @@ export function goals(r: BenchResults): Goal[] {
     "write_across",
     5000,
     "write path: ≥ 5,000 stored msg/s across conversations",
-    "Group commit (concurrent sends in one transaction, one multi-row insert), prepared statements, one NOTIFY per batch.",
+    "These senders hold no socket: each message is an HTTP request (token and session check, JSON body, " +
+      "send check, rate-limit take, then the group commit). The instances are CPU-bound on those requests " +
+      "while PostgreSQL is not (see its CPU); a cheaper request path (token verified once per session, " +
+      "send check and rate-limit take inside the group commit's statements) would close it.",
   ));
   out.push(writeGoal(
     "write_one",
     2000,
     "write path: ≥ 2,000 stored msg/s into one conversation",
-    "One `seq` allocation per batch instead of a row lock held across each send's statements.",
+    "As across conversations: the HTTP request per message, not the conversation's seq allocation (one " +
+      "per batch), is what it costs.",
   ));
   const idle = sc("idle_sockets");
   const idleP = med(idle, "preau", (m) => m.rssPerSocketKiB),
@@ -180,7 +188,9 @@ export function goals(r: BenchResults): Goal[] {
     goal: "an idle socket costs ≤ 1.5× a raw Deno socket",
     met: idleP === null || idleB === null ? null : idleP <= 1.5 * idleB,
     seen: `${fmt(idleP)} KiB vs ${fmt(idleB)} KiB`,
-    why: "Per-socket state (subscriptions, limiters, queues) trimmed toward the raw socket would close it.",
+    why: "What remains above the raw socket is Préau's per-connection objects (session, delivery map, " +
+      "liveness state) and the upgrade request Deno keeps, which bench/idle_socket_memory.ts " +
+      "measures against a raw socket.",
   });
   const rs = sc("reconnect_resync");
   const rsMs = med(rs, "preau", (m) => m.resyncMs);
@@ -191,7 +201,9 @@ export function goals(r: BenchResults): Goal[] {
       ? null
       : rsMs < 1500 && med(rs, "preau", (m) => m.resyncIncomplete) === 0,
     seen: `${fmt(rsMs, 0)} ms for ${rsClients.toLocaleString("en")} clients`,
-    why: "A `hello` carrying the few missed messages saves the extra request per conversation.",
+    why: "`hello` already carries the few missed messages; each reconnect still costs a token check, a " +
+      "session read and the conversation states for `hello`. Reading those for the sockets that connect " +
+      "together in one query would close it.",
   });
   out.push({
     goal: "the conversation list's first page renders in < 20 ms for a user with 1,000 conversations",
@@ -201,7 +213,9 @@ export function goals(r: BenchResults): Goal[] {
         fmt(r.list.api.ms)
       } ms (${fmt(r.list.api.bytes / 1024, 0)} KiB)`
       : "not measured",
-    why: "Paging the list (the first screenful server-rendered, the rest on scroll) with a lean payload.",
+    why: "The list is paged (first screenful server-rendered); its SQL (each conversation's latest " +
+      "message and unread count, the page's send contexts) dominates. A per-participant summary row " +
+      "kept by the group commit would close it.",
   });
   const slow = sc("slow_consumer");
   const rssSlow = med(slow, "preau", (m) => m.peakRssMiB),
