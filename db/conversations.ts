@@ -16,7 +16,7 @@ interface SummaryRow {
   lastSeq: number;
   readSeq: number;
   updatedAt: Date;
-  participants: Participant[];
+  participants: (Omit<Participant, "deactivated"> & { deactivated: boolean })[];
   lmId: string | null;
   lmSenderId: string;
   lmSenderName: string;
@@ -31,19 +31,11 @@ const SUMMARY_SQL = `
   SELECT c.id, c.establishment_id AS "establishmentId", c.title, c.last_seq AS "lastSeq",
     p.read_seq AS "readSeq", c.updated_at AS "updatedAt",
     to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt",
-    (SELECT coalesce(json_agg(CASE WHEN u.deactivated_at IS NULL
-                                THEN json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
-                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at,
-                                                       'affiliation', ${
-  affiliationSql("u.id", "c.establishment_id")
-})
-                                ELSE json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
-                                                       'readSeq', pp.read_seq, 'readAt', pp.read_at,
-                                                       'deactivated', true,
-                                                       'affiliation', ${
-  affiliationSql("u.id", "c.establishment_id")
-})
-                              END ORDER BY u.search_text, u.id), '[]'::json)
+    (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name, 'role', pm.role,
+                                'readSeq', pp.read_seq, 'readAt', pp.read_at,
+                                'deactivated', u.deactivated_at IS NOT NULL,
+                                'affiliation', ${affiliationSql("u.id", "c.establishment_id")})
+                              ORDER BY u.search_text, u.id), '[]'::json)
        FROM participants pp
        JOIN users u ON u.id = pp.user_id
        JOIN memberships pm ON pm.user_id = pp.user_id AND pm.establishment_id = c.establishment_id
@@ -71,8 +63,13 @@ function toSummary(row: SummaryRow): ConversationSummary {
     id: row.id,
     establishmentId: row.establishmentId,
     title: row.title,
-    // Only people with classes or children carry an affiliation (the field is additive).
-    participants: row.participants.map(({ affiliation, ...p }) => affiliation ? { ...p, affiliation } : p),
+    // Only deactivated accounts carry `deactivated`, and only people with classes or children an
+    // affiliation (both fields are additive).
+    participants: row.participants.map(({ affiliation, deactivated, ...p }) => ({
+      ...p,
+      ...(deactivated ? { deactivated: true as const } : {}),
+      ...(affiliation ? { affiliation } : {}),
+    })),
     lastMessage,
     lastSeq: row.lastSeq,
     readSeq: row.readSeq,

@@ -22,16 +22,42 @@ export function validTimeZone(value: string | undefined | null): string | undefi
   }
 }
 
+/**
+ * `Intl` formatters, made once per locale and options: making one costs far more than using it,
+ * and a page formats the dates of every conversation and message it shows.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+/** Readers' time zones are many (a cookie each): past this many formatters, start over. */
+const MAX_FORMATTERS = 500;
+
+function remember<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, format: F): F {
+  if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+  formatters.set(key, format);
+  return format;
+}
+
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d ${locale} ${JSON.stringify(options)}`;
+  const format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  return format ?? remember(key, new Intl.DateTimeFormat(locale, options));
+}
+
+function relativeFormat(locale: string, options: Intl.RelativeTimeFormatOptions): Intl.RelativeTimeFormat {
+  const key = `r ${locale} ${JSON.stringify(options)}`;
+  const format = formatters.get(key) as Intl.RelativeTimeFormat | undefined;
+  return format ?? remember(key, new Intl.RelativeTimeFormat(locale, options));
+}
+
 /** `14:05` (fr) / `2:05 PM` (en). */
 export function formatTime(date: Date, locale: Locale, timeZone: string): string {
   // French writes times as "08:05" (two-digit hours).
   const hour = locale === "fr" ? "2-digit" : "numeric";
-  return new Intl.DateTimeFormat(locale, { hour, minute: "2-digit", timeZone }).format(date);
+  return dateFormat(locale, { hour, minute: "2-digit", timeZone }).format(date);
 }
 
 /** `2024-06-03` in `timeZone`: messages with the same key share a day separator. */
 export function dayKey(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone })
+  return dateFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone })
     .format(date);
 }
 
@@ -52,7 +78,7 @@ export function formatDayLabel(
   if (days === 0) return t("chat.today");
   if (days === 1) return t("chat.yesterday");
   const sameYear = dayKey(date, timeZone).slice(0, 4) === dayKey(now, timeZone).slice(0, 4);
-  return new Intl.DateTimeFormat(locale, {
+  return dateFormat(locale, {
     weekday: "long",
     day: "numeric",
     month: "long",
@@ -75,17 +101,17 @@ export function formatRelative(
   const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
   if (seconds < 60) return t("time.justNow");
   if (seconds < 3600) {
-    return new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" })
+    return relativeFormat(locale, { numeric: "auto", style: "short" })
       .format(-Math.floor(seconds / 60), "minute");
   }
   const days = daysBetween(date, now, timeZone);
   if (days <= 0) return formatTime(date, locale, timeZone);
-  if (days === 1) return new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(-1, "day");
-  if (days < 7) return new Intl.DateTimeFormat(locale, { weekday: "long", timeZone }).format(date);
-  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone }).format(date);
+  if (days === 1) return relativeFormat(locale, { numeric: "auto" }).format(-1, "day");
+  if (days < 7) return dateFormat(locale, { weekday: "long", timeZone }).format(date);
+  return dateFormat(locale, { day: "numeric", month: "short", timeZone }).format(date);
 }
 
 /** Full date and time for `title`/`dateTime` tooltips. */
 export function formatFull(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short", timeZone }).format(date);
+  return dateFormat(locale, { dateStyle: "full", timeStyle: "short", timeZone }).format(date);
 }

@@ -11,6 +11,7 @@ import type { Database } from "../../db/types.ts";
 import { createPostgresDatabase } from "../../db/postgres_adapter.ts";
 import { makeEstablishment } from "../../db/factories.ts";
 import {
+  analyzeBenchWorld,
   countMessages,
   makeBenchConversations,
   makeBenchSessions,
@@ -207,6 +208,7 @@ export async function materialize(
   });
   const expiresAt = new Date(Math.floor(Date.now() / 1000 + 86_400) * 1000);
   const sessions = await makeBenchSessions(db, users, expiresAt);
+  await analyzeBenchWorld(db);
   const key = tokenKey(SECRET);
   const issuedAt = new Date();
   const clients: ClientSpec[] = await Promise.all(topo.clients.map(async (c, i) => ({
