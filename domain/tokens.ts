@@ -63,6 +63,30 @@ export function tokenKey(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+/**
+ * The WebCrypto key of `key`, imported once: given raw bytes, jose imports them again for every
+ * token it signs or verifies, which costs as much as the HMAC itself on each request and upgrade.
+ */
+const cryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+function hmacKey(key: Uint8Array): Promise<CryptoKey> {
+  let imported = cryptoKeys.get(key);
+  if (imported === undefined) {
+    imported = crypto.subtle.importKey(
+      "raw",
+      key as Uint8Array<ArrayBuffer>,
+      {
+        name: "HMAC",
+        hash: "SHA-256",
+      },
+      false,
+      ["sign", "verify"],
+    );
+    cryptoKeys.set(key, imported);
+  }
+  return imported;
+}
+
 /** Signs a session token for `input` with `key` (from {@linkcode tokenKey}). */
 export async function signSessionToken(key: Uint8Array, input: SignInput): Promise<string> {
   return await new SignJWT({})
@@ -73,7 +97,7 @@ export async function signSessionToken(key: Uint8Array, input: SignInput): Promi
     .setJti(input.sessionId)
     .setIssuedAt(toSeconds(input.issuedAt))
     .setExpirationTime(toSeconds(input.expiresAt))
-    .sign(key);
+    .sign(await hmacKey(key));
 }
 
 /**
@@ -86,8 +110,41 @@ export async function verifySessionToken(
   token: string,
   now: Date = new Date(),
 ): Promise<SessionClaims> {
+  const verified = verifiedWith(key);
+  const known = verified.get(token);
+  if (known !== undefined) return checkTimes(known, now);
+  const claims = await verifyAnew(key, token, now);
+  if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+  verified.set(token, claims);
+  return claims;
+}
+
+/**
+ * How many verified tokens each key remembers. A session's token is the same on every request and
+ * upgrade until it is renewed, so its signature is checked once, not each time; what depends on
+ * the time (`exp`, a future `iat`) is checked again on every use. Failures are never remembered.
+ */
+const VERIFIED_TOKENS = 20_000;
+
+const verifiedTokens = new WeakMap<Uint8Array, Map<string, SessionClaims>>();
+
+function verifiedWith(key: Uint8Array): Map<string, SessionClaims> {
+  let verified = verifiedTokens.get(key);
+  if (verified === undefined) verifiedTokens.set(key, verified = new Map());
+  return verified;
+}
+
+/** The time checks of {@linkcode verifyAnew}, exactly as jose and we make them, on known claims. */
+function checkTimes(claims: SessionClaims, now: Date): SessionClaims {
+  const seconds = toSeconds(now);
+  if (toSeconds(claims.expiresAt) <= seconds) throw unauthorized("Your session has expired; sign in again.");
+  if (toSeconds(claims.issuedAt) > seconds + CLOCK_TOLERANCE_SECONDS) throw unauthorized();
+  return claims;
+}
+
+async function verifyAnew(key: Uint8Array, token: string, now: Date): Promise<SessionClaims> {
   try {
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jwtVerify(token, await hmacKey(key), {
       algorithms: ["HS256"],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,

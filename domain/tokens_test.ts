@@ -133,3 +133,26 @@ Deno.test("tokens - an iat in the future beyond 30 s of clock tolerance is refus
 Deno.test("tokens - a secret shorter than 32 characters is refused", () => {
   assertThrows(() => tokenKey("short"), RangeError);
 });
+
+Deno.test("tokens - a token verified before is refused once it expires, with the same message", async () => {
+  const token = await signSessionToken(key, { ...input, sessionId: crypto.randomUUID() });
+  await verifySessionToken(key, token, now); // its signature is now known good
+  await verifySessionToken(key, token, new Date(inAWeek.getTime() - 1000));
+  const error = await assertUnauthorized(token, inAWeek);
+  assertEquals(error.message, "Your session has expired; sign in again.");
+  await assertUnauthorized(token, new Date(inAWeek.getTime() + 60_000));
+});
+
+Deno.test("tokens - a token verified with its key is still refused with another key", async () => {
+  const token = await signSessionToken(key, { ...input, sessionId: crypto.randomUUID() });
+  await verifySessionToken(key, token, now);
+  await assertRejects(() => verifySessionToken(otherKey, token, now), AppError);
+});
+
+Deno.test("tokens - a token verified when its iat had come is refused at a time 30 s before it", async () => {
+  const issuedAt = new Date(now.getTime() + 60_000);
+  const token = await signSessionToken(key, { ...input, sessionId: crypto.randomUUID(), issuedAt });
+  await verifySessionToken(key, token, issuedAt);
+  await assertUnauthorized(token, now);
+  assertEquals((await verifySessionToken(key, token, new Date(now.getTime() + 30_000))).issuedAt, issuedAt);
+});

@@ -243,7 +243,8 @@ export function loadScenarios(s: Sizes): LoadScenario[] {
       drainMs: 0,
       missed: 20,
       kind: "resync",
-      note: "Préau: reconnect, read `hello`, fetch what it lists as missed (none when `hello` carries it); " +
+      note: "Préau: reconnect as the browser client does (`?resume=1`, then a `resume` frame with the last " +
+        "seq held), read `hello`, fetch what it did not carry (nothing when it carries the missed messages); " +
         "bare Deno: the raw reconnect only.",
     },
   ];

@@ -73,7 +73,18 @@ function restSender(url: string, client: ClientSpec, h: Handlers): Conn {
   };
 }
 
-function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): Promise<Conn> {
+/**
+ * Opens one client's socket. With `resume` (Préau, the resync scenario) it reconnects as the browser
+ * client does: `?resume=1` and, as its first frame, the last seq it holds of each conversation, so
+ * that `hello` can carry what it missed.
+ */
+function connect(
+  spec: LoadSpec,
+  url: string,
+  client: ClientSpec,
+  h: Handlers,
+  resume?: ReadonlyMap<string, number>,
+): Promise<Conn> {
   const listens = client.listens !== false;
   if (spec.system === "preau" && !listens) return Promise.resolve(restSender(url, client, h));
   // The peers' senders that receive nothing join no room; their servers broadcast to a room from outside it.
@@ -104,7 +115,9 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
   const headers: Record<string, string> = {};
   if (client.cookie) headers.cookie = client.cookie;
   if (client.xff) headers["x-forwarded-for"] = client.xff;
-  const target = preau ? wsUrl(url, "/ws/chat") : wsUrl(url, `/ws?rooms=${encodeURIComponent(rooms)}`);
+  const target = preau
+    ? wsUrl(url, resume ? "/ws/chat?resume=1" : "/ws/chat")
+    : wsUrl(url, `/ws?rooms=${encodeURIComponent(rooms)}`);
   // @ts-ignore: Deno's WebSocket takes `{ headers }` as its second argument.
   const socket = new WebSocket(target, { headers });
   // The minimal servers ack with the seq only; a socket's acks come in the order of its sends (at 5/s
@@ -131,6 +144,10 @@ function connect(spec: LoadSpec, url: string, client: ClientSpec, h: Handlers): 
       else h.onDelivery(data);
     };
     return promise;
+  }
+  if (resume) {
+    const conversations = [...resume].map(([id, seq]) => ({ id, seq }));
+    socket.onopen = () => socket.send(JSON.stringify({ type: "resume", conversations }));
   }
   // Préau's liveness `ping` (every 5 s) wants its nonce back, or the socket is closed with 1013.
   const pong = (data: string) => {
@@ -206,14 +223,19 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
       if (measuring && !closing) result.closes[code] = (result.closes[code] ?? 0) + 1;
     },
   });
-  const openAll = async (onOpen?: (i: number, conn: Conn) => void) => {
+  const openAll = async (
+    onOpen?: (i: number, conn: Conn) => void,
+    resumeOf?: (i: number) => ReadonlyMap<string, number> | undefined,
+  ) => {
     let next = 0;
     await Promise.all(Array.from({ length: Math.max(1, spec.connectConcurrency) }, async () => {
       while (next < mine.length) {
         const { c, i } = mine[next++]!;
         const url = spec.urls[i % spec.urls.length]!;
         try {
-          const conn = c.slow ? await slowConsumer(url, c) : await connect(spec, url, c, handlersFor(c));
+          const conn = c.slow
+            ? await slowConsumer(url, c)
+            : await connect(spec, url, c, handlersFor(c), resumeOf?.(i));
           conns.set(i, conn);
           onOpen?.(i, conn);
         } catch (error) {
@@ -278,7 +300,10 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
 
 async function resync(
   spec: LoadSpec,
-  openAll: (onOpen?: (i: number, conn: Conn) => void) => Promise<void>,
+  openAll: (
+    onOpen?: (i: number, conn: Conn) => void,
+    resumeOf?: (i: number) => ReadonlyMap<string, number> | undefined,
+  ) => Promise<void>,
   closeAll: () => void,
   control: { next(kind: string): Promise<unknown> },
   result: LoadResult,
@@ -323,7 +348,7 @@ async function resync(
       if (incomplete <= 3) console.error(String(error));
     }).finally(() => pending.delete(i));
     pending.add(i);
-  });
+  }, (i) => held.get(i));
   const deadline = began + 60_000;
   while (pending.size > 0 && now() < deadline) await sleep(5);
   result.resyncMs = last - began;
