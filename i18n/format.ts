@@ -30,22 +30,21 @@ const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat
 /** Readers' time zones are many (a cookie each): past this many formatters, start over. */
 const MAX_FORMATTERS = 500;
 
-function remember<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, format: F): F {
-  if (formatters.size >= MAX_FORMATTERS) formatters.clear();
-  formatters.set(key, format);
+function cached<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => F): F {
+  let format = formatters.get(key) as F | undefined;
+  if (format === undefined) {
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, format = make());
+  }
   return format;
 }
 
 function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d ${locale} ${JSON.stringify(options)}`;
-  const format = formatters.get(key) as Intl.DateTimeFormat | undefined;
-  return format ?? remember(key, new Intl.DateTimeFormat(locale, options));
+  return cached(`d ${locale} ${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
 }
 
 function relativeFormat(locale: string, options: Intl.RelativeTimeFormatOptions): Intl.RelativeTimeFormat {
-  const key = `r ${locale} ${JSON.stringify(options)}`;
-  const format = formatters.get(key) as Intl.RelativeTimeFormat | undefined;
-  return format ?? remember(key, new Intl.RelativeTimeFormat(locale, options));
+  return cached(`r ${locale} ${JSON.stringify(options)}`, () => new Intl.RelativeTimeFormat(locale, options));
 }
 
 /** `14:05` (fr) / `2:05 PM` (en). */
