@@ -24,3 +24,13 @@ Deno.test("messages - a skipped seq is found as a gap after the last contiguous 
   assertEquals(firstGap([m(4), m(5), m(8), m(9)]), 5);
   assertEquals(firstGap([]), undefined);
 });
+
+Deno.test("messages - newer messages are appended as a new array, the held one unchanged", () => {
+  const held = [m(1), m(2)];
+  const merged = mergeMessages(held, [m(3), m(5)]);
+  assertEquals(merged.map((x) => x.seq), [1, 2, 3, 5]);
+  assertEquals(held.map((x) => x.seq), [1, 2], "signals need a new array");
+  assertEquals(mergeMessages(merged, []) === merged, true);
+  assertEquals(mergeMessages([], [m(2), m(1)]).map((x) => x.seq), [1, 2], "out of order still sorts");
+  assertEquals(mergeMessages([m(1)], [m(2), m(2)]).map((x) => x.seq), [1, 2], "a repeat still de-duplicates");
+});

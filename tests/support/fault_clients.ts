@@ -80,6 +80,9 @@ let http: Deno.HttpClient | undefined;
  */
 const REST_TIMEOUT_MS = 3_000;
 
+/** Messages each thread keeps when a long run forgets its logs (`forgetLogs`). */
+const KEPT_PER_THREAD = 50;
+
 /** See the module documentation. */
 export class ScriptedClient {
   readonly identity: ClientIdentity;
@@ -195,6 +198,13 @@ export class ScriptedClient {
     this.closes.length = 0;
     this.restStatuses.length = 0;
     for (const [id, sent] of this.sent) if (sent.ack) this.sent.delete(id);
+    // The threads too, down to their newest messages (a window checks only what came after its
+    // start): a thousand clients holding every message of a long run would outgrow the harness.
+    for (const conversation of this.store.conversations.peek()) {
+      const thread = this.store.thread(conversation.id);
+      const held = thread.messages.peek();
+      if (held.length > KEPT_PER_THREAD) thread.messages.value = held.slice(-KEPT_PER_THREAD);
+    }
   }
 
   #createSocket(): SocketLike {
