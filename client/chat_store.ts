@@ -147,6 +147,11 @@ export class ChatStore {
   private readonly resendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly resends = new Map<string, number>();
   private readonly syncing = new Map<string, Promise<void>>();
+  /** Failed catch-ups waiting for their backoff, and how many tries each has had. */
+  private readonly catchUpRetries = new Map<
+    string,
+    { attempt: number; timer: ReturnType<typeof setTimeout> }
+  >();
   private readonly typingSent = new Map<string, TypingSent>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private listRefresh: Promise<void> | undefined;
@@ -296,6 +301,8 @@ export class ChatStore {
     this.typingSent.clear();
     for (const timer of this.ackTimers.values()) clearTimeout(timer);
     this.ackTimers.clear();
+    for (const retry of this.catchUpRetries.values()) clearTimeout(retry.timer);
+    this.catchUpRetries.clear();
     this.outbox.value = this.outbox.value.map((o) => o.state === "pending" ? { ...o, state: "queued" } : o);
   }
 
@@ -543,10 +550,29 @@ export class ChatStore {
         if (page.length < 100) break;
         from = lastSeqOf(page);
       }
-    })().catch((error) => console.warn("chat: fetching missed messages failed; retried on reconnect", error))
-      .finally(() => this.syncing.delete(conversationId));
+      this.catchUpRetries.delete(conversationId);
+    })().catch((error) => {
+      if (defaultApi.isSessionEnded(error)) return; // the login page is coming
+      console.warn("chat: fetching missed messages failed; retrying", error);
+      this.retryCatchUp(conversationId);
+    }).finally(() => this.syncing.delete(conversationId));
     this.syncing.set(conversationId, job);
     return job;
+  }
+
+  /**
+   * A catch-up that failed (an instance overloaded or restarting) is tried again after a backoff
+   * while the socket stays up, rather than leaving the thread short until the next reconnect; a
+   * reconnect drops the timer, since its `hello` starts the catch-up again.
+   */
+  private retryCatchUp(conversationId: string): void {
+    const attempt = this.catchUpRetries.get(conversationId)?.attempt ?? 0;
+    clearTimeout(this.catchUpRetries.get(conversationId)?.timer);
+    const timer = setTimeout(() => {
+      const held = this.thread(conversationId).messages.peek();
+      void this.syncAfter(conversationId, firstGap(held) ?? lastSeqOf(held));
+    }, backoffDelay(attempt, RESEND_DELAY));
+    this.catchUpRetries.set(conversationId, { attempt: attempt + 1, timer });
   }
 
   private recheck(conversationId: string): Promise<void> {

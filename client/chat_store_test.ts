@@ -73,7 +73,7 @@ function setup(held: WireMessage[], server: WireMessage[]) {
   store.attach({ send: (f) => socket.open && sent.push(f) > 0, isOpen: () => socket.open });
   const seqs = () => store.thread(CONV).messages.peek().map((m) => m.seq);
   const settle = () => sleep(0);
-  return { store, calls, sent, socket, seqs, settle };
+  return { store, api, calls, sent, socket, seqs, settle };
 }
 
 Deno.test("chat store - a message frame that skips a seq fetches the gap; duplicates are dropped", async () => {
@@ -258,4 +258,35 @@ Deno.test("chat store - a resync frame fetches the dropped messages of a loaded 
   await settle();
   assertEquals(calls[0], { after: 2, limit: 100 });
   assertEquals(seqs(), [1, 2, 3, 4, 5]);
+});
+
+Deno.test("chat store - a catch-up that failed is tried again after a backoff, without a reconnect", async () => {
+  using clock = installFakeClock();
+  const all = [1, 2, 3, 4, 5].map((n) => message(n));
+  const { store, api, calls, seqs } = setup(all.slice(0, 2), all);
+  const fetch = api.fetchMessages;
+  let failures = 2;
+  api.fetchMessages = (...args) => failures-- > 0 ? Promise.reject(new Error("503")) : fetch(...args);
+  const drain = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    store.handleFrame({ type: "message", message: all[4]! });
+    await drain();
+    assertEquals(seqs(), [1, 2, 5], "the first fetch failed");
+    clock.tick(RESEND_DELAY.baseMs);
+    await drain();
+    assertEquals(seqs(), [1, 2, 5], "so did the first retry");
+    clock.tick(2 * RESEND_DELAY.baseMs);
+    await drain();
+    assertEquals(seqs(), [1, 2, 3, 4, 5], "the second retry filled the gap");
+    assertEquals(calls.length, 1, "only the successful fetch reached the fake server");
+    clock.tick(60_000);
+    await drain();
+    assertEquals(calls.length, 1, "nothing more once caught up");
+  } finally {
+    console.warn = warn;
+  }
 });
