@@ -4,7 +4,14 @@
  * resumes (the recovery time), measure "after", stop the load, run the invariant checker, record
  * the result (`fault_results.ts`) and fail with every broken invariant in words.
  */
-import { beginWindow, check, type Cut, probeDelivery, type Verdict } from "./fault_invariants.ts";
+import {
+  beginWindow,
+  check,
+  type Cut,
+  type Figures,
+  probeDelivery,
+  type Verdict,
+} from "./fault_invariants.ts";
 import { recordResult, type ScenarioResult } from "./fault_results.ts";
 import type { FaultWorld, LoadOptions } from "./fault_world.ts";
 
@@ -59,8 +66,23 @@ export async function runScenario(
   id: string,
   options: ScenarioOptions,
 ): Promise<ScenarioResult> {
-  const setupNotes = await world.rebalance();
   const started = Date.now();
+  let setupNotes: string[];
+  try {
+    setupNotes = await world.rebalance();
+  } catch (error) {
+    // A world that cannot be brought back is this scenario's failure too, recorded like any other.
+    const result: ScenarioResult = {
+      id,
+      at: new Date().toISOString(),
+      passed: false,
+      violations: [`setup: ${error instanceof Error ? error.message : String(error)}`],
+      figures: NO_FIGURES,
+      durationMs: Date.now() - started,
+    };
+    if (options.record !== false) await recordResult(result);
+    throw new ScenarioFailure(result);
+  }
   const window = await beginWindow(world);
   const measure = options.measure ?? 100;
   const load = world.load({ messagesPerSecond: 50, maxMs: 120_000, ...options.load });
@@ -116,16 +138,7 @@ export async function runScenario(
         if (item.state === "failed") client.store.retry(item.clientId);
       }
     }
-    const figures = verdict?.figures ?? {
-      acked: 0,
-      lost: 0,
-      duplicated: 0,
-      misordered: 0,
-      leaked: 0,
-      recoveryMs: -1,
-      before: { p50: 0, p99: 0, count: 0 },
-      after: { p50: 0, p99: 0, count: 0 },
-    };
+    const figures = verdict?.figures ?? NO_FIGURES;
     result = {
       id,
       at: new Date().toISOString(),
@@ -146,6 +159,18 @@ export async function runScenario(
   if (violations.length > 0) throw new ScenarioFailure(result);
   return result;
 }
+
+/** The figures of a scenario that failed before its checker ran. */
+const NO_FIGURES: Figures = {
+  acked: 0,
+  lost: 0,
+  duplicated: 0,
+  misordered: 0,
+  leaked: 0,
+  recoveryMs: -1,
+  before: { p50: 0, p99: 0, count: 0 },
+  after: { p50: 0, p99: 0, count: 0 },
+};
 
 /** Load messages acked to their senders since `since`. */
 export function ackedSince(world: FaultWorld, since: number): number {
