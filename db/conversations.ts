@@ -26,6 +26,19 @@ interface SummaryRow {
   cursorAt: string;
 }
 
+/**
+ * `c` is in an establishment where `$1` is a current member. The member's establishments are read
+ * once per statement (`ARRAY(subquery)` is an InitPlan the planner cannot flatten into the join), so
+ * a person with 1,000 conversations costs one membership read, not one per conversation; with
+ * `within`, only those of the establishments in that JSON array parameter.
+ */
+function memberOfEstablishment(within?: string): string {
+  const restrict = within === undefined
+    ? ""
+    : ` AND establishment_id IN (SELECT value::uuid FROM json_array_elements_text(${within}::json))`;
+  return `c.establishment_id = ANY (ARRAY(SELECT establishment_id FROM memberships WHERE user_id = $1${restrict}))`;
+}
+
 /** Summaries of the conversations `$1` can see; callers append a filter on `c` and the ordering. */
 const SUMMARY_SQL = `
   SELECT c.id, c.establishment_id AS "establishmentId", c.title, c.last_seq AS "lastSeq",
@@ -44,10 +57,9 @@ const SUMMARY_SQL = `
     lm.created_at AS "lmCreatedAt"
   FROM participants p
   JOIN conversations c ON c.id = p.conversation_id
-  JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
   LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
   LEFT JOIN users lu ON lu.id = lm.sender_id
-  WHERE p.user_id = $1`;
+  WHERE p.user_id = $1 AND ${memberOfEstablishment()}`;
 
 function toSummary(row: SummaryRow): ConversationSummary {
   const lastMessage: Message | null = row.lmId === null ? null : {
@@ -132,8 +144,7 @@ export async function listConversationPage(
        SELECT c.id, c.updated_at
        FROM participants p
        JOIN conversations c ON c.id = p.conversation_id
-       JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
-       WHERE p.user_id = $1 AND c.establishment_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))
+       WHERE p.user_id = $1 AND ${memberOfEstablishment("$2")}
          AND ($3::text IS NULL OR c.updated_at < $3::text::timestamptz
               OR (c.updated_at = $3::text::timestamptz AND c.id > $4::uuid))
        ORDER BY c.updated_at DESC, c.id
@@ -163,8 +174,7 @@ export async function countUnreadByEstablishment(q: Queryable, userId: string): 
     `SELECT c.establishment_id AS "establishmentId", sum(greatest(0, c.last_seq - p.read_seq))::int AS unread
      FROM participants p
      JOIN conversations c ON c.id = p.conversation_id
-     JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
-     WHERE p.user_id = $1
+     WHERE p.user_id = $1 AND ${memberOfEstablishment()}
      GROUP BY c.establishment_id`,
     [userId],
   );
@@ -317,8 +327,7 @@ export async function listConversationStates(q: Queryable, userId: string): Prom
     `SELECT c.id, c.establishment_id AS "establishmentId", c.last_seq AS "lastSeq", p.read_seq AS "readSeq"
      FROM participants p
      JOIN conversations c ON c.id = p.conversation_id
-     JOIN memberships m ON m.user_id = p.user_id AND m.establishment_id = c.establishment_id
-     WHERE p.user_id = $1
+     WHERE p.user_id = $1 AND ${memberOfEstablishment()}
      ORDER BY c.updated_at DESC, c.id`,
     [userId],
   );
