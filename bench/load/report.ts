@@ -312,7 +312,7 @@ export function renderReport(r: BenchResults): string {
         r.list.conversations.toLocaleString("en")
       } conversations (Préau)`,
       "",
-      "Median of twenty requests after sixty warm-ups (five after thirty in a quick run), so that every connection of the pool runs the request's statements with a generic plan, as a server that has been up for a while does; timed by the client over loopback: server time plus one loopback round trip.",
+      "Median of twenty requests after sixty warm-ups (five after thirty in a quick run), so that every connection of the pool runs the request's statements with a generic plan, as a server that has been up for a while does, on a database vacuumed after the world is made (as autovacuum keeps a live one); timed by the client over loopback: server time plus one loopback round trip.",
       "",
       "| request | status | time (ms) | size (KiB) |",
       "|---|---:|---:|---:|",
