@@ -28,6 +28,7 @@ import {
   installPeers,
   materialize,
   ROOT,
+  type StartOptions,
   startSystem,
   type System,
   type Topology,
@@ -125,10 +126,10 @@ async function main(): Promise<void> {
     socketio: await createDatabase(cluster.url, "peers_sio"),
   };
   const pgDataDir = `${cluster.dir}/data`;
-  const start = async (names: SystemName[]) => {
+  const start = async (names: SystemName[], options: StartOptions = {}) => {
     const out: System[] = [];
     for (const name of names) {
-      const sys = await startSystem(name, dbUrls, tmpDir);
+      const sys = await startSystem(name, dbUrls, tmpDir, options);
       running.add(sys);
       out.push(sys);
       if (name === "preau") preauDb ??= createPostgresDatabase(dbUrls.preau!, { poolSize: 4 });
@@ -153,14 +154,16 @@ async function main(): Promise<void> {
 
   for (const sc of loadScenarios(sizes).filter((s) => wanted(s.id))) {
     log(`scenario ${sc.title}`);
-    const systems = await start(runs(sc.systems));
+    const names = runs(sc.systems);
+    const systems = sc.freshEachRound ? [] : await start(names);
     const rounds: Record<string, Measure[]> = {};
     for (let round = 1; round <= sizes.rounds; round++) {
       if (round > 1 && overBudget()) {
         log(`  over the time budget (${sizes.budgetMinutes} min): no more rounds of this scenario`);
         break;
       }
-      for (const sys of systems) {
+      for (const [k, name] of names.entries()) {
+        const sys = sc.freshEachRound ? (await start([name], { collectable: true }))[0]! : systems[k]!;
         const world = await materialize(sys.name, sc.topology, preauDb, `${sc.id.slice(0, 8)}${++tag}`);
         const spec = specFor(sys, world.clients, sc.topology, world.roomIds, sc);
         const m = await runLoad(sys, spec, {
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
         });
         (rounds[sys.name] ??= []).push(m);
         log(`  round ${round} ${sys.name}: ${brief(m)}`);
+        if (sc.freshEachRound) await stop([sys]);
       }
     }
     await stop(systems);

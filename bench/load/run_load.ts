@@ -45,15 +45,39 @@ export interface RunContext {
   whileDisconnected?: () => Promise<void>;
 }
 
+/**
+ * The servers' RSS (KiB) after `settleMs` and two full collections (SIGUSR2, for servers started
+ * `collectable`: see gc_on_signal.ts), each given a moment to finish.
+ */
+async function liveRss(pids: readonly number[], settleMs: number): Promise<number> {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await pause(settleMs);
+  // Twice: what the first collection's finalizers released is collected by the second.
+  for (let i = 0; i < 2; i++) {
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGUSR2");
+      } catch { /* gone: its RSS reads as 0 */ }
+    }
+    await pause(750);
+  }
+  return memoryOf(pids).rssKiB;
+}
+
 export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Promise<Measure> {
   const id = crypto.randomUUID().slice(0, 8);
   const specPath = `${ctx.tmpDir}/spec-${id}.json`;
   const outPath = `${ctx.tmpDir}/result-${id}.json`;
   await Deno.writeTextFile(specPath, JSON.stringify(spec));
   const pg = () => (sys.name === "bare" ? [] : postgresPids(ctx.pgDataDir));
-  const rssBefore = memoryOf(sys.pids).rssKiB;
   let cpu0 = 0, cpu1 = 0, pg0 = 0, pg1 = 0, stored0: number | null = null, stored1: number | null = null;
-  let rssHeld = rssBefore;
+  // Idle mode: RSS with the first half of the sockets open, then with all of them (see `LoadSpec.holdMs`).
+  let rssHalf = 0, rssHeld = 0;
+  const go = async () => {
+    const writer = client.process.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("GO\n"));
+    writer.releaseLock();
+  };
   const steps: Promise<void>[] = [];
   const client = spawnChild(`load-${sys.name}`, DENO, [
     "run",
@@ -63,30 +87,31 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
     `${PEERS}/load_client.ts`,
     specPath,
     outPath,
-  ], { cwd: PEERS, stdin: spec.resync ? "piped" : "null" });
+  ], { cwd: PEERS, stdin: spec.resync || spec.holdMs !== undefined ? "piped" : "null" });
   client.onLine = (line) => {
     if (line.startsWith("START")) {
       cpu0 = cpuTicks(sys.pids);
       pg0 = cpuTicks(pg());
       steps.push(sys.stored().then((n) => void (stored0 = n)));
       if (spec.holdMs !== undefined) {
-        steps.push(
-          new Promise<void>((r) => setTimeout(r, spec.holdMs! / 2)).then(() =>
-            void (rssHeld = memoryOf(sys.pids).rssKiB)
-          ),
-        );
+        steps.push(liveRss(sys.pids, spec.holdMs / 2).then((kiB) => void (rssHeld = kiB)));
       }
     } else if (line.startsWith("STOP")) {
       cpu1 = cpuTicks(sys.pids);
       pg1 = cpuTicks(pg());
+    } else if (line.startsWith("HALF")) {
+      steps.push(
+        liveRss(sys.pids, spec.holdMs! / 2).then((kiB) => {
+          rssHalf = kiB;
+          return go();
+        }),
+      );
     } else if (line.startsWith("DISCONNECTED")) {
       steps.push((async () => {
         cpu0 = cpuTicks(sys.pids);
         pg0 = cpuTicks(pg());
         await ctx.whileDisconnected?.();
-        const writer = client.process.stdin.getWriter();
-        await writer.write(new TextEncoder().encode("GO\n"));
-        writer.releaseLock();
+        await go();
       })());
     }
   };
@@ -130,7 +155,9 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
     cpuMsPer1kDeliveries: r.received > 0 ? serverCpuMs / (r.received / 1000) : null,
     pgCpuMs: sys.name === "bare" ? null : (pg1 - pg0) * MS_PER_TICK,
     peakRssMiB: memoryOf(sys.pids).peakRssKiB / 1024,
-    ...(spec.holdMs !== undefined ? { rssPerSocketKiB: (rssHeld - rssBefore) / Math.max(1, clients) } : {}),
+    ...(spec.holdMs !== undefined
+      ? { rssPerSocketKiB: (rssHeld - rssHalf) / Math.max(1, clients - Math.floor(clients / 2)) }
+      : {}),
     ...(r.resyncMs !== undefined ? { resyncMs: r.resyncMs, resyncIncomplete: r.resyncIncomplete } : {}),
     connectFailures: r.connectFailures,
     closes: r.closes,

@@ -78,12 +78,20 @@ async function waitReady(url: string, child: Child): Promise<void> {
   throw new Error(`${child.name}: /readyz never answered 200:\n${child.output().slice(-2000)}`);
 }
 
+/** `deno run` flags that make a Deno server collect its garbage on SIGUSR2 (see gc_on_signal.ts). */
+const COLLECTABLE = [
+  "--v8-flags=--expose-gc",
+  `--preload=${new URL("./gc_on_signal.ts", import.meta.url).pathname}`,
+];
+
 async function startPeer(
   name: string,
   file: string,
   env: Record<string, string>,
+  flags: string[] = [],
 ): Promise<{ child: Child; url: string }> {
-  const child = spawnChild(name, DENO, ["run", "-A", "--config", `${PEERS}/deno.json`, `${PEERS}/${file}`], {
+  const args = ["run", "-A", ...flags, "--config", `${PEERS}/deno.json`, `${PEERS}/${file}`];
+  const child = spawnChild(name, DENO, args, {
     cwd: PEERS,
     env: { PORT: "0", ...env },
   });
@@ -110,13 +118,21 @@ function system(
 }
 
 /** Starts `name` with its databases on the cluster (`urls` from {@linkcode createDatabase}). */
+/** Options of {@linkcode startSystem}. */
+export interface StartOptions {
+  /** Deno servers collect their garbage on SIGUSR2 (memory measurements only). Default false. */
+  collectable?: boolean;
+}
+
 export async function startSystem(
   name: SystemName,
   dbUrls: Record<string, string>,
   dataDir: string,
+  options: StartOptions = {},
 ): Promise<System> {
+  const gcFlags = options.collectable ? COLLECTABLE : [];
   if (name === "bare") {
-    return system(name, [await startPeer("bare", "bare.ts", {})], () => Promise.resolve(null));
+    return system(name, [await startPeer("bare", "bare.ts", {}, gcFlags)], () => Promise.resolve(null));
   }
   if (name === "pgnotify" || name === "socketio") {
     const url = dbUrls[name]!;
@@ -137,7 +153,7 @@ export async function startSystem(
   const start = async (n: number) => {
     // `BENCH_PREAU_INSPECT=9300`: instance n listens for an inspector on port 9300 + n (profiling).
     const inspect = Deno.env.get("BENCH_PREAU_INSPECT");
-    const flags = inspect ? [`--inspect=127.0.0.1:${Number(inspect) + n}`] : [];
+    const flags = [...(inspect ? [`--inspect=127.0.0.1:${Number(inspect) + n}`] : []), ...gcFlags];
     const child = spawnChild(`preau-${n}`, DENO, ["run", "-A", "--unstable-bundle", ...flags, "main.ts"], {
       cwd: ROOT,
       env: {

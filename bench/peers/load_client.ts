@@ -3,6 +3,7 @@
  * bench/peers/load_client.ts <spec.json> <result.json>`. Spreads the clients over `spec.workers` workers,
  * and tells the orchestrator on stdout where it stands, one line each: `CONNECTED` (every socket open),
  * `START <epoch ms>` (the schedule begins), `DISCONNECTED` (resync mode: waiting for `GO` on stdin),
+ * `HALF` (idle mode: half the sockets open, waiting for `GO`),
  * `STOP` (result written). The orchestrator samples /proc around those lines.
  */
 import { merge } from "../load/stats.ts";
@@ -41,6 +42,9 @@ async function onPhase(phase: string) {
     say(`START ${value}`);
   } else if (phase === "go") {
     say("DISCONNECTED");
+    await readGo();
+  } else if (phase === "half") {
+    say("HALF");
     await readGo();
   }
   for (const w of workers) w.postMessage({ kind: phase, value });

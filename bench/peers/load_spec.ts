@@ -43,7 +43,12 @@ export interface LoadSpec {
   connectConcurrency: number;
   /** Workers (one isolate each) sharing the clients. */
   workers: number;
-  /** Idle mode: after connecting, hold the sockets this long (memory is sampled meanwhile), then close. */
+  /**
+   * Idle mode: connect the first half of the clients, say `HALF` and wait for `GO` on stdin (the
+   * orchestrator samples memory meanwhile), connect the second half, then hold every socket this long
+   * (memory is sampled again halfway) and close. The difference is what the second half's sockets cost,
+   * without the one-time costs (heap growth, compiled code) the first connections pay.
+   */
   holdMs?: number;
   /**
    * Resync mode: connect, note each room's last seq, close everything, wait for "GO" on stdin (the

@@ -226,11 +226,12 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
   const openAll = async (
     onOpen?: (i: number, conn: Conn) => void,
     resumeOf?: (i: number) => ReadonlyMap<string, number> | undefined,
+    which: readonly { c: ClientSpec; i: number }[] = mine,
   ) => {
     let next = 0;
     await Promise.all(Array.from({ length: Math.max(1, spec.connectConcurrency) }, async () => {
-      while (next < mine.length) {
-        const { c, i } = mine[next++]!;
+      while (next < which.length) {
+        const { c, i } = which[next++]!;
         const url = spec.urls[i % spec.urls.length]!;
         try {
           const conn = c.slow
@@ -257,14 +258,19 @@ async function run(spec: LoadSpec, index: number, control: { next(kind: string):
     await resync(spec, openAll, closeAll, control, result);
     return result;
   }
-  await openAll();
   if (spec.holdMs !== undefined) {
+    // Two steps, so that the orchestrator measures what the second half adds (see `LoadSpec.holdMs`).
+    const half = Math.floor(spec.clients.length / 2);
+    await openAll(undefined, undefined, mine.filter(({ i }) => i < half));
+    await control.next("half");
+    await openAll(undefined, undefined, mine.filter(({ i }) => i >= half));
     await control.next("start");
     await sleep(spec.holdMs);
     measuring = false;
     closeAll();
     return result;
   }
+  await openAll();
   const start = (await control.next("start")) as number;
   const counted = new Map<string, number>();
   for (const c of spec.clients) {
