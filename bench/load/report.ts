@@ -188,9 +188,10 @@ export function goals(r: BenchResults): Goal[] {
     goal: "an idle socket costs ≤ 1.5× a raw Deno socket",
     met: idleP === null || idleB === null ? null : idleP <= 1.5 * idleB,
     seen: `${fmt(idleP)} KiB vs ${fmt(idleB)} KiB`,
-    why: "What remains above the raw socket is Préau's per-connection objects (session, delivery map, " +
-      "liveness state) and the upgrade request Deno keeps, which bench/idle_socket_memory.ts " +
-      "measures against a raw socket.",
+    why: "Live memory, read after a last-resort collection. Above the raw socket are Préau's own objects " +
+      "per connection (the connection, its delivery map, session and liveness state: about 1.4 KiB of JS " +
+      "heap per socket in a heap snapshot) and the native side of the connect path; trimming those " +
+      "would lower it.",
   });
   const rs = sc("reconnect_resync");
   const rsMs = med(rs, "preau", (m) => m.resyncMs);

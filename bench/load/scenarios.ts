@@ -240,8 +240,9 @@ export function loadScenarios(s: Sizes): LoadScenario[] {
       freshEachRound: true,
       note:
         "Each round starts the systems afresh and opens the sockets in two halves: the figure is the RSS " +
-        "the second half added, per socket, so that the one-time costs of the first connections (heap growth, " +
-        "compiled code) are not counted as a socket's.",
+        "the second half added, per socket, each reading taken after a last-resort garbage collection " +
+        "(`bench/load/gc_on_signal.ts`, in both Deno servers), so that what is counted is what the sockets keep " +
+        "alive, not garbage, spare heap or the one-time costs of the first connections (compiled code).",
     },
     {
       id: "reconnect_resync",
