@@ -70,14 +70,16 @@ export async function appendMessagesInTransaction(
 ): Promise<(AppendResult | null)[]> {
   if (inputs.length === 0) return [];
   const conversationIds = [...new Set(inputs.map((i) => i.conversationId.toLowerCase()))];
-  await tx.query(
-    `SELECT id FROM conversations
+  // Both statements are sent at once (one round trip on PostgreSQL, which runs them in order).
+  const [, rows] = await Promise.all([
+    tx.query(
+      `SELECT id FROM conversations
      WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
      ORDER BY id FOR UPDATE`,
-    [JSON.stringify(conversationIds)],
-  );
-  const rows = await tx.query<BatchRow>(
-    `WITH input AS (
+      [JSON.stringify(conversationIds)],
+    ),
+    tx.query<BatchRow>(
+      `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS i(ord integer, conversation_id uuid, sender_id uuid, client_id text, body text, created_at timestamptz)
      ), stored AS (
@@ -115,15 +117,16 @@ export async function appendMessagesInTransaction(
      SELECT false, NULL, ${MESSAGE_COLUMNS} FROM stored m JOIN users u ON u.id = m.sender_id
      UNION ALL
      SELECT NULL, count(*)::integer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM numbered`,
-    [JSON.stringify(inputs.map((input, ord) => ({
-      ord,
-      conversation_id: input.conversationId,
-      sender_id: input.senderId,
-      client_id: input.clientId,
-      body: input.body,
-      created_at: input.createdAt?.toISOString() ?? null,
-    })))],
-  );
+      [JSON.stringify(inputs.map((input, ord) => ({
+        ord,
+        conversation_id: input.conversationId,
+        sender_id: input.senderId,
+        client_id: input.clientId,
+        body: input.body,
+        created_at: input.createdAt?.toISOString() ?? null,
+      })))],
+    ),
+  ]);
   // The last row counts the seqs allocated; fewer rows inserted means ON CONFLICT skipped one.
   const wanted = rows.find((row) => row.created === null)?.wanted;
   if (rows.filter((row) => row.created === true).length !== wanted) throw new BatchRaceError();
