@@ -30,7 +30,7 @@ async function build(): Promise<FetchHandler> {
         "and PREAU_SECRET, or run `deno task start` for the embedded database",
     );
   }
-  const { app, setupToken } = await composePreau(config, shutdown);
+  const { app, setupToken } = await composePreau(config, shutdown, { parallel: true });
   // Each isolate prints its own link; any of them works until one is used.
   if (setupToken !== null) {
     console.log(`Setup: open ${config.publicUrl ?? "<this server's address>"}/setup?token=${setupToken}`);

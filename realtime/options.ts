@@ -153,10 +153,18 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
  * Options for a deployment on `databaseUrl`: on PostgreSQL, the LISTEN runs on a dedicated
  * connection that the heartbeat can throw away and open again (a half-open socket on the shared
  * pool would linger until TCP keepalive gives up). Its pool stays empty: only the LISTEN connects.
+ *
+ * `parallel`: other isolates of this process serve too (`deno serve --parallel`). Only then does
+ * the BroadcastChannel tier reach anyone; alone in its process (`deno task start`), an instance
+ * leaves it out rather than encode and post every event to nobody. Default false.
  */
-export function deploymentOptions(databaseUrl: string | undefined): RealtimeOptions {
+export function deploymentOptions(
+  databaseUrl: string | undefined,
+  { parallel = false }: { parallel?: boolean } = {},
+): RealtimeOptions {
   if (databaseUrl === undefined) return {};
   return {
+    ...(parallel ? {} : { tiers: ["local", "postgres"] }),
     openListener: () => createPostgresDatabase(databaseUrl, { poolSize: 1, connectTimeoutSeconds: 5 }),
   };
 }

@@ -23,6 +23,8 @@ export interface ComposeOptions {
   log?: (line: string) => void;
   /** Build islands unminified in memory. Default `false`. */
   dev?: boolean;
+  /** Other isolates of this process serve too (`deno serve --parallel`). Default `false`. */
+  parallel?: boolean;
 }
 
 /** A composed Préau, with its first-run setup token when the database holds no establishment yet. */
@@ -72,7 +74,7 @@ export async function composePreau(
     mail,
     dev: opts.dev,
     isStopping: () => shutdown.stopping,
-    realtime: deploymentOptions(config.databaseUrl),
+    realtime: deploymentOptions(config.databaseUrl, { parallel: opts.parallel }),
   });
   shutdown.add("app", () => preau.close());
   mail.start(shutdown.signal);
