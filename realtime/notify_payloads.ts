@@ -49,6 +49,11 @@ export function mergeHints(events: readonly PublishedEvent[]): PublishedEvent[] 
   return merged;
 }
 
+/** How every event payload of instance `src` begins (`src` first, so a listener can skip its own unparsed). */
+export function payloadHead(src: string): string {
+  return `{"src":${JSON.stringify(src)},"events":[`;
+}
+
 /** The payloads to NOTIFY for `events` sent by instance `src`; see the module documentation. */
 export function packPayloads(
   src: string,
@@ -57,7 +62,7 @@ export function packPayloads(
 ): string[] {
   const maxBytes = limits.maxBytes ?? 7000;
   const inlineBytes = limits.inlineBytes ?? 2000;
-  const head = `{"src":${JSON.stringify(src)},"events":[`;
+  const head = payloadHead(src);
   const tail = "]}";
   const payloads: string[] = [];
   let parts: string[] = [];

@@ -23,7 +23,13 @@
 import type { Database } from "../db/types.ts";
 import { DatabaseUsageError, isDatabaseUnavailable } from "../db/errors.ts";
 import { type BusEvent, decodeEnvelope, type PublishedEvent } from "../protocol/bus_events.ts";
-import { heartbeatPayload, mergeHints, packPayloads, type PayloadLimits } from "./notify_payloads.ts";
+import {
+  heartbeatPayload,
+  mergeHints,
+  packPayloads,
+  payloadHead,
+  type PayloadLimits,
+} from "./notify_payloads.ts";
 import type { FanoutTier } from "./tier.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { settlesWithin, sleep, withTimeout } from "../util/timeout.ts";
@@ -82,6 +88,8 @@ export class PostgresTier implements FanoutTier {
   #queue: { event: PublishedEvent; done: () => void }[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
+  /** How this instance's own payloads begin (see `#onPayload`). */
+  readonly #ownPrefix: string;
 
   constructor(options: PostgresTierOptions) {
     this.#o = {
@@ -95,6 +103,7 @@ export class PostgresTier implements FanoutTier {
       inlineBytes: 2000,
       ...options,
     };
+    this.#ownPrefix = payloadHead(options.instanceId);
   }
 
   /** Whether the listener is known to work (tests and metrics). */
@@ -256,6 +265,9 @@ export class PostgresTier implements FanoutTier {
   }
 
   #onPayload(payload: string): void {
+    // PostgreSQL hands every listener its own NOTIFYs too: those that carry events (not heartbeats,
+    // whose `events` are empty) are dropped before they are parsed. `packPayloads` writes `src` first.
+    if (payload.startsWith(this.#ownPrefix) && payload[this.#ownPrefix.length] !== "]") return;
     const envelope = decodeEnvelope(payload);
     if (envelope === null) {
       console.warn("realtime: ignored a malformed notification on the realtime channel");
