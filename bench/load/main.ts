@@ -157,6 +157,17 @@ async function main(): Promise<void> {
     const names = runs(sc.systems);
     const systems = sc.freshEachRound ? [] : await start(names);
     const rounds: Record<string, Measure[]> = {};
+    if (sizes.warmupMs > 0 && (sc.kind === "deliveries" || sc.kind === "writes") && !sc.freshEachRound) {
+      for (const sys of systems) {
+        const world = await materialize(sys.name, sc.topology, preauDb, `${sc.id.slice(0, 8)}${++tag}`);
+        const spec = specFor(sys, world.clients, sc.topology, world.roomIds, {
+          ...sc,
+          durationMs: sizes.warmupMs,
+        });
+        const m = await runLoad(sys, spec, { pgDataDir, tmpDir, settleMs: sizes.settleMs });
+        log(`  warm-up ${sys.name} (not counted): ${brief(m)}`);
+      }
+    }
     for (let round = 1; round <= sizes.rounds; round++) {
       if (round > 1 && overBudget()) {
         log(`  over the time budget (${sizes.budgetMinutes} min): no more rounds of this scenario`);

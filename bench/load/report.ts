@@ -262,9 +262,13 @@ export function renderReport(r: BenchResults): string {
     "",
     `The load client (\`bench/peers/load_client.ts\`, its own process and workers) is open-loop: a fixed send schedule (each message carries its scheduled send time, so latency includes any lateness), then a ${
       r.sizes.drainMs / 1000
-    } s drain; windows of ${
-      r.sizes.durationMs / 1000
-    } s, ${r.sizes.rounds} interleaved round(s), medians. CPU is utime+stime from \`/proc/<pid>/stat\` of the server processes (and of the cluster's postgres processes) over the window; peak RSS is the sum of the servers' VmHWM since they were started for the scenario. All systems of a scenario stay up (idle) while one is measured, and each run waits for the previous system to go quiet. Préau's people, conversations and sessions are made in bulk before each run (\`db/bench_world.ts\`); the sessions are signed as the login route signs them and sent as the \`preau_session\` cookie.`,
+    } s drain; windows of ${r.sizes.durationMs / 1000} s, ${r.sizes.rounds} interleaved round(s), medians${
+      r.sizes.warmupMs > 0
+        ? `; before the rounds of a delivery or write scenario, each system runs it once for ${
+          r.sizes.warmupMs / 1000
+        } s, unmeasured, as a server in service is warm (compiled code, pooled connections, prepared statements)`
+        : ""
+    }. CPU is utime+stime from \`/proc/<pid>/stat\` of the server processes (and of the cluster's postgres processes) over the window; peak RSS is the sum of the servers' VmHWM since they were started for the scenario. All systems of a scenario stay up (idle) while one is measured, and each run waits for the previous system to go quiet. Préau's people, conversations and sessions are made in bulk before each run (\`db/bench_world.ts\`); the sessions are signed as the login route signs them and sent as the \`preau_session\` cookie.`,
     "",
     '## Goals (issue 14, "Done when")',
     "",

@@ -28,6 +28,11 @@ export interface Sizes {
   settleMs: number;
   /** Minutes after which remaining scenarios get one round and stepping stops (the run must end in time). */
   budgetMinutes: number;
+  /**
+   * Each system first runs a delivery or write scenario this long, unmeasured, as a server in service is
+   * warm (compiled code, pooled connections, prepared statements); 0 for none.
+   */
+  warmupMs: number;
 }
 
 export const FULL: Sizes = {
@@ -43,7 +48,8 @@ export const FULL: Sizes = {
   announcementMembers: 1000,
   steps: [500, 1000, 2000, 4000],
   stepMs: 4_000,
-  budgetMinutes: 10,
+  budgetMinutes: 14,
+  warmupMs: 2_000,
   holdMs: 4000,
   writeOne: true,
   settleMs: 20_000,
@@ -63,6 +69,7 @@ export const QUICK: Sizes = {
   steps: [500],
   stepMs: 3_000,
   budgetMinutes: 2,
+  warmupMs: 0,
   holdMs: 2000,
   writeOne: true,
   settleMs: 5000,
