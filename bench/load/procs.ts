@@ -160,6 +160,21 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
+/**
+ * CPU ticks of the cluster in `dataDir`: its postmaster and live children, plus what its ended
+ * children spent (the postmaster's cutime + cstime). A backend that ends between two readings (a
+ * pool closing idle connections) still counts, so a window's difference never goes negative.
+ */
+export function clusterCpuTicks(dataDir: string): number {
+  const [master, ...children] = postgresPids(dataDir);
+  let sum = cpuTicks(children);
+  try {
+    const stat = parseProcStat(Deno.readTextFileSync(`/proc/${master}/stat`));
+    sum += stat.cpuTicks + stat.childTicks;
+  } catch { /* the cluster is gone */ }
+  return sum;
+}
+
 /** The postmaster of a cluster in `dataDir` and its children (backends, walwriter, …). */
 export function postgresPids(dataDir: string): number[] {
   const master = Number(Deno.readTextFileSync(`${dataDir}/postmaster.pid`).split("\n")[0]);

@@ -3,7 +3,7 @@
  * system, samples the servers' and PostgreSQL's CPU around the send window and their memory, and turns
  * the client's counts into the figures of a scenario.
  */
-import { cpuTicks, memoryOf, MS_PER_TICK, postgresPids, spawnChild } from "./procs.ts";
+import { clusterCpuTicks, cpuTicks, memoryOf, MS_PER_TICK, postgresPids, spawnChild } from "./procs.ts";
 import { type LatencySummary, summarize } from "./stats.ts";
 import { PEERS, type System } from "./systems.ts";
 import type { LoadResult, LoadSpec } from "../peers/load_spec.ts";
@@ -70,6 +70,7 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
   const outPath = `${ctx.tmpDir}/result-${id}.json`;
   await Deno.writeTextFile(specPath, JSON.stringify(spec));
   const pg = () => (sys.name === "bare" ? [] : postgresPids(ctx.pgDataDir));
+  const pgTicks = () => (sys.name === "bare" ? 0 : clusterCpuTicks(ctx.pgDataDir));
   let cpu0 = 0, cpu1 = 0, pg0 = 0, pg1 = 0, stored0: number | null = null, stored1: number | null = null;
   // Idle mode: RSS with the first half of the sockets open, then with all of them (see `LoadSpec.holdMs`).
   let rssHalf = 0, rssHeld = 0;
@@ -91,14 +92,14 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
   client.onLine = (line) => {
     if (line.startsWith("START")) {
       cpu0 = cpuTicks(sys.pids);
-      pg0 = cpuTicks(pg());
+      pg0 = pgTicks();
       steps.push(sys.stored().then((n) => void (stored0 = n)));
       if (spec.holdMs !== undefined) {
         steps.push(liveRss(sys.pids, spec.holdMs / 2).then((kiB) => void (rssHeld = kiB)));
       }
     } else if (line.startsWith("STOP")) {
       cpu1 = cpuTicks(sys.pids);
-      pg1 = cpuTicks(pg());
+      pg1 = pgTicks();
     } else if (line.startsWith("HALF")) {
       steps.push(
         liveRss(sys.pids, spec.holdMs! / 2).then((kiB) => {
@@ -109,7 +110,7 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
     } else if (line.startsWith("DISCONNECTED")) {
       steps.push((async () => {
         cpu0 = cpuTicks(sys.pids);
-        pg0 = cpuTicks(pg());
+        pg0 = pgTicks();
         await ctx.whileDisconnected?.();
         await go();
       })());
@@ -127,7 +128,7 @@ export async function runLoad(sys: System, spec: LoadSpec, ctx: RunContext): Pro
   }
   if (spec.resync) {
     cpu1 = cpuTicks(sys.pids);
-    pg1 = cpuTicks(pg());
+    pg1 = pgTicks();
   }
   stored1 = await sys.stored();
   // A system that fell behind keeps working after the client left; the next run must not share the CPU with it.

@@ -96,6 +96,8 @@ export interface ProcStat {
   ppid: number;
   /** utime + stime, in clock ticks (`getconf CLK_TCK`, 100 on Linux). */
   cpuTicks: number;
+  /** cutime + cstime: what its children that ended (and were waited for) spent, in clock ticks. */
+  childTicks: number;
 }
 
 /**
@@ -109,7 +111,7 @@ export function parseProcStat(text: string): ProcStat {
   // After ") ": field 3 (state) is index 0, so field N is index N - 3.
   const rest = text.slice(close + 2).trim().split(/\s+/);
   const field = (n: number) => Number(rest[n - 3]);
-  return { pid, ppid: field(4), cpuTicks: field(14) + field(15) };
+  return { pid, ppid: field(4), cpuTicks: field(14) + field(15), childTicks: field(16) + field(17) };
 }
 
 /** Reads `VmHWM` (peak resident set) and `VmRSS` from `/proc/<pid>/status`, in KiB. */

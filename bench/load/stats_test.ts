@@ -33,8 +33,8 @@ Deno.test("bench stats - median ignores missing values and averages an even coun
 
 Deno.test("bench stats - /proc stat fields are counted after a command name holding spaces and parentheses", () => {
   const line =
-    "4242 (deno (worker) x) S 17 4242 4242 0 -1 4194560 1234 0 0 0 250 75 0 0 20 0 12 0 5000 1000000 9000 18446744073709551615";
-  assertEquals(parseProcStat(line), { pid: 4242, ppid: 17, cpuTicks: 325 });
+    "4242 (deno (worker) x) S 17 4242 4242 0 -1 4194560 1234 0 0 0 250 75 5 7 20 0 12 0 5000 1000000 9000 18446744073709551615";
+  assertEquals(parseProcStat(line), { pid: 4242, ppid: 17, cpuTicks: 325, childTicks: 12 });
   const status = "Name:\tdeno\nVmPeak:\t  900 kB\nVmHWM:\t  123456 kB\nVmRSS:\t  100000 kB\n";
   assertEquals(parseProcStatus(status), { peakRssKiB: 123456, rssKiB: 100000 });
 });
