@@ -123,32 +123,19 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
 
     transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
       bounded("db.transaction", async () => {
-        let tx: postgres.ReservedSql;
         try {
-          tx = await sql.reserve();
+          // `sql.begin` (not a reserved connection with BEGIN and COMMIT of our own): it rejects the
+          // transaction at once if its connection closes, where statements on a reserved connection
+          // could wait for an answer that never comes. Statements `fn` sends together are pipelined.
+          return await sql.begin(async (tx) => {
+            const queryable: Queryable = {
+              query: <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+                run<R>(tx, text, params),
+            };
+            return await fn(queryable);
+          }) as T;
         } catch (error) {
           throw wrapConnectionFailure(error, target);
-        }
-        // BEGIN is sent without waiting for its answer: what `fn` sends queues behind it on this
-        // connection (postgres.js pipelines), and PostgreSQL runs it in order, so a transaction costs
-        // one round trip less. Should BEGIN fail, the statements behind it fail with it.
-        const begun = run(tx, "BEGIN", undefined);
-        begun.catch(() => {});
-        const queryable: Queryable = {
-          query: <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
-            run<R>(tx, text, params),
-        };
-        try {
-          const result = await fn(queryable);
-          await begun;
-          await run(tx, "COMMIT", undefined);
-          return result;
-        } catch (error) {
-          // A lost connection cannot be rolled back, and needs not be: PostgreSQL aborts it.
-          await run(tx, "ROLLBACK", undefined).catch(() => {});
-          throw error;
-        } finally {
-          tx.release();
         }
       }),
 

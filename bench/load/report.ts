@@ -145,7 +145,7 @@ export function goals(r: BenchResults): Goal[] {
       seen: `${fmt(cpu)} vs ${fmt(pgCpu)} and ${fmt(sioCpu)} ms per 1,000`,
       why: "Fan-out already writes one shared text to every socket with no database work. What is left is " +
         "per message: about five PostgreSQL round trips where the minimal server makes two (the rate-limit " +
-        "take, the send check, the group commit's BEGIN and statements then its COMMIT, the coalesced " +
+        "take, the send check, the group commit's BEGIN, its two statements sent together, then its COMMIT, the coalesced " +
         "NOTIFY, and for a REST sender its session row); a CPU profile of an instance shows a fifth of its " +
         "JavaScript time in postgres.js socket writes. Folding the send check and the rate-limit take into " +
         "the group commit's statement, and sending its COMMIT along, would close it.",
@@ -172,7 +172,7 @@ export function goals(r: BenchResults): Goal[] {
     5000,
     "write path: ≥ 5,000 stored msg/s across conversations",
     "These senders hold no socket: each message is an HTTP request (JSON body; a PostgreSQL round trip " +
-      "each for the session row, the rate-limit take and the send check; then the group commit, two round " +
+      "each for the session row, the rate-limit take and the send check; then the group commit, three round " +
       "trips per batch; the token's signature is checked once per token). The instances are CPU-bound on " +
       "those requests while PostgreSQL is not (see its CPU); moving the session check, send check and " +
       "rate-limit take into the group commit's statement would close it.",
