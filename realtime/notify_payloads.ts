@@ -91,7 +91,12 @@ export function packPayloads(
   return payloads;
 }
 
-/** A heartbeat payload: number `n` from instance `src`. */
+/** A heartbeat payload: number `n` from instance `src` (its `events` empty, see {@linkcode carriesEventsOf}). */
 export function heartbeatPayload(src: string, n: number): string {
-  return JSON.stringify({ src, events: [], hb: n });
+  return `${payloadHead(src)}],"hb":${Math.trunc(n)}}`;
+}
+
+/** Whether `payload` is an event payload (not a heartbeat) that begins with `head` ({@linkcode payloadHead}). */
+export function carriesEventsOf(payload: string, head: string): boolean {
+  return payload.startsWith(head) && payload[head.length] !== "]";
 }

@@ -1,6 +1,12 @@
 import { assert, assertEquals } from "../tests/support/assert.ts";
 import { decodeEnvelope, type MessageHint, type PublishedEvent } from "../protocol/bus_events.ts";
-import { mergeHints, packPayloads } from "./notify_payloads.ts";
+import {
+  carriesEventsOf,
+  heartbeatPayload,
+  mergeHints,
+  packPayloads,
+  payloadHead,
+} from "./notify_payloads.ts";
 
 const conversation = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 const message = (seq: number, body = "ok") => ({
@@ -60,4 +66,13 @@ Deno.test("notify payloads - a big batch is split into payloads under the limit,
   for (const payload of payloads) assert(bytes(payload) <= 7000, `${bytes(payload)} bytes`);
   const decoded = payloads.flatMap((p) => decodeEnvelope(p)!.events);
   assertEquals(decoded, events);
+});
+
+Deno.test("notify payloads - an instance tells its own event payloads from its heartbeats and others' payloads", () => {
+  const head = payloadHead("A");
+  const [own] = packPayloads("A", [{ kind: "message", conversationId: "c", seq: 1 }]);
+  assert(carriesEventsOf(own!, head));
+  assert(!carriesEventsOf(heartbeatPayload("A", 3), head));
+  assertEquals(JSON.parse(heartbeatPayload("A", 3)), { src: "A", events: [], hb: 3 });
+  assert(!carriesEventsOf(packPayloads("B", [{ kind: "message", conversationId: "c", seq: 1 }])[0]!, head));
 });

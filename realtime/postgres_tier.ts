@@ -24,6 +24,7 @@ import type { Database } from "../db/types.ts";
 import { DatabaseUsageError, isDatabaseUnavailable } from "../db/errors.ts";
 import { type BusEvent, decodeEnvelope, type PublishedEvent } from "../protocol/bus_events.ts";
 import {
+  carriesEventsOf,
   heartbeatPayload,
   mergeHints,
   packPayloads,
@@ -267,7 +268,7 @@ export class PostgresTier implements FanoutTier {
   #onPayload(payload: string): void {
     // PostgreSQL hands every listener its own NOTIFYs too: those that carry events (not heartbeats,
     // whose `events` are empty) are dropped before they are parsed. `packPayloads` writes `src` first.
-    if (payload.startsWith(this.#ownPrefix) && payload[this.#ownPrefix.length] !== "]") return;
+    if (carriesEventsOf(payload, this.#ownPrefix)) return;
     const envelope = decodeEnvelope(payload);
     if (envelope === null) {
       console.warn("realtime: ignored a malformed notification on the realtime channel");
