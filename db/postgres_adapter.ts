@@ -20,6 +20,7 @@
 import postgres from "postgres";
 import type { Database, ListenOptions, Queryable } from "./types.ts";
 import { DatabaseConnectionError, describeTarget, isConnectionFailure, reasonOf } from "./errors.ts";
+import { DatabaseAvailability } from "./availability.ts";
 import { CODECS } from "./value_types.ts";
 import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
 import { guardPostgresWrites } from "./postgres_write_guard.ts";
@@ -101,22 +102,25 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
   /** Bounds `work` by `timeoutMs` (if any) and keeps the outage state (one log line each way). */
   const bounded = <T>(what: string, work: () => Promise<T>, timeoutMs?: number): Promise<T> =>
     tracked(what, async () => {
+      const token = availability.begin();
       try {
         const result = timeoutMs === undefined
           ? await work()
           : await withTimeout(work(), timeoutMs, { what: `PostgreSQL to answer ${what}` });
-        availability.up();
+        availability.up(token);
         return result;
       } catch (error) {
         if (error instanceof DatabaseConnectionError || error instanceof TimeoutError) {
-          availability.down(error);
-        } else availability.up(); // the server answered, with an SQL error
+          availability.down(error, token);
+        } else availability.up(token); // the server answered, with an SQL error
         throw error;
       }
     });
 
   return {
     kind: "postgres",
+
+    reachable: () => !availability.isDown,
 
     query: <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
       bounded("db.query", () => run<T>(sql, text, params), queryTimeoutMs),
@@ -188,45 +192,6 @@ function absorbStrayConnectionRejections(): void {
       `database: a lost connection attempt was absorbed (${JSON.stringify(reasonOf(event.reason))})`,
     );
   });
-}
-
-/**
- * Whether the server answers, as seen by one handle's queries: logs one line when queries start
- * failing for connection reasons (or time out) and one when one succeeds again, whatever the number
- * of failures in between. `isDown` lets probes answer at once.
- */
-export class DatabaseAvailability {
-  #downSince: number | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly target: string,
-    readonly log: (line: string) => void = (line) => console.warn(line),
-  ) {}
-
-  get isDown(): boolean {
-    return this.#downSince !== undefined;
-  }
-
-  down(error: unknown): void {
-    if (this.#downSince !== undefined) return;
-    this.#downSince = Date.now();
-    const reason = error instanceof DatabaseConnectionError
-      ? error.driverCode ?? "connection lost"
-      : reasonOf(error);
-    this.log(
-      `${this.name}: PostgreSQL at ${this.target} is unreachable (${
-        JSON.stringify(reason)
-      }); requests answer "unavailable" until it is back`,
-    );
-  }
-
-  up(): void {
-    if (this.#downSince === undefined) return;
-    const seconds = ((Date.now() - this.#downSince) / 1000).toFixed(1);
-    this.#downSince = undefined;
-    this.log(`${this.name}: PostgreSQL at ${this.target} answers again after ${seconds} s`);
-  }
 }
 
 /** Lost or refused connections become a {@linkcode DatabaseConnectionError}; SQL errors pass unchanged. */

@@ -30,6 +30,12 @@ export interface ListenOptions {
 export interface Database extends Queryable {
   /** Which adapter is behind this handle. */
   readonly kind: "postgres" | "pglite";
+  /**
+   * False while this handle's statements fail for connection reasons: from the first such failure
+   * until a statement begun after it succeeds (see `db/availability.ts`). Readiness probes answer
+   * from it at once. Always true on PGlite, which runs in the process.
+   */
+  reachable(): boolean;
   /** Runs `fn` inside BEGIN … COMMIT; rolls back and rethrows if `fn` throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

@@ -13,6 +13,7 @@ function fakePostgres() {
   const state = { listens: 0, notifies: [] as string[], failNotifies: 0 };
   const db: Database = {
     kind: "postgres",
+    reachable: () => true,
     query: () => Promise.resolve([]),
     transaction: () => Promise.reject(new Error("not in this fake")),
     close: () => Promise.resolve(),

@@ -144,7 +144,9 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     (c, next) => c.req.method !== "GET" && c.req.path.startsWith("/api/") ? next() : compressing(c, next),
   );
   mountHealth(app, {
-    databaseReady: () => services.migrationsApplied(),
+    // A handle whose statements are failing answers "not ready" at once: a probe's own query would
+    // wait for the pool to reconnect, and answer "ready" if the server came back meanwhile.
+    databaseReady: async () => opts.db.reachable() && await services.migrationsApplied(),
     isStopping: services.isStopping,
   });
   app.use("*", async (c, next) => {
