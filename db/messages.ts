@@ -7,6 +7,7 @@
  * stored message instead of inserting again, also when the two attempts race (`ON CONFLICT … DO
  * NOTHING` waits for the other insert; the batch is then run again and reads the stored row back).
  */
+import { lookupParams, lookupSource } from "./lookups.ts";
 import type { Database, Queryable } from "./types.ts";
 import { isUuid, type Message, toInt32 } from "./models.ts";
 import { sqlState } from "./errors.ts";
@@ -45,6 +46,10 @@ export async function findMessageByClientId(
 /** One input's outcome in {@linkcode appendMessages}: its result, or why this input alone failed. */
 export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
+/** The batch statement's input rows (`db/lookups.ts`): their order is the order of the inputs. */
+const BATCH_COLUMNS =
+  "ord integer, conversation_id uuid, sender_id uuid, client_id text, body text, created_at timestamptz";
+
 /** A stored row as the batch statement returns it, with whether this statement inserted it. */
 type BatchRow = Message & { created: boolean | null; wanted: number | null };
 
@@ -70,18 +75,23 @@ export async function appendMessagesInTransaction(
 ): Promise<(AppendResult | null)[]> {
   if (inputs.length === 0) return [];
   const conversationIds = [...new Set(inputs.map((i) => i.conversationId.toLowerCase()))];
+  const batch = inputs.map((input, ord) => ({
+    ord,
+    conversation_id: input.conversationId,
+    sender_id: input.senderId,
+    client_id: input.clientId,
+    body: input.body,
+    created_at: input.createdAt?.toISOString() ?? null,
+  }));
   // Both statements are sent at once (one round trip on PostgreSQL, which runs them in order).
   const [, rows] = await Promise.all([
     tx.query(
-      `SELECT id FROM conversations
-     WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
-     ORDER BY id FOR UPDATE`,
-      [JSON.stringify(conversationIds)],
+      `SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [conversationIds],
     ),
     tx.query<BatchRow>(
       `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb)
-         AS i(ord integer, conversation_id uuid, sender_id uuid, client_id text, body text, created_at timestamptz)
+       SELECT * FROM ${lookupSource(batch, BATCH_COLUMNS)}
      ), stored AS (
        SELECT m.* FROM input i JOIN messages m ON m.sender_id = i.sender_id AND m.client_id = i.client_id
      ), fresh AS (
@@ -117,14 +127,7 @@ export async function appendMessagesInTransaction(
      SELECT false, NULL, ${MESSAGE_COLUMNS} FROM stored m JOIN users u ON u.id = m.sender_id
      UNION ALL
      SELECT NULL, count(*)::integer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM numbered`,
-      [JSON.stringify(inputs.map((input, ord) => ({
-        ord,
-        conversation_id: input.conversationId,
-        sender_id: input.senderId,
-        client_id: input.clientId,
-        body: input.body,
-        created_at: input.createdAt?.toISOString() ?? null,
-      })))],
+      lookupParams(batch),
     ),
   ]);
   // The last row counts the seqs allocated; fewer rows inserted means ON CONFLICT skipped one.

@@ -290,3 +290,38 @@ dbTest("appendMessages - concurrent batches into one conversation interleave wit
   }
   assertEquals(await lastSeq(db, conversationId), 200);
 });
+
+dbTest(
+  "appendMessages - bodies and clientIds of any text come back exactly, alone and in a batch",
+  async (db) => {
+    const { teacher, conversationId } = await pair(db);
+    const awkward = [
+      "NULL",
+      "quotes \" and ' and \\ backslash",
+      "{braces},commas, and (parens)",
+      "line one\nline two\ttab",
+      "émoji 👩‍🏫 and 中文",
+      "  spaces around  ",
+      "\\N",
+    ];
+    const alone = await appendMessage(db, {
+      conversationId,
+      senderId: teacher.id,
+      clientId: 'id "alone", {x}',
+      body: awkward[0]!,
+    });
+    assertEquals(alone.message.body, "NULL");
+    const outcomes = await appendMessages(
+      db,
+      awkward.map((body, n) => ({ conversationId, senderId: teacher.id, clientId: `c,${n} "NULL"`, body })),
+    );
+    assertEquals(outcomes.map((o) => o.ok && o.result.message.body), awkward);
+    assertEquals(
+      outcomes.map((o) => o.ok && o.result.message.clientId),
+      awkward.map((_, n) => `c,${n} "NULL"`),
+    );
+    const stored = await listMessagesAfter(db, conversationId, 0, 20);
+    assertEquals(stored.map((m) => m.body), ["NULL", ...awkward]);
+    assertEquals(stored.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+  },
+);

@@ -11,6 +11,7 @@
  */
 import type { Queryable } from "./types.ts";
 import { type Affiliation, isRole, isUuid, type Role } from "./models.ts";
+import { lookupParams, lookupSource } from "./lookups.ts";
 import { affiliationSql } from "./pupils.ts";
 import {
   type MessagingSettings,
@@ -200,30 +201,43 @@ export interface ParticipantFacts extends RelationFacts {
 export type SendHeadRow = Omit<SendContextRow, "others">;
 
 /**
- * The viewer's role, language, the creator's role and the settings for one conversation the viewer
- * can see (participant and current member), or undefined: the cheap first step of the send check,
- * one indexed row whatever the conversation's size. {@linkcode loadSendContexts} adds the relations
- * to the other participants when the roles do not decide.
+ * For each lookup, the viewer's role, language, the creator's role and the settings for one
+ * conversation the viewer can see (participant and current member), or undefined: the cheap first
+ * step of the send check, one indexed row whatever the conversation's size. Many lookups go in one
+ * statement (concurrent sends share it: `domain/messaging.ts`); one entry per lookup, in order.
+ * {@linkcode loadSendContexts} adds the relations to the other participants when the roles do not
+ * decide.
  */
-export async function loadSendHead(
+export async function loadSendHeads(
   q: Queryable,
-  viewerId: string,
-  conversationId: string,
-): Promise<SendHeadRow | undefined> {
-  if (!isUuid(viewerId) || !isUuid(conversationId)) return undefined;
-  const [row] = await q.query<Omit<SendHeadRow, "settings"> & { settings: SettingsJson | null }>(
-    `SELECT c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
-       cm.role AS "createdByRole", ${SETTINGS_JSON_SQL} AS settings
-     FROM conversations c
-     JOIN participants p ON p.conversation_id = c.id AND p.user_id = $1
-     JOIN memberships m ON m.user_id = $1 AND m.establishment_id = c.establishment_id
-     JOIN users u ON u.id = $1
-     LEFT JOIN memberships cm ON cm.user_id = c.created_by AND cm.establishment_id = c.establishment_id
-     LEFT JOIN establishment_settings s ON s.establishment_id = c.establishment_id
-     WHERE c.id = $2`,
-    [viewerId, conversationId],
+  lookups: readonly { viewerId: string; conversationId: string }[],
+): Promise<(SendHeadRow | undefined)[]> {
+  const wanted = lookups.flatMap(({ viewerId, conversationId }, ord) =>
+    isUuid(viewerId) && isUuid(conversationId)
+      ? [{ ord, viewer: viewerId, conversation: conversationId }]
+      : []
   );
-  return row && { ...row, settings: settingsFromJson(row.settings) };
+  const found = new Map<number, SendHeadRow>();
+  if (wanted.length > 0) {
+    const rows = await q.query<
+      Omit<SendHeadRow, "settings"> & { ord: number; settings: SettingsJson | null }
+    >(
+      `SELECT i.ord, c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
+         cm.role AS "createdByRole", ${SETTINGS_JSON_SQL} AS settings
+       FROM ${lookupSource(wanted, "ord integer, viewer uuid, conversation uuid")}
+       JOIN conversations c ON c.id = i.conversation
+       JOIN participants p ON p.conversation_id = c.id AND p.user_id = i.viewer
+       JOIN memberships m ON m.user_id = i.viewer AND m.establishment_id = c.establishment_id
+       JOIN users u ON u.id = i.viewer
+       LEFT JOIN memberships cm ON cm.user_id = c.created_by AND cm.establishment_id = c.establishment_id
+       LEFT JOIN establishment_settings s ON s.establishment_id = c.establishment_id`,
+      lookupParams(wanted),
+    );
+    for (const { ord, settings, ...row } of rows) {
+      found.set(ord, { ...row, settings: settingsFromJson(settings) });
+    }
+  }
+  return lookups.map((_, ord) => found.get(ord));
 }
 
 /** Everything a send decision needs about one conversation, as seen by one participant. */

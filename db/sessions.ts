@@ -4,6 +4,7 @@
  */
 import type { Queryable } from "./types.ts";
 import { isUuid, type SessionRow, type User } from "./models.ts";
+import { lookupParams, lookupSource } from "./lookups.ts";
 
 const SESSION_COLUMNS = `id, user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt"`;
@@ -31,6 +32,12 @@ export async function getActiveSession(q: Queryable, id: string): Promise<Sessio
   return rows[0] ?? null;
 }
 
+/** An active session and its person, as {@linkcode getActiveSessionUsers} finds them. */
+export interface SessionUser {
+  session: SessionRow;
+  user: User;
+}
+
 /**
  * The active session `id` of `userId` and that person, in one round trip (every authenticated
  * request and socket asks), or null when the session is unknown, revoked, expired or not theirs.
@@ -39,19 +46,40 @@ export async function getActiveSessionUser(
   q: Queryable,
   id: string,
   userId: string,
-): Promise<{ session: SessionRow; user: User } | null> {
-  if (!isUuid(id) || !isUuid(userId)) return null;
-  const rows = await q.query<SessionRow & { name: string; email: string; locale: User["locale"] }>(
-    `SELECT s.id, s.user_id AS "userId", s.created_at AS "createdAt", s.expires_at AS "expiresAt",
-       s.revoked_at AS "revokedAt", u.name, u.email, u.locale
-     FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-    [id, userId],
+): Promise<SessionUser | null> {
+  const [found] = await getActiveSessionUsers(q, [{ id, userId }]);
+  return found ?? null;
+}
+
+/**
+ * {@linkcode getActiveSessionUser} for many sessions in one statement (concurrent requests share
+ * it: `domain/auth.ts`): one entry per lookup, in order.
+ */
+export async function getActiveSessionUsers(
+  q: Queryable,
+  lookups: readonly { id: string; userId: string }[],
+): Promise<(SessionUser | null)[]> {
+  const wanted = lookups.flatMap(({ id, userId }, ord) =>
+    isUuid(id) && isUuid(userId) ? [{ ord, id, userId }] : []
   );
-  const row = rows[0];
-  if (row === undefined) return null;
-  const { name, email, locale, ...session } = row;
-  return { session, user: { id: session.userId, name, email, locale } };
+  const found = new Map<number, SessionUser>();
+  if (wanted.length > 0) {
+    const rows = await q.query<
+      SessionRow & { ord: number; name: string; email: string; locale: User["locale"] }
+    >(
+      `SELECT i.ord, s.id, s.user_id AS "userId", s.created_at AS "createdAt", s.expires_at AS "expiresAt",
+         s.revoked_at AS "revokedAt", u.name, u.email, u.locale
+       FROM ${lookupSource(wanted, `ord integer, id uuid, "userId" uuid`)}
+       JOIN sessions s ON s.id = i.id AND s.user_id = i."userId"
+       JOIN users u ON u.id = s.user_id
+       WHERE s.revoked_at IS NULL AND s.expires_at > now()`,
+      lookupParams(wanted),
+    );
+    for (const { ord, name, email, locale, ...session } of rows) {
+      found.set(ord, { session, user: { id: session.userId, name, email, locale } });
+    }
+  }
+  return lookups.map((_, ord) => found.get(ord) ?? null);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   extendSession,
   getActiveSession,
   getActiveSessionUser,
+  getActiveSessionUsers,
   listEndedSessions,
   purgeEndedSessions,
   revokeSession,
@@ -53,6 +54,36 @@ dbTest(
     assertEquals(await getActiveSessionUser(db, "not-a-uuid", user.id), null);
     await revokeSession(db, session.id);
     assertEquals(await getActiveSessionUser(db, session.id, user.id), null);
+  },
+);
+
+dbTest(
+  "sessions - many lookups in one statement answer each in order, null for the unknown, revoked or not theirs",
+  async (db) => {
+    const [a, b] = [await person(db), await person(db)];
+    const [sa, sb, revoked] = [
+      await createSession(db, { userId: a.id, expiresAt: inHours(1) }),
+      await createSession(db, { userId: b.id, expiresAt: inHours(1) }),
+      await createSession(db, { userId: b.id, expiresAt: inHours(1) }),
+    ];
+    await revokeSession(db, revoked.id);
+    const found = await getActiveSessionUsers(db, [
+      { id: sb.id, userId: b.id },
+      { id: "not-a-uuid", userId: a.id },
+      { id: sa.id, userId: b.id },
+      { id: revoked.id, userId: b.id },
+      { id: sa.id, userId: a.id },
+      { id: sb.id, userId: b.id },
+    ]);
+    assertEquals(found.map((f) => f && [f.session.id, f.user.id]), [
+      [sb.id, b.id],
+      null,
+      null,
+      null,
+      [sa.id, a.id],
+      [sb.id, b.id],
+    ]);
+    assertEquals(await getActiveSessionUsers(db, []), []);
   },
 );
 

@@ -17,13 +17,14 @@ import { findUserForLogin, getUser, listMemberships, upgradePasswordHash } from 
 import {
   createSession,
   extendSession,
-  getActiveSessionUser,
+  getActiveSessionUsers,
   purgeEndedSessions,
   revokeSession,
   revokeSessionsBeyond,
 } from "../db/sessions.ts";
 import { accountDeactivated, invalidCredentials, rateLimited, unauthorized } from "./errors.ts";
 import { type Argon2, sharedArgon2Pool } from "./argon2_pool.ts";
+import { StatementBatcher } from "../util/statement_batcher.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { DomainEvents } from "./events.ts";
 import {
@@ -131,6 +132,10 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   const maxSessions = options.maxSessionsPerUser ?? 20;
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
   let lastPurge = 0;
+  // Every authenticated request and socket reads its session: concurrent ones share a statement.
+  const sessionLookups = new StatementBatcher((lookups: readonly { id: string; userId: string }[]) =>
+    getActiveSessionUsers(db, lookups)
+  );
   const custom = options.loginLimits ?? {};
   const windowSeconds = custom.windowSeconds ?? 900;
   const rule = (base: (typeof LIMITS)[keyof typeof LIMITS], capacity: number | undefined) =>
@@ -215,7 +220,7 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
       const now = clock();
       const claims = await verifySessionToken(key, token, now);
       // One round trip: a session row only exists while its person does (deleting one deletes both).
-      const found = await getActiveSessionUser(db, claims.sessionId, claims.userId);
+      const found = await sessionLookups.one({ id: claims.sessionId, userId: claims.userId });
       if (found === null) throw unauthorized("Your session has ended; sign in again.");
       const { session, user } = found;
       if (now.getTime() - claims.issuedAt.getTime() < renewAfterSeconds * 1000) {

@@ -43,7 +43,7 @@ import {
   currentSchoolYear,
   listRelatedMembers,
   loadSendContexts,
-  loadSendHead,
+  loadSendHeads,
   type SendContextRow,
 } from "../db/school_graph.ts";
 import { getMessagingSettings } from "../db/establishment_settings.ts";
@@ -62,6 +62,7 @@ import { type Locale, translator } from "../i18n/mod.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
 import { ArrivalOrder, SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
+import { StatementBatcher } from "../util/statement_batcher.ts";
 
 /** Most recipients one search returns (the contract's "at most 20"). */
 export const RECIPIENT_LIMIT = 20;
@@ -160,6 +161,10 @@ export function createMessaging(
   options: MessagingOptions = {},
 ): Messaging {
   const batcher = new SendBatcher((inputs) => appendMessages(db, inputs), options.sendBatch);
+  // The first step of every send's check: concurrent sends share a statement.
+  const sendHeads = new StatementBatcher((lookups: readonly { viewerId: string; conversationId: string }[]) =>
+    loadSendHeads(db, lookups)
+  );
   const order = new ArrivalOrder();
 
   /** The caller's role in the establishment, or `not_found` when they have none. */
@@ -320,7 +325,7 @@ export function createMessaging(
       using turn = order.enter(userId); // released once this send is queued, or has failed before
       // Read at send time (the database is the truth, on every instance): one indexed row of roles
       // and settings, and the relations to the other participants only when the roles do not decide.
-      const head = await loadSendHead(db, userId, input.conversationId);
+      const head = await sendHeads.one({ viewerId: userId, conversationId: input.conversationId });
       if (head === undefined) throw notFound(NO_CONVERSATION);
       let refusal = sendRefusalByRoles(head, head.settings);
       if (refusal === undefined) {
