@@ -23,7 +23,12 @@ import { DatabaseConnectionError, describeTarget, isConnectionFailure, reasonOf 
 import { DatabaseAvailability } from "./availability.ts";
 import { CODECS } from "./value_types.ts";
 import { guardedCallbacks, InFlight, subscription } from "./adapter_plumbing.ts";
-import { guardPostgresWrites } from "./postgres_write_guard.ts";
+import {
+  absorbStrayConnectionRejections,
+  connectionSocket,
+  guardPostgresWrites,
+  STARTUP_PADDING,
+} from "./postgres_js_fixes.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { TimeoutError, withTimeout } from "../util/timeout.ts";
 
@@ -63,7 +68,9 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     // In seconds; `retries` counts the pool's consecutive failed connections.
     backoff: (retries: number) => backoffDelay(retries, { baseMs: 50, maxMs: maxReconnectDelayMs }) / 1000,
-    connection: { application_name: "preau", statement_timeout: queryTimeoutMs },
+    connection: { application_name: "preau", statement_timeout: queryTimeoutMs, ...STARTUP_PADDING },
+    // postgres.js's options type omits `socket`; see postgres_js_fixes.ts for its workarounds.
+    ...{ socket: connectionSocket },
     // postgres.js rejects `undefined` parameters; PGlite sends NULL. Send NULL on both.
     transform: { undefined: null },
     types: CODECS,
@@ -170,28 +177,6 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
       return inFlight.close((unsettled) => sql.end({ timeout: unsettled > 0 ? 0 : seconds }), seconds * 1000);
     },
   };
-}
-
-let absorbing = false;
-
-/**
- * A postgres.js (re)connection attempt that fails while the server is down sometimes rejects a promise
- * nobody holds (`Uncaught (in promise) Error: connect ECONNREFUSED`), and an unhandled rejection ends a
- * Deno process: a routine database restart would take the server down with it. The pool retries such a
- * connection by itself, so the rejection is absorbed with one warning line; every other unhandled
- * rejection still ends the process. (Its sibling defect, a write on a closed socket, is
- * `postgres_write_guard.ts`.)
- */
-function absorbStrayConnectionRejections(): void {
-  if (absorbing) return;
-  absorbing = true;
-  globalThis.addEventListener("unhandledrejection", (event) => {
-    if (!isConnectionFailure(event.reason)) return;
-    event.preventDefault();
-    console.warn(
-      `database: a lost connection attempt was absorbed (${JSON.stringify(reasonOf(event.reason))})`,
-    );
-  });
 }
 
 /** Lost or refused connections become a {@linkcode DatabaseConnectionError}; SQL errors pass unchanged. */
