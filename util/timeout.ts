@@ -14,6 +14,11 @@ export class TimeoutError extends Error {
   }
 }
 
+/** A timer this much later than due means the process was paused (see {@linkcode withTimeout}). */
+const LATE_TIMER_MS = 100;
+/** The longest extra wait a paused process gives I/O before a late timer times out. */
+const LATE_GRACE_MS = 250;
+
 /** Options of {@linkcode withTimeout}. */
 export interface TimeoutOptions {
   /** Ends the wait early, rejecting with the signal's reason. Default: none. */
@@ -39,7 +44,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * `work`'s outcome if it settles within `ms`; otherwise rejects with a {@linkcode TimeoutError}
  * (or with `signal.reason` once `signal` aborts). `work` itself is not cancelled: pass it the same
- * signal if it should stop too.
+ * signal if it should stop too. When the timer fires over 100 ms late (the process was paused), the
+ * wait is extended once by at most 250 ms, so an answer that arrived during the pause still wins.
  */
 export function withTimeout<T>(work: PromiseLike<T>, ms: number, options: TimeoutOptions = {}): Promise<T> {
   const { signal } = options;
@@ -53,10 +59,22 @@ export function withTimeout<T>(work: PromiseLike<T>, ms: number, options: Timeou
       finish();
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
+    const due = Date.now() + Math.max(0, ms);
+    const expire = () => {
+      // A timer that fires much later than due means this process was not running (SIGSTOP, a
+      // suspended VM, a long GC pause): an answer may be waiting unread beside it, and timers run
+      // before I/O in a turn. Give I/O one short grace period so such an answer still wins.
+      const late = Date.now() - due;
+      if (late > LATE_TIMER_MS && !graced) {
+        graced = true;
+        timer = setTimeout(expire, Math.min(Math.max(0, ms), LATE_GRACE_MS));
+        return;
+      }
       finish();
       reject(new TimeoutError(`timed out after ${ms} ms waiting for ${options.what ?? "an answer"}`));
-    }, Math.max(0, ms));
+    };
+    let graced = false;
+    let timer = setTimeout(expire, Math.max(0, ms));
     signal?.addEventListener("abort", onAbort, { once: true });
     Promise.resolve(work).then(
       (value) => {

@@ -14,6 +14,20 @@ Deno.test("timeout - a promise that never settles rejects with a TimeoutError na
   assertEquals(error.message, "timed out after 5 ms waiting for the LISTEN");
 });
 
+Deno.test("timeout - after the process was paused, an answer that came meanwhile wins over the late timer", async () => {
+  // Both timers come due during the pause; the wait's own runs first and must not win.
+  const answer = new Promise<string>((resolve) => setTimeout(() => resolve("answer"), 20));
+  const waiting = withTimeout(answer, 10, { what: "the answer" });
+  const resume = performance.now() + 300;
+  while (performance.now() < resume) {
+    // A paused process: no timer or I/O runs.
+  }
+  assertEquals(await waiting, "answer");
+  // A wait that truly gets no answer still times out after its grace.
+  const error = await assertRejects(() => withTimeout(new Promise<never>(() => {}), 5), TimeoutError);
+  assertEquals(error.message, "timed out after 5 ms waiting for an answer");
+});
+
 Deno.test("timeout - an abort ends the wait with the signal's reason", async () => {
   const controller = new AbortController();
   const waiting = withTimeout(new Promise<never>(() => {}), 10_000, { signal: controller.signal });
