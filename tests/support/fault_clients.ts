@@ -90,8 +90,8 @@ export class ScriptedClient {
   readonly closes: CloseRecord[] = [];
   /** Sent messages by clientId. */
   readonly sent = new Map<string, SentRecord>();
-  /** Every REST answer's status (0 for a network failure). */
-  readonly restStatuses: { at: number; path: string; status: number }[] = [];
+  /** Every REST answer's status (0 for a network failure); `detail` (which instance, what it said) for a 5xx. */
+  readonly restStatuses: { at: number; path: string; status: number; detail?: string }[] = [];
   /** When the session was announced as ended (close 4401), if it was. */
   sessionEndedAt: number | undefined;
   readonly store: ChatStore;
@@ -273,7 +273,14 @@ export class ScriptedClient {
         continue;
       }
       const text = await res.text();
-      this.restStatuses.push({ at: Date.now(), path, status: res.status });
+      this.restStatuses.push({
+        at: Date.now(),
+        path,
+        status: res.status,
+        ...(res.status >= 500
+          ? { detail: `${base} at ${new Date().toISOString()}: ${text.slice(0, 200)}` }
+          : {}),
+      });
       if (!res.ok) {
         let code = "http_error";
         try {

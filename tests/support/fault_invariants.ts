@@ -322,7 +322,7 @@ export async function check(world: FaultWorld, window: Window, options: CheckOpt
       violations.push(
         `${client.identity.name}: ${fiveXX.length} REST answer(s) 5xx (${fiveXX[0]!.path} → ${
           fiveXX[0]!.status
-        })`,
+        } from ${fiveXX[0]!.detail})`,
       );
     }
   }
