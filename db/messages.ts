@@ -51,30 +51,33 @@ const BATCH_COLUMNS =
   "ord integer, conversation_id uuid, sender_id uuid, client_id text, body text, created_at timestamptz";
 
 /** A stored row as the batch statement returns it, with whether this statement inserted it. */
-type BatchRow = Message & { created: boolean | null; wanted: number | null };
+type BatchRow = Message & { created: boolean | null };
+
+/** The SQLSTATE of `preau_batch_race()` (migration 0012). */
+const BATCH_RACE = "PR001";
 
 /**
- * Appends `inputs` inside an open transaction `tx` (the caller commits), in two statements whatever
- * their number: the conversations' rows are locked in id order (so concurrent batches never
- * deadlock, and the second statement's snapshot sees every batch committed before), then one
- * statement reads back the inputs whose (sender, `clientId`) is already stored, allocates the
- * seqs of the others (`last_seq + n` once per conversation, numbered in input order), inserts them
- * in one multi-row insert, keeps `updated_at` at the newest `created_at`, and moves each sender's
- * `read_seq` to their newest seq (their own messages are never unread).
+ * Appends `inputs` in ONE statement (one round trip, no BEGIN or COMMIT of its own: it is atomic as
+ * any statement is, and may also run inside a caller's transaction). It locks the conversations'
+ * rows in id order (so concurrent batches never deadlock, and the seq allocation reads the last
+ * committed `last_seq`), reads back the inputs whose (sender, `clientId`) is already stored,
+ * allocates the seqs of the others (`last_seq + n` once per conversation, numbered in input order),
+ * inserts them in one multi-row insert, keeps `updated_at` at the newest `created_at`, and moves
+ * each sender's `read_seq` to their newest seq (their own messages are never unread).
  *
  * `inputs` must not repeat a (sender, `clientId`) pair ({@linkcode appendMessages} merges repeats).
  * `createdAt` defaults to `clock_timestamp()` read after the locks are held, so times never go
  * back as seqs grow (the messages of one batch share it); the demo seed passes past times.
  * Returns one entry per input, in order: null for an input whose conversation does not exist.
- * Throws {@linkcode BatchRaceError} when a concurrent transaction stored one of the `clientId`s
- * after the snapshot (nothing may be committed then: the seqs would have a gap).
+ * Throws {@linkcode BatchRaceError} when a concurrent batch stored one of the `clientId`s after
+ * this statement began: the statement then fails whole (`preau_batch_race()`, migration 0012), so
+ * the seqs it allocated are not committed and leave no gap.
  */
-export async function appendMessagesInTransaction(
-  tx: Queryable,
+export async function appendMessagesOnce(
+  q: Queryable,
   inputs: readonly (AppendMessageInput & { createdAt?: Date })[],
 ): Promise<(AppendResult | null)[]> {
   if (inputs.length === 0) return [];
-  const conversationIds = [...new Set(inputs.map((i) => i.conversationId.toLowerCase()))];
   const batch = inputs.map((input, ord) => ({
     ord,
     conversation_id: input.conversationId,
@@ -83,25 +86,27 @@ export async function appendMessagesInTransaction(
     body: input.body,
     created_at: input.createdAt?.toISOString() ?? null,
   }));
-  // Both statements are sent at once (one round trip on PostgreSQL, which runs them in order).
-  const [, rows] = await Promise.all([
-    tx.query(
-      `SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [conversationIds],
-    ),
-    tx.query<BatchRow>(
-      `WITH input AS (
+  let rows: BatchRow[];
+  try {
+    rows = await q.query<BatchRow>(
+      `WITH input AS MATERIALIZED (
        SELECT * FROM ${lookupSource(batch, BATCH_COLUMNS)}
+     ), locked AS MATERIALIZED (
+       -- Locked before anything is allocated, in id order: FOR UPDATE sits above the sort.
+       SELECT c.id FROM conversations c WHERE c.id IN (SELECT conversation_id FROM input)
+       ORDER BY c.id FOR UPDATE
      ), stored AS (
        SELECT m.* FROM input i JOIN messages m ON m.sender_id = i.sender_id AND m.client_id = i.client_id
      ), fresh AS (
-       SELECT i.* FROM input i JOIN conversations c ON c.id = i.conversation_id
+       SELECT i.* FROM input i JOIN locked l ON l.id = i.conversation_id
        WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.sender_id = i.sender_id AND s.client_id = i.client_id)
      ), counted AS (
        SELECT conversation_id, count(*)::integer AS n, max(created_at) AS latest,
          bool_or(created_at IS NULL) AS clocked
        FROM fresh GROUP BY conversation_id
      ), allocated AS (
+       -- A row updated by a batch that committed while this one waited for its lock is re-read
+       -- (READ COMMITTED), so last_seq is the committed one.
        UPDATE conversations c SET last_seq = c.last_seq + k.n,
          updated_at = greatest(c.updated_at, k.latest, CASE WHEN k.clocked THEN clock_timestamp() END)
        FROM counted k WHERE c.id = k.conversation_id
@@ -120,21 +125,24 @@ export async function appendMessagesInTransaction(
        UPDATE participants p SET read_seq = greatest(p.read_seq, r.seq)
        FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM numbered GROUP BY 1, 2) r
        WHERE p.conversation_id = r.conversation_id AND p.user_id = r.sender_id
+     ), raced AS (
+       -- Fewer rows inserted than seqs allocated: ON CONFLICT skipped one stored meanwhile.
+       SELECT preau_batch_race() AS failed
+       WHERE (SELECT count(*) FROM inserted) <> (SELECT count(*) FROM numbered)
      )
-     SELECT true AS created, NULL::integer AS wanted, ${MESSAGE_COLUMNS}
-       FROM inserted m JOIN users u ON u.id = m.sender_id
+     SELECT true AS created, ${MESSAGE_COLUMNS} FROM inserted m JOIN users u ON u.id = m.sender_id
      UNION ALL
-     SELECT false, NULL, ${MESSAGE_COLUMNS} FROM stored m JOIN users u ON u.id = m.sender_id
+     SELECT false, ${MESSAGE_COLUMNS} FROM stored m JOIN users u ON u.id = m.sender_id
      UNION ALL
-     SELECT NULL, count(*)::integer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM numbered`,
+     SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM raced`,
       lookupParams(batch),
-    ),
-  ]);
-  // The last row counts the seqs allocated; fewer rows inserted means ON CONFLICT skipped one.
-  const wanted = rows.find((row) => row.created === null)?.wanted;
-  if (rows.filter((row) => row.created === true).length !== wanted) throw new BatchRaceError();
+    );
+  } catch (error) {
+    if (sqlState(error) === BATCH_RACE) throw new BatchRaceError();
+    throw error;
+  }
   const byKey = new Map<string, AppendResult>();
-  for (const { created, wanted: _, ...message } of rows) {
+  for (const { created, ...message } of rows) {
     if (created !== null) byKey.set(clientKey(message.senderId, message.clientId!), { message, created });
   }
   return inputs.map((input) => byKey.get(clientKey(input.senderId, input.clientId)) ?? null);
@@ -152,20 +160,20 @@ export class BatchRaceError extends Error {
 }
 
 /**
- * Appends one message inside an open transaction (see {@linkcode appendMessagesInTransaction}).
- * Throws when the conversation does not exist; callers check access first.
+ * Appends one message (see {@linkcode appendMessagesOnce}), in a transaction of the caller's or on
+ * its own. Throws when the conversation does not exist; callers check access first.
  */
-export async function appendMessageInTransaction(
-  tx: Queryable,
+export async function appendMessageOnce(
+  q: Queryable,
   input: AppendMessageInput & { createdAt?: Date },
 ): Promise<AppendResult> {
-  const [result] = await appendMessagesInTransaction(tx, [input]);
+  const [result] = await appendMessagesOnce(q, [input]);
   if (!result) throw missingConversation(input.conversationId);
   return result;
 }
 
 /**
- * Stores `inputs` in one transaction (group commit) and returns one outcome per input, in order.
+ * Stores `inputs` in one statement (group commit) and returns one outcome per input, in order.
  * Safe under any concurrency: seqs stay gapless and follow input order within a conversation; a
  * (sender, `clientId`) already stored, or repeated within `inputs`, stores one row and returns it
  * (`created: false` for every later copy). When the batch fails as a whole (a constraint, a bad
@@ -201,7 +209,7 @@ export async function appendMessages(
 async function appendUnique(db: Database, inputs: readonly AppendMessageInput[]): Promise<AppendOutcome[]> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const results = await db.transaction((tx) => appendMessagesInTransaction(tx, inputs));
+      const results = await appendMessagesOnce(db, inputs);
       return results.map((result, i) =>
         result ? { ok: true, result } : { ok: false, error: missingConversation(inputs[i]!.conversationId) }
       );

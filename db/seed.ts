@@ -8,7 +8,7 @@ import type { Role } from "./models.ts";
 import { createEstablishment } from "./establishments.ts";
 import { createUser, setMembership } from "./users.ts";
 import { createConversationInTransaction } from "./conversations.ts";
-import { appendMessageInTransaction } from "./messages.ts";
+import { appendMessageOnce } from "./messages.ts";
 import { addPupilToClass, assignTeacher, createClass } from "./classes.ts";
 import { createPupil, linkGuardian, setPupilAccount } from "./pupils.ts";
 
@@ -172,7 +172,7 @@ async function seedConversations(
       at(minutesAgo + 1),
     ]);
     for (const [index, [sender, body]] of messages.entries()) {
-      await appendMessageInTransaction(tx, {
+      await appendMessageOnce(tx, {
         conversationId,
         senderId: id(sender),
         clientId: `demo-seed-${index + 1}-${conversationId}`,

@@ -1,12 +1,12 @@
 /**
  * Group commit for sends: concurrent sends are gathered for `gatherMs` (and while the previous
- * batch is being stored) and stored together by one call of `store` (one transaction: see
- * `appendMessages` in db/messages.ts), so the cost of a transaction, its round trips and the
+ * batch is being stored) and stored together by one call of `store` (one statement, committed as
+ * it runs: see `appendMessages` in db/messages.ts), so the cost of a commit, its round trip and the
  * conversation row lock is paid once per batch instead of once per message.
  *
  * Order: one batch is stored at a time and a batch keeps submission order, so within a
  * conversation seqs follow the order of `submit` calls. Each send settles with its own outcome
- * only after the batch's COMMIT; one faulty send does not fail the others (the store isolates it).
+ * only after the batch is committed; one faulty send does not fail the others (the store isolates it).
  *
  * Overload is decided at `submit`, before anything is stored: when `maxQueued` sends are already
  * waiting, or the oldest has waited `maxWaitMs`, the send is refused with `overloaded` (retryable

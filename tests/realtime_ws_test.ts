@@ -275,22 +275,21 @@ dbTest(
 );
 
 dbTest("ws - closing the server stores and acks the send in flight, then closes with 1012", async (db) => {
-  // Holds the next transaction (the in-flight send's) just before its COMMIT until released, so the
-  // close surely begins while that send is being stored.
+  // Holds the answer of the next group-commit statement (the in-flight send's) until released, so
+  // the close surely begins while that send is being stored.
   let hold: { reached: PromiseWithResolvers<void>; release: PromiseWithResolvers<void> } | undefined;
   const gated: Database = {
     ...db,
-    transaction: (fn) =>
-      db.transaction(async (tx) => {
-        const result = await fn(tx);
-        const gate = hold;
+    query: async <T>(sql: string, params?: readonly unknown[]) => {
+      const rows = await db.query<T>(sql, params);
+      const gate = sql.includes("INSERT INTO messages") ? hold : undefined;
+      if (gate) {
         hold = undefined;
-        if (gate) {
-          gate.reached.resolve();
-          await gate.release.promise;
-        }
-        return result;
-      }),
+        gate.reached.resolve();
+        await gate.release.promise;
+      }
+      return rows;
+    },
   };
   const server = await startTestServer(gated);
   const { people: [teacher], chat } = await schoolWithChat(db, server, ["teacher", "parent"]);
@@ -299,7 +298,7 @@ dbTest("ws - closing the server stores and acks the send in flight, then closes 
   hold = { reached: Promise.withResolvers(), release: Promise.withResolvers() };
   const gate = hold;
   client.send({ type: "send", clientId: "in-flight", conversationId: chat.id, body: "Bonne soirée" });
-  await withTimeout(gate.reached.promise, 10_000, { what: "the in-flight send's transaction" });
+  await withTimeout(gate.reached.promise, 10_000, { what: "the in-flight send's statement" });
   const closing = server.close();
   gate.release.resolve();
   const closed = await client.waitClosed();
