@@ -10,7 +10,7 @@
  *    the same connection object is reused: its StartupMessage is appended to the stale `chunk` and,
  *    the handle being non-null, never sent. PostgreSQL logs "connection received" and waits, the
  *    client waits too, and every query queued on that slot fails with `CONNECT_TIMEOUT` 5 s later
- *    (503s for REST reads: the SIGSTOP fault scenario failed about one run in four on it). Padding
+ *    (503s for REST reads; a SIGSTOP fault run's PostgreSQL log showed the startup never sent). Padding
  *    the StartupMessage past 1 024 bytes makes `write` flush it synchronously through `nextWrite`,
  *    which resets the state: a wedged slot sends its stale bytes first, the server refuses them at
  *    once ("invalid length of startup packet"), and the pool reconnects within milliseconds. It
@@ -29,7 +29,6 @@
  * 4. **A stray rejection** ({@linkcode absorbStrayConnectionRejections}). A (re)connection attempt
  *    that fails while the server is down sometimes rejects a promise nobody holds
  *    (`Uncaught (in promise) Error: connect ECONNREFUSED`), which ends a Deno process.
- *
  * 5. **A stale server error** ({@linkcode connectionSocket}). A connection closed with a query in
  *    flight keeps that query and the server's last ErrorResponse (only a ReadyForQuery resets them),
  *    and the next session on that slot, seconds or minutes later, reads its first ReadyForQuery
