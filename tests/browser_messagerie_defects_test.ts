@@ -9,7 +9,7 @@ import type { Database } from "../db/types.ts";
 import { dbTest } from "./support/databases.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { BROWSER_DB, twoPeople, waitForMessage, withWorld, type World } from "./support/messagerie_world.ts";
-import { TEST_PASSWORD } from "./support/server.ts";
+import { api, TEST_PASSWORD } from "./support/server.ts";
 import { makeConversation } from "../db/factories.ts";
 import { appendMessage, markRead } from "../db/messages.ts";
 
@@ -33,10 +33,14 @@ dbTest(
       const other = await p.context.newPage();
       await other.goto(`${w.server.url}/fr/parents/messagerie/${chat.id}`);
       await other.locator('[data-connection-status="connected"]').waitFor();
-      // The first tab signs out (the session's sockets are closed with 4401).
-      const status = await p.page.evaluate(() =>
-        fetch("/api/auth/logout", { method: "POST", credentials: "same-origin" }).then((r) => r.status)
-      );
+      // The session signs out, as the first tab's button does (the session's sockets are closed with
+      // 4401). Sent from here, not from that tab: the tab leaves for the login page at once, which may
+      // tear down its page before a fetch of its own has answered.
+      const session = (await p.context.cookies()).find((c) => c.name === "preau_session");
+      assert(session, "the signed-in tabs share a session cookie");
+      const { status } = await api(w.server.url, `preau_session=${session.value}`, "/api/auth/logout", {
+        method: "POST",
+      });
       assertEquals(status, 204);
       await other.waitForURL(/\/fr\/login\?ended=1/);
       await other.getByText("Votre session a pris fin, reconnectez-vous.").waitFor();
