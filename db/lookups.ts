@@ -37,3 +37,18 @@ export function lookupParams(rows: readonly LookupRow[]): unknown[] {
   const columns = Object.keys(rows[0] ?? {});
   return columns.map((column) => rows.map((row) => row[column]));
 }
+
+/**
+ * Runs `statement` for the lookups in `wanted` (no statement when none is) and spreads its rows
+ * back by `ord`: one entry for each of the `count` lookups, in order, undefined where no row came
+ * back (a lookup left out of `wanted`, such as a malformed id, has no row either).
+ */
+export async function rowsByOrd<R extends { ord: number }>(
+  count: number,
+  wanted: readonly LookupRow[],
+  statement: (wanted: readonly LookupRow[]) => Promise<R[]>,
+): Promise<(R | undefined)[]> {
+  const found = new Map<number, R>();
+  if (wanted.length > 0) { for (const row of await statement(wanted)) found.set(row.ord, row); }
+  return Array.from({ length: count }, (_, ord) => found.get(ord));
+}

@@ -149,8 +149,8 @@ export async function appendMessagesOnce(
 }
 
 /**
- * A concurrent transaction stored one of the batch's `clientId`s after the batch's snapshot was
- * taken; the batch was not stored and may simply be run again (it will read that row back).
+ * A concurrent batch stored one of this batch's `clientId`s after its statement began; nothing of
+ * this batch was stored and it may simply be run again (it will read that row back).
  */
 export class BatchRaceError extends Error {
   constructor() {

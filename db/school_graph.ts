@@ -11,7 +11,7 @@
  */
 import type { Queryable } from "./types.ts";
 import { type Affiliation, isRole, isUuid, type Role } from "./models.ts";
-import { lookupParams, lookupSource } from "./lookups.ts";
+import { lookupParams, lookupSource, rowsByOrd } from "./lookups.ts";
 import { affiliationSql } from "./pupils.ts";
 import {
   type MessagingSettings,
@@ -217,12 +217,12 @@ export async function loadSendHeads(
       ? [{ ord, viewer: viewerId, conversation: conversationId }]
       : []
   );
-  const found = new Map<number, SendHeadRow>();
-  if (wanted.length > 0) {
-    const rows = await q.query<
-      Omit<SendHeadRow, "settings"> & { ord: number; settings: SettingsJson | null }
-    >(
-      `SELECT i.ord, c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
+  const rows = await rowsByOrd(
+    lookups.length,
+    wanted,
+    (wanted) =>
+      q.query<Omit<SendHeadRow, "settings"> & { ord: number; settings: SettingsJson | null }>(
+        `SELECT i.ord, c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
          cm.role AS "createdByRole", ${SETTINGS_JSON_SQL} AS settings
        FROM ${lookupSource(wanted, "ord integer, viewer uuid, conversation uuid")}
        JOIN conversations c ON c.id = i.conversation
@@ -231,13 +231,14 @@ export async function loadSendHeads(
        JOIN users u ON u.id = i.viewer
        LEFT JOIN memberships cm ON cm.user_id = c.created_by AND cm.establishment_id = c.establishment_id
        LEFT JOIN establishment_settings s ON s.establishment_id = c.establishment_id`,
-      lookupParams(wanted),
-    );
-    for (const { ord, settings, ...row } of rows) {
-      found.set(ord, { ...row, settings: settingsFromJson(settings) });
-    }
-  }
-  return lookups.map((_, ord) => found.get(ord));
+        lookupParams(wanted),
+      ),
+  );
+  return rows.map((row) => {
+    if (row === undefined) return undefined;
+    const { ord: _, settings, ...head } = row;
+    return { ...head, settings: settingsFromJson(settings) };
+  });
 }
 
 /** Everything a send decision needs about one conversation, as seen by one participant. */

@@ -4,7 +4,7 @@
  */
 import type { Queryable } from "./types.ts";
 import { isUuid, type SessionRow, type User } from "./models.ts";
-import { lookupParams, lookupSource } from "./lookups.ts";
+import { lookupParams, lookupSource, rowsByOrd } from "./lookups.ts";
 
 const SESSION_COLUMNS = `id, user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt"`;
@@ -62,24 +62,25 @@ export async function getActiveSessionUsers(
   const wanted = lookups.flatMap(({ id, userId }, ord) =>
     isUuid(id) && isUuid(userId) ? [{ ord, id, userId }] : []
   );
-  const found = new Map<number, SessionUser>();
-  if (wanted.length > 0) {
-    const rows = await q.query<
-      SessionRow & { ord: number; name: string; email: string; locale: User["locale"] }
-    >(
-      `SELECT i.ord, s.id, s.user_id AS "userId", s.created_at AS "createdAt", s.expires_at AS "expiresAt",
+  const rows = await rowsByOrd(
+    lookups.length,
+    wanted,
+    (wanted) =>
+      q.query<SessionRow & { ord: number; name: string; email: string; locale: User["locale"] }>(
+        `SELECT i.ord, s.id, s.user_id AS "userId", s.created_at AS "createdAt", s.expires_at AS "expiresAt",
          s.revoked_at AS "revokedAt", u.name, u.email, u.locale
        FROM ${lookupSource(wanted, `ord integer, id uuid, "userId" uuid`)}
        JOIN sessions s ON s.id = i.id AND s.user_id = i."userId"
        JOIN users u ON u.id = s.user_id
        WHERE s.revoked_at IS NULL AND s.expires_at > now()`,
-      lookupParams(wanted),
-    );
-    for (const { ord, name, email, locale, ...session } of rows) {
-      found.set(ord, { session, user: { id: session.userId, name, email, locale } });
-    }
-  }
-  return lookups.map((_, ord) => found.get(ord) ?? null);
+        lookupParams(wanted),
+      ),
+  );
+  return rows.map((row) => {
+    if (row === undefined) return null;
+    const { ord: _, name, email, locale, ...session } = row;
+    return { session, user: { id: session.userId, name, email, locale } };
+  });
 }
 
 /**

@@ -9,15 +9,10 @@
  * batch being formed waits for the next one; callers are served in arrival order.
  */
 import type { BucketDecision, BucketTake } from "../db/rate_limits.ts";
-import { StatementBatcher } from "../util/statement_batcher.ts";
+import { StatementBatcher, type StatementBatcherOptions } from "../util/statement_batcher.ts";
 
-/** Options of {@linkcode TakeBatcher}. */
-export interface TakeBatcherOptions {
-  /** Statements running at once; more takes wait for one to finish. Default 2. */
-  maxInFlight?: number;
-  /** Most buckets in one statement. Default 500. */
-  maxBatch?: number;
-}
+/** Options of {@linkcode TakeBatcher}: those of the statement batcher, whose key is the bucket. */
+export type TakeBatcherOptions = Omit<StatementBatcherOptions<BucketTake>, "key">;
 
 const bucketId = (b: BucketTake) => `${b.name}\u0000${b.key}`;
 
