@@ -33,6 +33,49 @@ const NOW = "extract(epoch FROM now())::float8";
 /** Tolerance for float rounding when a take exactly empties the bucket. */
 const EPSILON = 1e-6;
 
+/** A bucket in the form the table keeps (GCRA, migration 0002): its burst and one take, in seconds. */
+export interface BucketShape {
+  burst: number;
+  step: number;
+}
+
+/** The shape of `take`'s bucket; throws a `RangeError` for a limit that could never allow anything. */
+export function bucketShape(take: Omit<BucketTake, "key">): BucketShape {
+  const cost = take.cost ?? 1;
+  if (!(take.capacity >= 1) || !(take.refillPerSecond > 0) || !(cost > 0)) {
+    throw new RangeError(`rate limit ${take.name} needs capacity ≥ 1, refillPerSecond > 0 and cost > 0`);
+  }
+  return { burst: take.capacity / take.refillPerSecond, step: cost / take.refillPerSecond };
+}
+
+/**
+ * The statement that takes one step from each bucket of `source` (a FROM item `req` with columns
+ * `name`, `key`, `burst`, `step`, each bucket once), creating missing rows, and returns per bucket
+ * `name`, `key`, `refused` and `"retryAfter"` (seconds). A refused take changes nothing but the
+ * `refused` flag. It may stand alone or as a data-modifying CTE of a larger statement (the send
+ * admission, db/school_graph.ts). Rows are written in key order, so concurrent takes of several
+ * buckets cannot deadlock.
+ */
+export function takeStatement(source: string): string {
+  return `INSERT INTO rate_limits AS b (name, key, tat, burst, step, refused)
+     SELECT req.name, req.key, CASE WHEN req.step <= req.burst + ${EPSILON} THEN ${NOW} + req.step ELSE ${NOW} END,
+            req.burst, req.step, req.step > req.burst + ${EPSILON}
+     FROM ${source} ORDER BY req.name, req.key
+     ON CONFLICT (name, key) DO UPDATE SET
+       tat = CASE WHEN greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} <= EXCLUDED.burst + ${EPSILON}
+                  THEN greatest(b.tat, ${NOW}) + EXCLUDED.step ELSE b.tat END,
+       refused = greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} > EXCLUDED.burst + ${EPSILON},
+       burst = EXCLUDED.burst,
+       step = EXCLUDED.step
+     RETURNING name, key, refused,
+       CASE WHEN refused THEN greatest(0, greatest(tat, ${NOW}) + step - burst - ${NOW}) ELSE 0 END AS "retryAfter"`;
+}
+
+/** The decision a row of {@linkcode takeStatement} stands for. */
+export function bucketDecision(row: { refused: boolean; retryAfter: number }): BucketDecision {
+  return { allowed: !row.refused, retryAfterSeconds: row.refused ? row.retryAfter : 0 };
+}
+
 /**
  * Takes from every bucket in `takes` (distinct `name`/`key` pairs) in one statement. Each bucket
  * decides alone: a refused take takes nothing, the others are taken; callers that need all or nothing
@@ -50,20 +93,7 @@ export async function takeTokens(
   if (new Set(takes.map(bucketId)).size !== takes.length) {
     throw new RangeError("takeTokens: the same limit and key were given twice; take each bucket once");
   }
-  const input = takes.map((take) => {
-    const cost = take.cost ?? 1;
-    if (!(take.capacity >= 1) || !(take.refillPerSecond > 0) || !(cost > 0)) {
-      throw new RangeError(
-        `takeTokens: limit ${take.name} needs capacity ≥ 1, refillPerSecond > 0 and cost > 0`,
-      );
-    }
-    return {
-      name: take.name,
-      key: take.key,
-      burst: take.capacity / take.refillPerSecond,
-      step: cost / take.refillPerSecond,
-    };
-  });
+  const input = takes.map((take) => ({ name: take.name, key: take.key, ...bucketShape(take) }));
   // One take (every send) binds plain parameters: decoding JSON costs about as much again on PGlite.
   const [only] = input;
   const single = input.length === 1 && only !== undefined;
@@ -80,26 +110,14 @@ export async function takeTokens(
        )`
     : "";
   const rows = await q.query<{ name: string; key: string; refused: boolean; retryAfter: number }>(
-    `${purge}
-     INSERT INTO rate_limits AS b (name, key, tat, burst, step, refused)
-     SELECT req.name, req.key, CASE WHEN req.step <= req.burst + ${EPSILON} THEN ${NOW} + req.step ELSE ${NOW} END,
-            req.burst, req.step, req.step > req.burst + ${EPSILON}
-     FROM ${source} ORDER BY req.name, req.key
-     ON CONFLICT (name, key) DO UPDATE SET
-       tat = CASE WHEN greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} <= EXCLUDED.burst + ${EPSILON}
-                  THEN greatest(b.tat, ${NOW}) + EXCLUDED.step ELSE b.tat END,
-       refused = greatest(b.tat, ${NOW}) + EXCLUDED.step - ${NOW} > EXCLUDED.burst + ${EPSILON},
-       burst = EXCLUDED.burst,
-       step = EXCLUDED.step
-     RETURNING name, key, refused,
-       CASE WHEN refused THEN greatest(0, greatest(tat, ${NOW}) + step - burst - ${NOW}) ELSE 0 END AS "retryAfter"`,
+    `${purge} ${takeStatement(source)}`,
     params,
   );
   const byBucket = new Map(rows.map((row) => [bucketId(row), row]));
   const decisions = takes.map((take): BucketDecision => {
     const row = byBucket.get(bucketId(take));
     if (row === undefined) throw new Error(`takeTokens: no answer for ${take.name} ${take.key}`);
-    return { allowed: !row.refused, retryAfterSeconds: row.refused ? row.retryAfter : 0 };
+    return bucketDecision(row);
   });
   return decisions;
 }

@@ -11,7 +11,8 @@
  */
 import type { Queryable } from "./types.ts";
 import { type Affiliation, isRole, isUuid, type Role } from "./models.ts";
-import { lookupParams, lookupSource, rowsByOrd } from "./lookups.ts";
+import { lookupParams, lookupSource } from "./lookups.ts";
+import { type BucketDecision, bucketDecision, type BucketShape, takeStatement } from "./rate_limits.ts";
 import { affiliationSql } from "./pupils.ts";
 import {
   type MessagingSettings,
@@ -200,44 +201,79 @@ export interface ParticipantFacts extends RelationFacts {
 /** What a send decides from before the relations: see `sendRefusalByRoles` in domain/permissions.ts. */
 export type SendHeadRow = Omit<SendContextRow, "others">;
 
+/** A send's admission: its rate-limit decision and, for a conversation the sender can see, its head. */
+export interface SendAdmission {
+  decision: BucketDecision;
+  head: SendHeadRow | undefined;
+}
+
 /**
- * For each lookup, the viewer's role, language, the creator's role and the settings for one
- * conversation the viewer can see (participant and current member), or undefined: the cheap first
- * step of the send check, one indexed row whatever the conversation's size. Many lookups go in one
- * statement (concurrent sends share it: `domain/messaging.ts`); one entry per lookup, in order.
- * {@linkcode loadSendContexts} adds the relations to the other participants when the roles do not
- * decide.
+ * The first step of each send, in ONE statement for many concurrent sends (`domain/messaging.ts`):
+ * takes a token from the sender's bucket of `limit` (`db/rate_limits.ts`, keyed by the sender's id)
+ * and reads the head of the send check: the viewer's role, language, the creator's role and the
+ * settings of a conversation the viewer can see (participant and current member), else no head.
+ * One indexed row whatever the conversation's size; {@linkcode loadSendContexts} adds the relations
+ * to the other participants when the roles do not decide. The token is taken whatever the head
+ * says (a refused send is an attempt too). One entry per lookup, in order; the lookups' senders must
+ * be distinct (a statement takes from a bucket once) and every id a UUID (throws a `RangeError`).
  */
-export async function loadSendHeads(
+export async function admitSends(
   q: Queryable,
   lookups: readonly { viewerId: string; conversationId: string }[],
-): Promise<(SendHeadRow | undefined)[]> {
-  const wanted = lookups.flatMap(({ viewerId, conversationId }, ord) =>
-    isUuid(viewerId) && isUuid(conversationId)
-      ? [{ ord, viewer: viewerId, conversation: conversationId }]
-      : []
-  );
-  const rows = await rowsByOrd(
-    lookups.length,
-    wanted,
-    (wanted) =>
-      q.query<Omit<SendHeadRow, "settings"> & { ord: number; settings: SettingsJson | null }>(
-        `SELECT i.ord, c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
+  limit: { name: string } & BucketShape,
+): Promise<SendAdmission[]> {
+  if (lookups.length === 0) return [];
+  const wanted = lookups.map(({ viewerId, conversationId }, ord) => {
+    if (!isUuid(viewerId) || !isUuid(conversationId)) {
+      throw new RangeError("admitSends: sender and conversation ids must be UUIDs; check them first");
+    }
+    return { ord, viewer: viewerId, conversation: conversationId };
+  });
+  if (new Set(wanted.map((w) => w.viewer.toLowerCase())).size !== wanted.length) {
+    throw new RangeError("admitSends: one sender twice; a statement takes from a bucket once");
+  }
+  const params = lookupParams(wanted);
+  const n = params.length;
+  const takes = `(SELECT $${n + 1}::text AS name, i.viewer::text AS key, $${n + 2}::float8 AS burst,
+    $${n + 3}::float8 AS step FROM input i) AS req`;
+  const rows = await q.query<
+    Omit<SendHeadRow, "settings" | "conversationId"> & {
+      ord: number;
+      refused: boolean;
+      retryAfter: number;
+      conversationId: string | null;
+      settings: SettingsJson | null;
+    }
+  >(
+    `WITH input AS MATERIALIZED (
+       SELECT * FROM ${lookupSource(wanted, "ord integer, viewer uuid, conversation uuid")}
+     ), taken AS (${takeStatement(takes)})
+     SELECT i.ord, t.refused, t."retryAfter", h.*
+     FROM input i JOIN taken t ON t.key = i.viewer::text
+     LEFT JOIN LATERAL (
+       SELECT c.id AS "conversationId", c.establishment_id AS "establishmentId", m.role, u.locale,
          cm.role AS "createdByRole", ${SETTINGS_JSON_SQL} AS settings
-       FROM ${lookupSource(wanted, "ord integer, viewer uuid, conversation uuid")}
-       JOIN conversations c ON c.id = i.conversation
+       FROM conversations c
        JOIN participants p ON p.conversation_id = c.id AND p.user_id = i.viewer
        JOIN memberships m ON m.user_id = i.viewer AND m.establishment_id = c.establishment_id
        JOIN users u ON u.id = i.viewer
        LEFT JOIN memberships cm ON cm.user_id = c.created_by AND cm.establishment_id = c.establishment_id
-       LEFT JOIN establishment_settings s ON s.establishment_id = c.establishment_id`,
-        lookupParams(wanted),
-      ),
+       LEFT JOIN establishment_settings s ON s.establishment_id = c.establishment_id
+       WHERE c.id = i.conversation
+     ) h ON true`,
+    [...params, limit.name, limit.burst, limit.step],
   );
-  return rows.map((row) => {
-    if (row === undefined) return undefined;
-    const { ord: _, settings, ...head } = row;
-    return { ...head, settings: settingsFromJson(settings) };
+  const byOrd = new Map(rows.map((row) => [row.ord, row]));
+  return wanted.map(({ ord }) => {
+    const row = byOrd.get(ord);
+    if (row === undefined) throw new Error("admitSends: the statement answered too few rows");
+    const { ord: _, refused, retryAfter, conversationId, settings, ...head } = row;
+    return {
+      decision: bucketDecision({ refused, retryAfter }),
+      head: conversationId === null
+        ? undefined
+        : { ...head, conversationId, settings: settingsFromJson(settings) },
+    };
   });
 }
 

@@ -46,9 +46,9 @@ export const LIMITS = {
   /** Password-reset requests per client address. */
   passwordResetsPerAddress: perWindow("password_resets_address", 20, HOUR),
   /**
-   * `POST /api/conversations/:id/messages` per user: the very bucket of the socket's `send` frames
-   * (its name and default rate are the hub's, `realtime/options.ts` `sendRate`), so a person sends
-   * 5/s in all, whichever way.
+   * Messages per person, over every socket and `POST /api/conversations/:id/messages` alike: taken
+   * by the domain's `sendMessage` in the statement that also reads the send check's first row
+   * (`db/school_graph.ts` `admitSends`), so a person sends 5/s in all, whichever way.
    */
   sends: { name: "send", capacity: 20, refillPerSecond: 5 },
   /** `POST /api/conversations/:id/read` per user (each is fanned out to every member). */
@@ -119,16 +119,6 @@ export function databaseRateLimits(db: Queryable, options: DatabaseRateLimitOpti
       await refundTokens(db, buckets(takes));
     },
   };
-}
-
-/** One limit applied to keys: what a caller that only ever takes from one bucket holds. */
-export class SharedLimiter {
-  constructor(readonly store: RateLimitStore, readonly rule: LimitRule) {}
-
-  /** Takes one token for `key`. */
-  take(key: string): Promise<RateDecision> {
-    return this.store.take([{ rule: this.rule, key }]);
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { dbTest } from "../tests/support/databases.ts";
 import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
 import { elapseRateLimits } from "../db/rate_limits.ts";
 import { AppError } from "./errors.ts";
-import { databaseRateLimits, enforceLimit, perWindow, SharedLimiter } from "./limits.ts";
+import { databaseRateLimits, enforceLimit, perWindow } from "./limits.ts";
 
 const key = () => crypto.randomUUID();
 
@@ -23,13 +23,12 @@ dbTest("shared limits - a take from several buckets is all or nothing", async (d
 
 dbTest("shared limits - two stores on one database (two instances) count together", async (db) => {
   const rule = perWindow("test_shared", 4, 3600);
-  const [first, second] = [
-    new SharedLimiter(databaseRateLimits(db), rule),
-    new SharedLimiter(databaseRateLimits(db), rule),
-  ];
+  const [first, second] = [databaseRateLimits(db), databaseRateLimits(db)];
   const who = key();
   const answers = [];
-  for (let i = 0; i < 6; i++) answers.push((await (i % 2 === 0 ? first : second).take(who)).allowed);
+  for (let i = 0; i < 6; i++) {
+    answers.push((await (i % 2 === 0 ? first : second).take([{ rule, key: who }])).allowed);
+  }
   assertEquals(answers, [true, true, true, true, false, false]);
 });
 

@@ -40,14 +40,16 @@ import {
 } from "../db/messages.ts";
 import { type Recipient, searchRecipients as selectRecipients } from "../db/recipients.ts";
 import {
+  admitSends,
   currentSchoolYear,
   listRelatedMembers,
   loadSendContexts,
-  loadSendHeads,
   type SendContextRow,
 } from "../db/school_graph.ts";
 import { getMessagingSettings } from "../db/establishment_settings.ts";
-import { badRequest, forbidden, notFound } from "./errors.ts";
+import { badRequest, forbidden, notFound, rateLimited } from "./errors.ts";
+import { describeWait, type LimitRule, LIMITS } from "./limits.ts";
+import { bucketShape } from "../db/rate_limits.ts";
 import type { DomainEvents } from "./events.ts";
 import {
   isFamily,
@@ -117,6 +119,12 @@ export interface Messaging {
   /** Returns the caller's read marker afterwards (never lower than before, never past the last seq). */
   markRead(userId: string, conversationId: string, seq: number): Promise<number>;
   searchRecipients(userId: string, establishmentId: string, query: string): Promise<Recipient[]>;
+  /**
+   * Stores a message (`created: false` when this sender already used the `clientId`: the stored
+   * one) and publishes it. Refuses `rate_limited` past the sender's send limit (every way of
+   * sending counts), `not_found` for a conversation they cannot see, `forbidden` when the rules
+   * say no, `overloaded` past the group commit's capacity.
+   */
   sendMessage(userId: string, input: OutgoingMessage): Promise<{ message: Message; created: boolean }>;
   /**
    * Tells the conversation's other members that `user` started or stopped typing; `not_found` when
@@ -145,6 +153,11 @@ const NO_CONVERSATION =
 export interface MessagingOptions {
   /** Group commit of sends (see `send_batcher.ts`); its defaults when absent. */
   sendBatch?: SendBatcherOptions;
+  /**
+   * Sends per person, over every socket and REST, on every instance (kept in the database, like
+   * every shared limit: limits.ts). Default {@linkcode LIMITS}`.sends`, 20 at once then 5/s.
+   */
+  sendLimit?: LimitRule;
 }
 
 /**
@@ -161,9 +174,13 @@ export function createMessaging(
   options: MessagingOptions = {},
 ): Messaging {
   const batcher = new SendBatcher((inputs) => appendMessages(db, inputs), options.sendBatch);
-  // The first step of every send's check: concurrent sends share a statement.
-  const sendHeads = new StatementBatcher((lookups: readonly { viewerId: string; conversationId: string }[]) =>
-    loadSendHeads(db, lookups)
+  const sendLimit = options.sendLimit ?? LIMITS.sends;
+  const sendBucket = { name: sendLimit.name, ...bucketShape(sendLimit) };
+  // The first step of every send (its rate-limit token and the head of its check) is one statement
+  // shared by concurrent sends, one per sender in each (a statement takes from a bucket once).
+  const admissions = new StatementBatcher(
+    (lookups: readonly { viewerId: string; conversationId: string }[]) => admitSends(db, lookups, sendBucket),
+    { key: (lookup) => lookup.viewerId },
   );
   const order = new ArrivalOrder();
 
@@ -325,7 +342,17 @@ export function createMessaging(
       using turn = order.enter(userId); // released once this send is queued, or has failed before
       // Read at send time (the database is the truth, on every instance): one indexed row of roles
       // and settings, and the relations to the other participants only when the roles do not decide.
-      const head = await sendHeads.one({ viewerId: userId, conversationId: input.conversationId });
+      if (!isUuid(userId) || !isUuid(input.conversationId)) throw notFound(NO_CONVERSATION);
+      const { decision, head } = await admissions.one({
+        viewerId: userId.toLowerCase(),
+        conversationId: input.conversationId,
+      });
+      if (!decision.allowed) {
+        throw rateLimited(
+          decision.retryAfterSeconds,
+          `You are sending too fast; wait ${describeWait(decision.retryAfterSeconds)} and send again.`,
+        );
+      }
       if (head === undefined) throw notFound(NO_CONVERSATION);
       let refusal = sendRefusalByRoles(head, head.settings);
       if (refusal === undefined) {

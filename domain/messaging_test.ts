@@ -3,7 +3,7 @@ import { type Role, ROLES, type User } from "../db/models.ts";
 import { makeEstablishment, makeSchoolClassWith, makeUser, uniqueToken } from "../db/factories.ts";
 import { removeMembership, setMembership } from "../db/users.ts";
 import { dbTest } from "../tests/support/databases.ts";
-import { assert, assertEquals, assertRejects } from "../tests/support/assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../tests/support/assert.ts";
 import { AppError } from "./errors.ts";
 import { EventHub } from "./events.ts";
 import { createMessaging, refusalText } from "./messaging.ts";
@@ -415,7 +415,10 @@ dbTest("send - concurrent sends are stored in the order each user made them, wit
   const events = new EventHub();
   const published: number[] = [];
   events.subscribe((e) => e.kind === "message_stored" && published.push(e.message.seq));
-  const messaging = createMessaging(db, events);
+  // 27 sends of one person at once: past the default send limit's burst of 20.
+  const messaging = createMessaging(db, events, {
+    sendLimit: { name: "send", capacity: 40, refillPerSecond: 40 },
+  });
   const [teacher, parent] = [people.teacher[0], people.parent[0]];
   const { conversation } = await messaging.createConversation(teacher.id, {
     establishmentId: id,
@@ -444,6 +447,37 @@ dbTest("send - concurrent sends are stored in the order each user made them, wit
     "one event each",
   );
 });
+
+dbTest(
+  "send - past the send limit a person's sends are refused rate_limited before anything is stored",
+  async (db) => {
+    const { id, people } = await school(db);
+    const messaging = createMessaging(db, new EventHub(), {
+      sendLimit: { name: "send_test", capacity: 3, refillPerSecond: 0.001 },
+    });
+    const [teacher, parent] = [people.teacher[0], people.parent[0]];
+    const { conversation } = await messaging.createConversation(teacher.id, {
+      establishmentId: id,
+      participantIds: [parent.id],
+    });
+    const send = (who: { id: string }, i: number) =>
+      messaging.sendMessage(who.id, { conversationId: conversation.id, clientId: `l-${i}`, body: `${i}` });
+    // A malformed conversation id is refused before the limit: it costs no token.
+    const missing = await assertRejects(
+      () => messaging.sendMessage(teacher.id, { conversationId: "nope", clientId: "x", body: "x" }),
+      AppError,
+    );
+    assertEquals(missing.code, "not_found");
+    await Promise.all([send(teacher, 1), send(teacher, 2), send(teacher, 3)]);
+    const refused = await assertRejects(() => send(teacher, 4), AppError);
+    assertEquals([refused.code, refused.status], ["rate_limited", 429]);
+    assert(refused.retryAfterSeconds! > 100, `the refill is slow: ${refused.retryAfterSeconds}`);
+    assertStringIncludes(refused.message, "You are sending too fast; wait");
+    assertEquals((await send(parent, 5)).created, true, "another person's sends are their own");
+    const stored = await messaging.listMessages(teacher.id, conversation.id, {});
+    assertEquals(stored.map((m) => m.body).sort(), ["1", "2", "3", "5"], "the refused send stored nothing");
+  },
+);
 
 dbTest("send - past capacity a send is refused overloaded before anything is stored", async (db) => {
   const { id, people } = await school(db);

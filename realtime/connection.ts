@@ -2,7 +2,8 @@
  * One WebSocket: its frames in, its frames out, and its limits.
  *
  * In: frames are held until `hello` is out (so `hello` is always first), then checked one by one —
- * size (over the limit: close 1009), text and JSON, the `clientFrame` schema, rate limits — and
+ * size (over the limit: close 1009), text and JSON, the `clientFrame` schema, the socket's rate
+ * limits (frames, typing; the send limit is the domain's, shared with REST) — and
  * answered one at a time in arrival order; up to `maxPipelinedSends` sends are stored meanwhile
  * (they reach the domain in arrival order, so their seqs keep it). Every refusal is an `error`
  * frame and the socket stays open, unless refusals pile up (flooding: close 1008).
@@ -30,7 +31,7 @@ import * as v from "valibot";
 import { type ClientFrame, clientFrame, type ResumeFrame, resumeFrame } from "../protocol/client_frames.ts";
 import { CLOSE, type HelloConversation, type ServerFrame } from "../protocol/server_frames.ts";
 import type { Messaging } from "../domain/messaging.ts";
-import type { RateDecision, RateLimiter } from "../domain/rate_limit.ts";
+import type { RateLimiter } from "../domain/rate_limit.ts";
 import type { StreamWatcher } from "./conversation_stream.ts";
 import { type DeliveryHost, SocketDelivery } from "./socket_delivery.ts";
 import { SocketOutbox } from "./socket_outbox.ts";
@@ -50,12 +51,8 @@ import type { ResolvedOptions } from "./options.ts";
 export interface ConnectionHost {
   readonly messaging: Messaging;
   readonly options: ResolvedOptions;
-  readonly limits: {
-    /** Per user, kept in the database (see `domain/limits.ts`). */
-    send: { take(userId: string): Promise<RateDecision> };
-    typing: RateLimiter;
-    frames: RateLimiter;
-  };
+  /** Per socket, in memory; the send limit is per person, applied by the domain (`sendMessage`). */
+  readonly limits: { typing: RateLimiter; frames: RateLimiter };
   /** True once shutdown began: new frames are ignored. */
   readonly stopping: boolean;
   /** Starts delivering conversation `conversationId` to `conn` after `sentSeq`. */
@@ -405,23 +402,20 @@ export class Connection implements StreamWatcher, DeliveryHost {
         clientId,
       );
     }
-    // The send limit is kept in the database: its round trip starts now, overlapping the frames
-    // ahead of this one, and is awaited in turn, so the order of answers is unchanged.
-    const admission = frame.type === "send" ? limits.send.take(this.user.id) : undefined;
-    admission?.catch(() => {}); // awaited (and reported) in #handle
     // Stored now, alongside the frames ahead of it, while few are; answered in its turn.
     const early = frame.type === "send" && this.#pipelined < options.maxPipelinedSends
-      ? this.#store(frame, admission!)
+      ? this.#store(frame)
       : undefined;
     this.#queued++;
-    this.#work = this.#work.then(() => this.#handle(frame, admission, early)).finally(() => this.#queued--);
+    this.#work = this.#work.then(() => this.#handle(frame, early)).finally(() => this.#queued--);
   }
 
   /**
-   * Checks the send limit and hands the send to the domain, after the previous send of this socket
-   * was handed over (so sends reach the domain, hence their seqs, in arrival order).
+   * Hands the send to the domain (which applies the send limit, shared with REST), after the
+   * previous send of this socket was handed over (so sends reach the domain, hence their seqs, in
+   * arrival order).
    */
-  #store(frame: ClientFrame & { type: "send" }, admission: Promise<RateDecision>): Promise<Message> {
+  #store(frame: ClientFrame & { type: "send" }): Promise<Message> {
     const conversationId = frame.conversationId.toLowerCase();
     // Counted from now: this user's messages in the conversation wait for the ack (socket_delivery).
     const sending = this.#sending ??= new Map();
@@ -433,13 +427,6 @@ export class Connection implements StreamWatcher, DeliveryHost {
     const stored = (async () => {
       try {
         await previous;
-        const decision = await admission;
-        if (!decision.allowed) {
-          throw rateLimited(
-            decision.retryAfterSeconds,
-            "You are sending too fast; wait a moment and send again.",
-          );
-        }
         const sending = this.#host.messaging.sendMessage(this.user.id, {
           conversationId: frame.conversationId,
           clientId: frame.clientId,
@@ -456,11 +443,7 @@ export class Connection implements StreamWatcher, DeliveryHost {
     return stored;
   }
 
-  async #handle(
-    frame: ClientFrame,
-    admission?: Promise<RateDecision>,
-    early?: Promise<Message>,
-  ): Promise<void> {
+  async #handle(frame: ClientFrame, early?: Promise<Message>): Promise<void> {
     if (this.#closed) return;
     const clientId = frame.type === "send" ? frame.clientId : undefined;
     try {
@@ -472,7 +455,7 @@ export class Connection implements StreamWatcher, DeliveryHost {
           return; // answered in #onFrame, never queued
         case "send": {
           const conversationId = frame.conversationId.toLowerCase();
-          const stored = early ?? this.#store(frame, admission!);
+          const stored = early ?? this.#store(frame);
           try {
             this.#host.acknowledge(this, await stored, frame.clientId);
           } finally {

@@ -51,11 +51,7 @@ function setup(stored: number) {
         ),
     } as unknown as Messaging,
     options: resolveOptions({}, "pglite"),
-    limits: {
-      send: { take: () => Promise.resolve({ allowed: true, retryAfterSeconds: 0 }) },
-      typing: big(),
-      frames: big(),
-    },
+    limits: { typing: big(), frames: big() },
     stopping: false,
     attach: (conn, id, sentSeq) => conn.watch(id, sentSeq),
     unregister: () => {},

@@ -33,7 +33,6 @@ import { listMessagesInRanges, type SeqRange } from "../db/message_gaps.ts";
 import { getActiveSession, listEndedSessions } from "../db/sessions.ts";
 import { listMembersAmong } from "../db/establishment_settings.ts";
 import type { Messaging } from "../domain/messaging.ts";
-import { type RateLimitStore, SharedLimiter } from "../domain/limits.ts";
 import { RateLimiter } from "../domain/rate_limit.ts";
 import { Semaphore } from "./async.ts";
 import { settlesWithin, sleep } from "../util/timeout.ts";
@@ -50,8 +49,6 @@ export interface HubDeps {
   db: Database;
   messaging: Messaging;
   options: ResolvedOptions;
-  /** Where the per-user send limit is kept (shared by every instance). */
-  limits: RateLimitStore;
 }
 
 /** Counters for tests and metrics. */
@@ -73,7 +70,7 @@ const OUTBOX_FLUSH_MS = 20;
 export class Hub implements ConnectionHost {
   readonly messaging: Messaging;
   readonly options: ResolvedOptions;
-  readonly limits: { send: SharedLimiter; typing: RateLimiter; frames: RateLimiter };
+  readonly limits: { typing: RateLimiter; frames: RateLimiter };
   stopping = false;
   readonly #db: Database;
   #conns = new Set<Connection>();
@@ -103,17 +100,9 @@ export class Hub implements ConnectionHost {
     this.options = deps.options;
     const limiter = (rate: RateOption) =>
       new RateLimiter({ capacity: rate.capacity, refillPerSecond: rate.perSecond });
-    const send = deps.options.sendRate;
-    this.limits = {
-      // Per account, across instances; typing and frames protect one socket and stay in memory.
-      send: new SharedLimiter(deps.limits, {
-        name: "send",
-        capacity: send.capacity,
-        refillPerSecond: send.perSecond,
-      }),
-      typing: limiter(deps.options.typingRate),
-      frames: limiter(deps.options.frameRate),
-    };
+    // Typing and frames protect one socket and stay in memory; the send limit is per person,
+    // across instances, applied by the domain (`sendMessage`).
+    this.limits = { typing: limiter(deps.options.typingRate), frames: limiter(deps.options.frameRate) };
   }
 
   stats(): HubStats {

@@ -2,7 +2,6 @@ import { assert, assertEquals } from "../tests/support/assert.ts";
 import type { Database } from "../db/types.ts";
 import type { Message } from "../db/models.ts";
 import type { Messaging } from "../domain/messaging.ts";
-import type { RateLimitStore } from "../domain/limits.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import { type RealtimeOptions, resolveOptions } from "./options.ts";
@@ -34,7 +33,6 @@ function testHub(options: RealtimeOptions = {}) {
   const hub = new Hub({
     db: {} as Database,
     messaging: {} as Messaging,
-    limits: {} as RateLimitStore,
     options: resolveOptions(options, "pglite"),
   });
   const open = (userId: string = crypto.randomUUID()) => {

@@ -6,6 +6,7 @@
 import type { Database } from "../db/types.ts";
 import { createPostgresDatabase } from "../db/postgres_adapter.ts";
 import type { TierName } from "./tier.ts";
+import { LIMITS } from "../domain/limits.ts";
 
 /** A token bucket: `capacity` frames at once, then `perSecond` frames per second. */
 export interface RateOption {
@@ -41,7 +42,10 @@ export interface RealtimeOptions {
    * school may sit behind one address, hence the high default: 256.
    */
   maxSocketsPerAddress?: number;
-  /** `send` frames per user (all their sockets on this instance). Default 20 at once, 5/s. */
+  /**
+   * Sends per person, over all their sockets and REST, on every instance: the domain applies it
+   * (`createApp` passes it to `createMessaging` as `sendLimit`). Default `LIMITS.sends`, 20 at once, 5/s.
+   */
   sendRate?: RateOption;
   /** `typing` frames per user and conversation. Default 5 at once, 1/s. */
   typingRate?: RateOption;
@@ -122,7 +126,7 @@ export function resolveOptions(options: RealtimeOptions, kind: Database["kind"])
     maxBufferedBytes: 1024 * 1024,
     maxSocketsPerUser: 10,
     maxSocketsPerAddress: 256,
-    sendRate: { capacity: 20, perSecond: 5 },
+    sendRate: { capacity: LIMITS.sends.capacity, perSecond: LIMITS.sends.refillPerSecond },
     typingRate: { capacity: 5, perSecond: 1 },
     frameRate: { capacity: 60, perSecond: 20 },
     floodRejections: 50,

@@ -6,7 +6,7 @@
  * publishes.
  *
  * ```ts
- * const realtime = createRealtime({ db, messaging, events, limits }, { tiers: ["local", "postgres"] });
+ * const realtime = createRealtime({ db, messaging, events }, { tiers: ["local", "postgres"] });
  * await realtime.start();                       // LISTEN, heartbeat, periodic re-checks
  * app.get("/ws/chat", createUpgradeHandler({ auth, originPolicy, realtime })); // server/ws_route.ts
  * await realtime.close();                       // drain sends, close sockets with 1012, stop the bus
@@ -14,7 +14,6 @@
  */
 import type { Database } from "../db/types.ts";
 import type { DomainEvent, EventHub } from "../domain/events.ts";
-import type { RateLimitStore } from "../domain/limits.ts";
 import type { Messaging } from "../domain/messaging.ts";
 import { BroadcastTier } from "./broadcast_tier.ts";
 import { Bus } from "./bus.ts";
@@ -31,8 +30,6 @@ export interface RealtimeDeps {
   messaging: Messaging;
   /** The domain's event port: what it publishes reaches every instance's sockets. */
   events: EventHub;
-  /** Where the per-user send limit is kept (shared by every instance). */
-  limits: RateLimitStore;
   /** The process is draining (new sockets get 503). Default: never. */
   isStopping?: () => boolean;
 }
@@ -110,7 +107,7 @@ export function createRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}
     tiers.push(postgresTier);
   }
   const bus = new Bus(tiers);
-  const hub = new Hub({ db: deps.db, messaging: deps.messaging, limits: deps.limits, options: o });
+  const hub = new Hub({ db: deps.db, messaging: deps.messaging, options: o });
   const isStopping = () => hub.stopping || (deps.isStopping?.() ?? false);
   // Tiers never reject; a hint a tier failed to carry is caught up from the database.
   const unsubscribe = deps.events.subscribe((event) => void bus.publish(toBusEvent(event)));

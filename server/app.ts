@@ -12,7 +12,7 @@ import { type MountedRoutes, mountFsRoutes, type SourceOptions } from "../framew
 import { Argon2Pool } from "../domain/argon2_pool.ts";
 import { type AuthOptions, createAuthService } from "../domain/auth.ts";
 import { EventHub } from "../domain/events.ts";
-import { databaseRateLimits } from "../domain/limits.ts";
+import { databaseRateLimits, LIMITS } from "../domain/limits.ts";
 import { UNKNOWN_ADDRESS } from "./client_address.ts";
 import { clientAddress } from "./session.ts";
 import { createMessaging } from "../domain/messaging.ts";
@@ -100,11 +100,22 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
     limits,
     argon2: passwords.argon2,
   });
-  const messaging = createMessaging(opts.db, events);
+  // The send limit is named among the realtime options (where a deployment tunes its sockets);
+  // the domain applies it to every send, socket or REST.
+  const sendRate = opts.realtime?.sendRate;
+  const messaging = createMessaging(opts.db, events, {
+    ...(sendRate && {
+      sendLimit: {
+        name: LIMITS.sends.name,
+        capacity: sendRate.capacity,
+        refillPerSecond: sendRate.perSecond,
+      },
+    }),
+  });
   const originPolicy = { allowedOrigins: opts.config.allowedOrigins, publicUrl: opts.config.publicUrl };
   const isStopping = opts.isStopping ?? (() => false);
   const realtime = createRealtime(
-    { db: opts.db, messaging, events, limits, isStopping },
+    { db: opts.db, messaging, events, isStopping },
     opts.realtime,
   );
   const mail = opts.mail ?? createMailService({

@@ -1,4 +1,3 @@
-import { enforceLimit, LIMITS } from "@/domain/limits.ts";
 import { conversationPath, messagesQuery, parseInput, sendBody } from "@/domain/schemas.ts";
 import { json, queryObject, readJson } from "@/server/http.ts";
 import { defineSignedIn } from "@/server/define.ts";
@@ -21,9 +20,8 @@ export const handler = defineSignedIn.handlers({
   async POST(ctx): Promise<Response> {
     const { id } = parseInput(conversationPath, ctx.params, "path");
     const input = parseInput(sendBody, await readJson(ctx.req));
-    const { messaging, limits } = ctx.state.services;
-    await enforceLimit(limits, LIMITS.sends, ctx.state.user.id, "You are sending too fast");
-    // The domain publishes the stored message: every member's sockets get it, on every instance.
+    const { messaging } = ctx.state.services;
+    // The domain applies the send limit (shared with the socket) and publishes the stored message: every member's sockets get it, on every instance.
     const { message, created } = await messaging.sendMessage(ctx.state.user.id, {
       conversationId: id,
       ...input,
