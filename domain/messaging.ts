@@ -33,7 +33,9 @@ import {
   listConversationStates,
 } from "../db/conversations.ts";
 import {
+  type AppendMessageInput,
   appendMessages,
+  type AppendOutcome,
   listMessagesAfter,
   listMessagesBefore,
   markRead as storeReadMarker,
@@ -44,6 +46,7 @@ import {
   currentSchoolYear,
   listRelatedMembers,
   loadSendContexts,
+  type SendAdmission,
   type SendContextRow,
 } from "../db/school_graph.ts";
 import { getMessagingSettings } from "../db/establishment_settings.ts";
@@ -63,8 +66,7 @@ import {
 import { type Locale, translator } from "../i18n/mod.ts";
 import { codePointLength, conversationTitle, isStorable, messageBody } from "./text.ts";
 import { DEFAULT_PAGE, MAX_PAGE, MAX_PARTICIPANTS } from "./schemas.ts";
-import { ArrivalOrder, SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
-import { StatementBatcher } from "../util/statement_batcher.ts";
+import { SendBatcher, type SendBatcherOptions } from "./send_batcher.ts";
 
 /** Most recipients one search returns (the contract's "at most 20"). */
 export const RECIPIENT_LIMIT = 20;
@@ -164,25 +166,91 @@ export interface MessagingOptions {
  * Creates the messaging service over `db`. Whatever it commits that others must hear of (a stored
  * message, a moved read marker, a new conversation, typing) is published on `events` after COMMIT.
  *
- * Sends are stored in batches (group commit, `send_batcher.ts`); one user's sends enter the batch
- * queue in the order they were made, even though their checks run concurrently, so a client that
- * pipelines sends sees its messages in that order.
+ * Sends are checked and stored in batches (group commit, `send_batcher.ts`); one user's sends enter
+ * the batch queue in the order they were made, so a client that pipelines sends sees its messages
+ * in that order.
  */
 export function createMessaging(
   db: Database,
   events: DomainEvents,
   options: MessagingOptions = {},
 ): Messaging {
-  const batcher = new SendBatcher((inputs) => appendMessages(db, inputs), options.sendBatch);
   const sendLimit = options.sendLimit ?? LIMITS.sends;
   const sendBucket = { name: sendLimit.name, ...bucketShape(sendLimit) };
-  // The first step of every send (its rate-limit token and the head of its check) is one statement
-  // shared by concurrent sends, one per sender in each (a statement takes from a bucket once).
-  const admissions = new StatementBatcher(
-    (lookups: readonly { viewerId: string; conversationId: string }[]) => admitSends(db, lookups, sendBucket),
-    { key: (lookup) => lookup.viewerId },
-  );
-  const order = new ArrivalOrder();
+
+  /**
+   * Why `input` may not be stored (an error to throw), or undefined when it may: the send limit,
+   * then whether the sender sees the conversation, then the rules (the relations to the other
+   * participants are read only when the roles do not decide).
+   */
+  async function sendRefused(input: AppendMessageInput, { decision, head }: SendAdmission) {
+    if (!decision.allowed) {
+      return rateLimited(
+        decision.retryAfterSeconds,
+        `You are sending too fast; wait ${describeWait(decision.retryAfterSeconds)} and send again.`,
+      );
+    }
+    if (head === undefined) return notFound(NO_CONVERSATION);
+    let refusal = sendRefusalByRoles(head, head.settings);
+    if (refusal === undefined) {
+      const [context] = await loadSendContexts(
+        db,
+        input.senderId,
+        { conversationId: input.conversationId },
+        currentSchoolYear(),
+      );
+      if (context === undefined) return notFound(NO_CONVERSATION);
+      refusal = sendRefusal(context, context.settings);
+    }
+    return refusal === null ? undefined : forbidden(refusalText(head.locale, refusal, "send"));
+  }
+
+  /**
+   * One batch of sends (see `send_batcher.ts`): admitted together (`admitSends`: the send limit's
+   * tokens and the heads of the checks, one statement), then the allowed ones stored together
+   * (`appendMessages`, one statement), so a batch costs two round trips whatever its size. A
+   * statement takes from a bucket once: a sender's second send of the batch is admitted by a
+   * second statement (each wave holds each sender once, in order).
+   */
+  async function admitAndStore(inputs: readonly AppendMessageInput[]): Promise<AppendOutcome[]> {
+    const outcomes: AppendOutcome[] = [];
+    const allowed: number[] = [];
+    for (let wave = inputs.map((_, i) => i); wave.length > 0;) {
+      const senders = new Set<string>();
+      const now: number[] = [];
+      const later: number[] = [];
+      for (const i of wave) {
+        const sender = inputs[i]!.senderId.toLowerCase();
+        if (senders.has(sender)) {
+          later.push(i);
+        } else {
+          senders.add(sender);
+          now.push(i);
+        }
+      }
+      const admissions = await admitSends(
+        db,
+        now.map((i) => ({ viewerId: inputs[i]!.senderId, conversationId: inputs[i]!.conversationId })),
+        sendBucket,
+      );
+      await Promise.all(now.map(async (i, k) => {
+        try {
+          const refused = await sendRefused(inputs[i]!, admissions[k]!);
+          if (refused === undefined) allowed.push(i);
+          else outcomes[i] = { ok: false, error: refused };
+        } catch (error) {
+          outcomes[i] = { ok: false, error };
+        }
+      }));
+      wave = later;
+    }
+    allowed.sort((a, b) => a - b); // input order: one sender's seqs follow their sends
+    const stored = await appendMessages(db, allowed.map((i) => inputs[i]!));
+    allowed.forEach((i, k) => outcomes[i] = stored[k]!);
+    return outcomes;
+  }
+
+  const batcher = new SendBatcher(admitAndStore, options.sendBatch);
 
   /** The caller's role in the establishment, or `not_found` when they have none. */
   async function roleIn(userId: string, establishmentId: string): Promise<Role> {
@@ -339,46 +407,20 @@ export function createMessaging(
     },
 
     async sendMessage(userId, input) {
-      using turn = order.enter(userId); // released once this send is queued, or has failed before
-      // Read at send time (the database is the truth, on every instance): one indexed row of roles
-      // and settings, and the relations to the other participants only when the roles do not decide.
-      if (!isUuid(userId) || !isUuid(input.conversationId)) throw notFound(NO_CONVERSATION);
-      const { decision, head } = await admissions.one({
-        viewerId: userId.toLowerCase(),
-        conversationId: input.conversationId,
-      });
-      if (!decision.allowed) {
-        throw rateLimited(
-          decision.retryAfterSeconds,
-          `You are sending too fast; wait ${describeWait(decision.retryAfterSeconds)} and send again.`,
-        );
-      }
-      if (head === undefined) throw notFound(NO_CONVERSATION);
-      let refusal = sendRefusalByRoles(head, head.settings);
-      if (refusal === undefined) {
-        const [context] = await loadSendContexts(
-          db,
-          userId,
-          { conversationId: input.conversationId },
-          currentSchoolYear(),
-        );
-        if (context === undefined) throw notFound(NO_CONVERSATION);
-        refusal = sendRefusal(context, context.settings);
-      }
-      if (refusal !== null) throw forbidden(refusalText(head.locale, refusal, "send"));
       const body = messageBody(input.body);
       const clientIdLength = codePointLength(input.clientId);
       if (clientIdLength < 1 || clientIdLength > 64 || !isStorable(input.clientId)) {
         throw badRequest("clientId: expected 1 to 64 characters (letters, digits and dashes are safest).");
       }
-      await turn.ready;
+      if (!isUuid(userId) || !isUuid(input.conversationId)) throw notFound(NO_CONVERSATION);
+      // Queued at once, so one user's sends keep the order they were made in; the limit and the
+      // rules are checked with the batch, at send time (the database is the truth, on every instance).
       const stored = batcher.submit({
         conversationId: input.conversationId,
-        senderId: userId,
+        senderId: userId.toLowerCase(),
         clientId: input.clientId,
         body,
       });
-      turn.release();
       const result = await stored;
       // clientIds are unique per sender across conversations; a reuse elsewhere is a client bug.
       if (result.message.conversationId !== input.conversationId.toLowerCase()) {

@@ -1,8 +1,9 @@
 /**
  * Group commit for sends: concurrent sends are gathered for `gatherMs` (and while the previous
- * batch is being stored) and stored together by one call of `store` (one statement, committed as
- * it runs: see `appendMessages` in db/messages.ts), so the cost of a commit, its round trip and the
- * conversation row lock is paid once per batch instead of once per message.
+ * batch is being stored) and handled together by one call of `store` (the messaging domain checks
+ * the whole batch in one statement and stores it in another, committed as it runs: see
+ * `appendMessages` in db/messages.ts), so the cost of the checks, of a commit, their round trips
+ * and the conversation row lock is paid once per batch instead of once per message.
  *
  * Order: one batch is stored at a time and a batch keeps submission order, so within a
  * conversation seqs follow the order of `submit` calls. Each send settles with its own outcome
@@ -120,36 +121,5 @@ export class SendBatcher {
       if (outcome?.ok) waiting.resolve(outcome.result);
       else waiting.reject(outcome ? outcome.error : new Error("the batch store returned too few outcomes"));
     });
-  }
-}
-
-/** One caller's place in its key's line; see {@linkcode ArrivalOrder}. */
-export interface Turn extends Disposable {
-  /** Settles when every earlier turn of the same key was released. */
-  readonly ready: Promise<void>;
-  /** Lets the next turn of the key go; idempotent (disposing releases too). */
-  release(): void;
-}
-
-/**
- * Keeps one key's work (one user's sends) in the order it was started while the slow part before it
- * (the permission check) runs concurrently: `enter` takes a place in the key's line at once; the
- * work awaits `ready`, does its ordered step (queueing the send) and releases the turn. A turn
- * that fails before its step is released when disposed (`using`), so it never blocks the line.
- */
-export class ArrivalOrder {
-  #last = new Map<string, Promise<void>>();
-
-  enter(key: string): Turn {
-    const previous = this.#last.get(key) ?? Promise.resolve();
-    const released = Promise.withResolvers<void>();
-    // The next turn waits for this one AND every earlier one: a turn released early (it failed
-    // before its step) must not let later turns overtake the ones still ahead of it.
-    const done = Promise.all([previous, released.promise]).then(() => {
-      if (this.#last.get(key) === done) this.#last.delete(key);
-    });
-    this.#last.set(key, done);
-    const release = () => released.resolve();
-    return { ready: previous, release, [Symbol.dispose]: release };
   }
 }

@@ -2,7 +2,7 @@ import { assertEquals, assertRejects, assertThrows } from "../tests/support/asse
 import type { AppendMessageInput, AppendOutcome } from "../db/messages.ts";
 import type { Message } from "../db/models.ts";
 import { AppError } from "./errors.ts";
-import { ArrivalOrder, SendBatcher } from "./send_batcher.ts";
+import { SendBatcher } from "./send_batcher.ts";
 
 const input = (clientId: string): AppendMessageInput => ({
   conversationId: "c",
@@ -73,23 +73,4 @@ Deno.test("send batcher - overloaded when too many wait or the oldest waited too
   releaseSecond();
   await Promise.all([...waiting, old]);
   assertEquals(seen, ["a", "b", "c", "d", "g"], "the refused ones never reached the store");
-});
-
-Deno.test("arrival order - a key's turns go in entry order; a turn that fails first never blocks the line", async () => {
-  const order = new ArrivalOrder();
-  const log: string[] = [];
-  const work = async (key: string, name: string, delayMs: number, fail = false) => {
-    using turn = order.enter(key);
-    await new Promise((resolve) => setTimeout(resolve, delayMs)); // the concurrent part (a check)
-    if (fail) throw new Error(`${name} refused`);
-    await turn.ready;
-    log.push(name);
-  };
-  await Promise.allSettled([
-    work("u", "u1", 30),
-    work("u", "u2", 1, true),
-    work("u", "u3", 1),
-    work("v", "v1", 1),
-  ]);
-  assertEquals(log, ["v1", "u1", "u3"], "v is not held up by u; u3 waits for u1, not for the refused u2");
 });
