@@ -4,8 +4,10 @@
  *
  * - message hints of one conversation merge into one ("C now has seq N"): the receivers fetch the
  *   seqs they miss with one query instead of reading many payloads;
- * - messages ride inline only while their conversation's hint stays under `inlineBytes` (a short
- *   chat line does; a 4000-character letter does not and is fetched from the database instead);
+ * - each message rides inline when it is under `inlineBytes` (a short chat line is; a
+ *   4000-character letter is not, and is fetched from the database instead); a conversation whose
+ *   inline messages do not fit one payload has its hint cut into several, in seq order, so a burst
+ *   into one conversation is still delivered without reading the database;
  * - the result is split into as many payloads as needed, each under `maxBytes`.
  */
 import type { Message } from "../db/models.ts";
@@ -15,7 +17,7 @@ import type { MessageHint, PublishedEvent } from "../protocol/bus_events.ts";
 export interface PayloadLimits {
   /** Largest payload in UTF-8 bytes. Default 7000 (PostgreSQL's hard limit is 8000). */
   maxBytes?: number;
-  /** Largest encoded message hint that keeps its inline messages. Default 2000. */
+  /** Largest encoded message that rides inline (longer ones are fetched). Default 2000. */
   inlineBytes?: number;
 }
 
@@ -64,31 +66,64 @@ export function packPayloads(
   const inlineBytes = limits.inlineBytes ?? 2000;
   const head = payloadHead(src);
   const tail = "]}";
+  const headBytes = byteLength(head);
+  const room = maxBytes - headBytes - tail.length;
   const payloads: string[] = [];
   let parts: string[] = [];
-  let size = byteLength(head) + tail.length;
-
-  for (const event of mergeHints(events)) {
-    let text = JSON.stringify(event);
-    if (event.kind === "message" && event.messages && byteLength(text) > inlineBytes) {
-      text = JSON.stringify({ kind: "message", conversationId: event.conversationId, seq: event.seq });
-    }
+  let size = headBytes + tail.length;
+  const texts = mergeHints(events).flatMap((event) =>
+    event.kind === "message" ? hintTexts(event, inlineBytes, room) : [JSON.stringify(event)]
+  );
+  for (const text of texts) {
     const bytes = byteLength(text);
-    if (byteLength(head) + bytes + tail.length > maxBytes) {
+    if (bytes > room) {
       // Only a pathological event (ids are bounded) could get here; it cannot travel by NOTIFY.
-      console.error(`realtime: dropped a ${event.kind} event of ${bytes} bytes, too large for NOTIFY`);
+      console.error(`realtime: dropped an event of ${bytes} bytes, too large for NOTIFY`);
       continue;
     }
     if (parts.length > 0 && size + 1 + bytes > maxBytes) {
       payloads.push(head + parts.join(",") + tail);
       parts = [];
-      size = byteLength(head) + tail.length;
+      size = headBytes + tail.length;
     }
     size += bytes + (parts.length > 0 ? 1 : 0);
     parts.push(text);
   }
   if (parts.length > 0) payloads.push(head + parts.join(",") + tail);
   return payloads;
+}
+
+/**
+ * `hint` as one or more encoded hints of at most `room` bytes each, in seq order: its messages
+ * under `inlineBytes` inline, as many to a hint as fit; the last hint says the hint's own seq (so it
+ * also covers the messages left out, which receivers read from the database).
+ */
+function hintTexts(hint: MessageHint, inlineBytes: number, room: number): string[] {
+  const { conversationId } = hint;
+  const encode = (seq: number, messages: Message[]) =>
+    JSON.stringify(
+      messages.length > 0
+        ? { kind: "message", conversationId, seq, messages }
+        : { kind: "message", conversationId, seq },
+    );
+  // What a hint costs besides its messages: its fields, the brackets, the commas between messages.
+  const overhead = byteLength(encode(hint.seq, [])) + `,"messages":[]`.length;
+  const texts: string[] = [];
+  let chunk: Message[] = [];
+  let chunkBytes = 0;
+  for (const message of hint.messages ?? []) {
+    const bytes = byteLength(JSON.stringify(message));
+    if (bytes > inlineBytes || overhead + bytes > room) continue; // read from the database
+    if (chunk.length > 0 && overhead + chunkBytes + 1 + bytes > room) {
+      texts.push(encode(chunk.at(-1)!.seq, chunk));
+      chunk = [];
+      chunkBytes = 0;
+    }
+    chunkBytes += bytes + (chunk.length > 0 ? 1 : 0);
+    chunk.push(message);
+  }
+  texts.push(encode(hint.seq, chunk));
+  return texts;
 }
 
 /** A heartbeat payload: number `n` from instance `src` (its `events` empty, see {@linkcode carriesEventsOf}). */

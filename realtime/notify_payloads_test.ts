@@ -50,6 +50,21 @@ Deno.test("notify payloads - large messages travel as bare hints, small ones inl
   assertEquals([event.seq, event.messages], [2, undefined]);
 });
 
+Deno.test("notify payloads - a burst into one conversation rides inline across payloads, in seq order, a letter left to be read", () => {
+  const burst: PublishedEvent[] = [];
+  for (let seq = 1; seq <= 40; seq++) {
+    burst.push(hint(seq, seq === 20 ? "é".repeat(4000) : `ligne ${seq} `.repeat(30)));
+  }
+  const payloads = packPayloads("src", burst, { maxBytes: 7000 });
+  assert(payloads.length > 1, "more than one payload holds them");
+  for (const payload of payloads) assert(bytes(payload) <= 7000, `${bytes(payload)} bytes`);
+  const hints = payloads.flatMap((p) => decodeEnvelope(p)!.events) as MessageHint[];
+  const inline = hints.flatMap((h) => h.messages ?? []).map((m) => m.seq);
+  assertEquals(inline, Array.from({ length: 40 }, (_, i) => i + 1).filter((seq) => seq !== 20));
+  assertEquals(hints.at(-1)!.seq, 40, "the last hint covers every seq, the letter's too");
+  for (const h of hints) assert(h.messages === undefined || h.messages.every((m) => m.seq <= h.seq));
+});
+
 Deno.test("notify payloads - a big batch is split into payloads under the limit, losing nothing", () => {
   const events: PublishedEvent[] = [];
   for (let i = 0; i < 300; i++) {
