@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../tests/support/assert.ts";
 import { dbTest } from "../tests/support/databases.ts";
+import type { Database } from "./types.ts";
 import { makeConversation, makeEstablishment, makeUser } from "./factories.ts";
 import { admitSends } from "./school_graph.ts";
 import { bucketShape } from "./rate_limits.ts";
@@ -10,18 +11,24 @@ const LIMIT = {
   ...bucketShape({ name: "send_test", capacity: 2, refillPerSecond: 0.001 }),
 };
 
+/** A school with a teacher's conversation with a parent, and a parent outside it. */
+async function teacherAndParent(db: Database) {
+  const school = await makeEstablishment(db);
+  const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher" });
+  const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
+  const outsider = await makeUser(db, { establishmentId: school.id, role: "parent" });
+  const chat = await makeConversation(db, {
+    establishmentId: school.id,
+    members: [teacher.id, parent.id],
+    createdBy: teacher.id,
+  });
+  return { school, teacher, parent, outsider, chat };
+}
+
 dbTest(
   "school graph - send admissions for many sends in one statement answer each in order: a token taken, a head only where the sender is a participant",
   async (db) => {
-    const school = await makeEstablishment(db);
-    const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher" });
-    const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
-    const outsider = await makeUser(db, { establishmentId: school.id, role: "parent" });
-    const chat = await makeConversation(db, {
-      establishmentId: school.id,
-      members: [teacher.id, parent.id],
-      createdBy: teacher.id,
-    });
+    const { school, teacher, parent, outsider, chat } = await teacherAndParent(db);
     const admissions = await admitSends(db, [
       { viewerId: parent.id, conversationId: chat.id },
       { viewerId: outsider.id, conversationId: chat.id },
@@ -55,14 +62,7 @@ dbTest(
 dbTest(
   "school graph - send admissions refuse malformed ids and one sender twice, taking nothing",
   async (db) => {
-    const school = await makeEstablishment(db);
-    const parent = await makeUser(db, { establishmentId: school.id, role: "parent" });
-    const teacher = await makeUser(db, { establishmentId: school.id, role: "teacher" });
-    const chat = await makeConversation(db, {
-      establishmentId: school.id,
-      members: [teacher.id, parent.id],
-      createdBy: teacher.id,
-    });
+    const { parent, chat } = await teacherAndParent(db);
     const malformed = await assertRejects(
       () => admitSends(db, [{ viewerId: "not-a-uuid", conversationId: chat.id }], LIMIT),
       RangeError,

@@ -132,9 +132,12 @@ export function createAuthService(db: Database, options: AuthOptions): AuthServi
   const maxSessions = options.maxSessionsPerUser ?? 20;
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
   let lastPurge = 0;
-  // Every authenticated request and socket reads its session: concurrent ones share a statement.
-  const sessionLookups = new StatementBatcher((lookups: readonly { id: string; userId: string }[]) =>
-    getActiveSessionUsers(db, lookups)
+  // Every authenticated request and socket reads its session: concurrent ones share a statement,
+  // and under load a statement waits up to 3 ms for more (a statement's round trip costs an
+  // instance more CPU than its rows: at 250 REST sends per second, this halves them).
+  const sessionLookups = new StatementBatcher(
+    (lookups: readonly { id: string; userId: string }[]) => getActiveSessionUsers(db, lookups),
+    { gatherMs: 3 },
   );
   const custom = options.loginLimits ?? {};
   const windowSeconds = custom.windowSeconds ?? 900;

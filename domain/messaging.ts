@@ -210,34 +210,43 @@ export function createMessaging(
    * tokens and the heads of the checks, one statement), then the allowed ones stored together
    * (`appendMessages`, one statement), so a batch costs two round trips whatever its size. A
    * statement takes from a bucket once: a sender's second send of the batch is admitted by a
-   * second statement (each wave holds each sender once, in order).
+   * second statement (each wave holds each sender once, in order), and once a sender is refused
+   * their later sends of the batch are too, without a statement (their bucket refills by one token
+   * in a fifth of a second), so one person flooding costs at most a wave per token they have left.
    */
   async function admitAndStore(inputs: readonly AppendMessageInput[]): Promise<AppendOutcome[]> {
     const outcomes: AppendOutcome[] = [];
     const allowed: number[] = [];
+    const limited = new Map<string, AppendOutcome>();
     for (let wave = inputs.map((_, i) => i); wave.length > 0;) {
       const senders = new Set<string>();
       const now: number[] = [];
       const later: number[] = [];
       for (const i of wave) {
-        const sender = inputs[i]!.senderId.toLowerCase();
-        if (senders.has(sender)) {
+        const sender = inputs[i]!.senderId;
+        const refused = limited.get(sender);
+        if (refused !== undefined) {
+          outcomes[i] = refused;
+        } else if (senders.has(sender)) {
           later.push(i);
         } else {
           senders.add(sender);
           now.push(i);
         }
       }
+      if (now.length === 0) break;
       const admissions = await admitSends(
         db,
         now.map((i) => ({ viewerId: inputs[i]!.senderId, conversationId: inputs[i]!.conversationId })),
         sendBucket,
       );
       await Promise.all(now.map(async (i, k) => {
+        const admission = admissions[k]!;
         try {
-          const refused = await sendRefused(inputs[i]!, admissions[k]!);
+          const refused = await sendRefused(inputs[i]!, admission);
           if (refused === undefined) allowed.push(i);
           else outcomes[i] = { ok: false, error: refused };
+          if (!admission.decision.allowed) limited.set(inputs[i]!.senderId, outcomes[i]!);
         } catch (error) {
           outcomes[i] = { ok: false, error };
         }

@@ -479,6 +479,41 @@ dbTest(
   },
 );
 
+dbTest(
+  "send - one person's flood in one batch: their burst stored in order, the rest refused, others unaffected",
+  async (db) => {
+    const { id, people } = await school(db);
+    const messaging = createMessaging(db, new EventHub(), {
+      sendLimit: { name: "send_flood", capacity: 3, refillPerSecond: 0.001 },
+    });
+    const [teacher, parent] = [people.teacher[0], people.parent[0]];
+    const { conversation } = await messaging.createConversation(teacher.id, {
+      establishmentId: id,
+      participantIds: [parent.id],
+    });
+    const send = (who: { id: string }, clientId: string) =>
+      messaging.sendMessage(who.id, { conversationId: conversation.id, clientId, body: clientId });
+    // Made together, so they share a batch: ten of the teacher's and one of the parent's.
+    const flood = Array.from({ length: 10 }, (_, i) => send(teacher, `t-${i}`));
+    const other = send(parent, "p-0");
+    const outcomes = await Promise.allSettled(flood);
+    assertEquals(outcomes.map((o) => o.status), [
+      ...Array(3).fill("fulfilled"),
+      ...Array(7).fill("rejected"),
+    ]);
+    for (const outcome of outcomes.slice(3)) {
+      assertEquals(((outcome as PromiseRejectedResult).reason as AppError).code, "rate_limited");
+    }
+    assertEquals((await other).created, true);
+    const stored = await messaging.listMessages(teacher.id, conversation.id, {});
+    assertEquals(
+      stored.filter((m) => m.senderId === teacher.id).map((m) => m.clientId),
+      ["t-0", "t-1", "t-2"],
+      "the first three, in the order they were sent",
+    );
+  },
+);
+
 dbTest("send - past capacity a send is refused overloaded before anything is stored", async (db) => {
   const { id, people } = await school(db);
   // Two sends may wait for a batch; the batch waits long enough for the others to arrive meanwhile.

@@ -20,10 +20,19 @@ export interface StatementBatcherOptions<I> {
   maxBatch?: number;
   /** Items with equal keys never share a statement. Default: no key, any items may. */
   key?: (item: I) => string;
+  /**
+   * While requests keep coming (each less than this after the previous one), a statement waits
+   * until its first request has waited this long, so that more go with it; a request into a quiet
+   * batcher goes at once. Default 0: no waiting, only what arrives while statements run is shared.
+   */
+  gatherMs?: number;
 }
 
 interface Pending<I, O> {
   items: readonly I[];
+  /** When it was submitted, and whether another request came less than `gatherMs` before it. */
+  at: number;
+  busy: boolean;
   keys: string[];
   resolve: (outputs: O[]) => void;
   reject: (error: unknown) => void;
@@ -35,8 +44,11 @@ export class StatementBatcher<I, O> {
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
   readonly #key: ((item: I) => string) | undefined;
+  readonly #gatherMs: number;
   #waiting: Pending<I, O>[] = [];
   #inFlight = 0;
+  #lastSubmit = -Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** `run` answers one output per item, in order; a rejection fails every caller of that statement. */
   constructor(run: (items: readonly I[]) => Promise<O[]>, options: StatementBatcherOptions<I> = {}) {
@@ -44,12 +56,16 @@ export class StatementBatcher<I, O> {
     this.#maxInFlight = options.maxInFlight ?? 2;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#key = options.key;
+    this.#gatherMs = options.gatherMs ?? 0;
   }
 
   /** One output per item of `items`, from a statement shared with concurrent callers. */
   submit(items: readonly I[]): Promise<O[]> {
     const { promise, resolve, reject } = Promise.withResolvers<O[]>();
-    this.#waiting.push({ items, keys: this.#key ? items.map(this.#key) : [], resolve, reject });
+    const at = performance.now();
+    const busy = at - this.#lastSubmit < this.#gatherMs;
+    this.#lastSubmit = at;
+    this.#waiting.push({ items, keys: this.#key ? items.map(this.#key) : [], at, busy, resolve, reject });
     this.#pump();
     return promise;
   }
@@ -60,8 +76,23 @@ export class StatementBatcher<I, O> {
     return output as O;
   }
 
+  /** Whether the next statement should wait for more requests (see `gatherMs`); sets the timer. */
+  #gathering(): boolean {
+    if (this.#timer !== undefined) return true;
+    const first = this.#waiting[0];
+    if (first === undefined || !first.busy) return false;
+    const left = first.at + this.#gatherMs - performance.now();
+    if (left <= 0 || this.#waiting.reduce((n, p) => n + p.items.length, 0) >= this.#maxBatch) return false;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#waiting[0]!.busy = false; // it waited its time
+      this.#pump();
+    }, left);
+    return true;
+  }
+
   #pump(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
+    while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0 && !this.#gathering()) {
       const seen = new Set<string>();
       let size = 0;
       let end = 0;

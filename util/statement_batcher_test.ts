@@ -74,3 +74,24 @@ Deno.test("statement batcher - a run that throws at once rejects its callers ins
   assertEquals((await assertRejects(() => batcher.one(1))).message, "bad input");
   assertEquals(await batcher.one(2), 3);
 });
+
+Deno.test("statement batcher - with gatherMs, a request into a quiet batcher goes at once; under load a statement waits for more", async () => {
+  const r = recorder();
+  const batcher = new StatementBatcher(r.run, { gatherMs: 40 });
+  const first = batcher.one(1); // quiet: at once, though gathering is on
+  assertEquals(r.statements, [[1]]);
+  r.releases[0]!();
+  assertEquals(await first, 2);
+  // Right behind it (busy), with a statement slot free: it waits for company instead of going alone.
+  const second = batcher.one(2);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const third = batcher.one(3);
+  assertEquals(r.statements, [[1]], "nothing sent while gathering");
+  const deadline = Date.now() + 2000;
+  while (r.statements.length < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assertEquals(r.statements, [[1], [2, 3]], "both in one statement once the first had waited its time");
+  r.releases[1]!();
+  assertEquals(await Promise.all([second, third]), [4, 6]);
+});
