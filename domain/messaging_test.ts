@@ -448,32 +448,38 @@ dbTest("send - concurrent sends are stored in the order each user made them, wit
   );
 });
 
+/** A teacher's conversation with a parent, under a send limit of 3 at once with nearly no refill. */
+async function limitedChat(db: Database) {
+  const { id, people } = await school(db);
+  const messaging = createMessaging(db, new EventHub(), {
+    sendLimit: { name: `send_test_${uniqueToken()}`, capacity: 3, refillPerSecond: 0.001 },
+  });
+  const [teacher, parent] = [people.teacher[0], people.parent[0]];
+  const { conversation } = await messaging.createConversation(teacher.id, {
+    establishmentId: id,
+    participantIds: [parent.id],
+  });
+  const send = (who: { id: string }, clientId: string) =>
+    messaging.sendMessage(who.id, { conversationId: conversation.id, clientId, body: clientId });
+  return { messaging, teacher, parent, conversation, send };
+}
+
 dbTest(
   "send - past the send limit a person's sends are refused rate_limited before anything is stored",
   async (db) => {
-    const { id, people } = await school(db);
-    const messaging = createMessaging(db, new EventHub(), {
-      sendLimit: { name: "send_test", capacity: 3, refillPerSecond: 0.001 },
-    });
-    const [teacher, parent] = [people.teacher[0], people.parent[0]];
-    const { conversation } = await messaging.createConversation(teacher.id, {
-      establishmentId: id,
-      participantIds: [parent.id],
-    });
-    const send = (who: { id: string }, i: number) =>
-      messaging.sendMessage(who.id, { conversationId: conversation.id, clientId: `l-${i}`, body: `${i}` });
+    const { messaging, teacher, parent, conversation, send } = await limitedChat(db);
     // A malformed conversation id is refused before the limit: it costs no token.
     const missing = await assertRejects(
       () => messaging.sendMessage(teacher.id, { conversationId: "nope", clientId: "x", body: "x" }),
       AppError,
     );
     assertEquals(missing.code, "not_found");
-    await Promise.all([send(teacher, 1), send(teacher, 2), send(teacher, 3)]);
-    const refused = await assertRejects(() => send(teacher, 4), AppError);
+    await Promise.all([send(teacher, "1"), send(teacher, "2"), send(teacher, "3")]);
+    const refused = await assertRejects(() => send(teacher, "4"), AppError);
     assertEquals([refused.code, refused.status], ["rate_limited", 429]);
     assert(refused.retryAfterSeconds! > 100, `the refill is slow: ${refused.retryAfterSeconds}`);
     assertStringIncludes(refused.message, "You are sending too fast; wait");
-    assertEquals((await send(parent, 5)).created, true, "another person's sends are their own");
+    assertEquals((await send(parent, "5")).created, true, "another person's sends are their own");
     const stored = await messaging.listMessages(teacher.id, conversation.id, {});
     assertEquals(stored.map((m) => m.body).sort(), ["1", "2", "3", "5"], "the refused send stored nothing");
   },
@@ -482,17 +488,7 @@ dbTest(
 dbTest(
   "send - one person's flood in one batch: their burst stored in order, the rest refused, others unaffected",
   async (db) => {
-    const { id, people } = await school(db);
-    const messaging = createMessaging(db, new EventHub(), {
-      sendLimit: { name: "send_flood", capacity: 3, refillPerSecond: 0.001 },
-    });
-    const [teacher, parent] = [people.teacher[0], people.parent[0]];
-    const { conversation } = await messaging.createConversation(teacher.id, {
-      establishmentId: id,
-      participantIds: [parent.id],
-    });
-    const send = (who: { id: string }, clientId: string) =>
-      messaging.sendMessage(who.id, { conversationId: conversation.id, clientId, body: clientId });
+    const { messaging, teacher, parent, conversation, send } = await limitedChat(db);
     // Made together, so they share a batch: ten of the teacher's and one of the parent's.
     const flood = Array.from({ length: 10 }, (_, i) => send(teacher, `t-${i}`));
     const other = send(parent, "p-0");
