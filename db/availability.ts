@@ -20,6 +20,7 @@ export type StatementToken = number;
 /** See the module documentation. */
 export class DatabaseAvailability {
   #downSince: number | undefined;
+  #outages = 0;
   /** Bumped at each change of state; a statement's outcome counts only if it began after the last. */
   #version = 0;
 
@@ -39,6 +40,11 @@ export class DatabaseAvailability {
     return this.#downSince !== undefined;
   }
 
+  /** How many outages began so far (each counted once, however many statements failed in it). */
+  get outages(): number {
+    return this.#outages;
+  }
+
   /** Call when a statement starts; pass the token to {@linkcode down} or {@linkcode up} with its outcome. */
   begin(): StatementToken {
     return this.#version;
@@ -48,6 +54,7 @@ export class DatabaseAvailability {
   down(error: unknown, token: StatementToken): void {
     if (this.#downSince !== undefined || token < this.#version) return;
     this.#version++;
+    this.#outages++;
     this.#downSince = Date.now();
     const reason = error instanceof DatabaseConnectionError
       ? error.driverCode ?? "connection lost"

@@ -50,3 +50,15 @@ Deno.test("availability - a statement begun during the outage does not start ano
   assert(availability.isDown);
   assertEquals(lines.length, 3);
 });
+
+Deno.test("availability - outages counts each outage once, so a check that waited through one can tell", () => {
+  const { availability } = watched();
+  assertEquals(availability.outages, 0);
+  const probe = availability.outages; // a readiness check starts, its query waits for the pool
+  availability.down(lost("EPIPE"), availability.begin());
+  availability.down(lost("ECONNREFUSED"), availability.begin());
+  availability.up(availability.begin()); // the server is back before the check's query answers
+  assert(!availability.isDown);
+  assertEquals(availability.outages, 1, "two failures, one outage");
+  assert(availability.outages !== probe, "the check sees that the server went away meanwhile");
+});

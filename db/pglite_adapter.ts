@@ -43,6 +43,7 @@ export async function createPGliteDatabase(dataDir: string): Promise<Database> {
   return {
     kind: "pglite",
     reachable: () => true,
+    outages: () => 0,
 
     query: <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
       guarded("db.query", () => run<T>(pg, text, params)),

@@ -128,6 +128,7 @@ export function createPostgresDatabase(url: string, options: PostgresAdapterOpti
     kind: "postgres",
 
     reachable: () => !availability.isDown,
+    outages: () => availability.outages,
 
     query: <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
       bounded("db.query", () => run<T>(sql, text, params), queryTimeoutMs),

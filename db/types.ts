@@ -36,6 +36,11 @@ export interface Database extends Queryable {
    * from it at once. Always true on PGlite, which runs in the process.
    */
   reachable(): boolean;
+  /**
+   * How many outages this handle has seen (see {@linkcode reachable}); a check that finds the count
+   * changed while it waited knows the server went away meanwhile, even if it is back. 0 on PGlite.
+   */
+  outages(): number;
   /** Runs `fn` inside BEGIN … COMMIT; rolls back and rethrows if `fn` throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

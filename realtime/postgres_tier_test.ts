@@ -14,6 +14,7 @@ function fakePostgres() {
   const db: Database = {
     kind: "postgres",
     reachable: () => true,
+    outages: () => 0,
     query: () => Promise.resolve([]),
     transaction: () => Promise.reject(new Error("not in this fake")),
     close: () => Promise.resolve(),

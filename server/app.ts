@@ -157,7 +157,12 @@ export async function createApp(opts: AppOptions): Promise<PreauApp> {
   mountHealth(app, {
     // A handle whose statements are failing answers "not ready" at once: a probe's own query would
     // wait for the pool to reconnect, and answer "ready" if the server came back meanwhile.
-    databaseReady: async () => opts.db.reachable() && await services.migrationsApplied(),
+    // A check whose own query waited through an outage (the server went away and came back while it
+    // waited for the pool) says so too: requests failed meanwhile.
+    databaseReady: async () => {
+      const outages = opts.db.outages();
+      return opts.db.reachable() && await services.migrationsApplied() && opts.db.outages() === outages;
+    },
     isStopping: services.isStopping,
   });
   app.use("*", async (c, next) => {
