@@ -18,6 +18,7 @@
  */
 import type { AppendMessageInput, AppendOutcome, AppendResult } from "../db/messages.ts";
 import { overloaded } from "./errors.ts";
+import { type Arrival, GatherClock } from "../util/gather_clock.ts";
 
 /** Options of {@linkcode SendBatcher}. */
 export interface SendBatcherOptions {
@@ -40,9 +41,7 @@ export type BatchStore = (inputs: readonly AppendMessageInput[]) => Promise<Appe
 
 interface Waiting {
   input: AppendMessageInput;
-  at: number;
-  /** Another send came less than `gatherMs` before this one: when it heads a batch, the batch gathers. */
-  busy: boolean;
+  arrival: Arrival;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -54,11 +53,12 @@ export class SendBatcher {
   #queue: Waiting[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #storing: Promise<void> | undefined;
-  #lastSubmit = -Infinity;
+  readonly #clock: GatherClock;
 
   constructor(store: BatchStore, options: SendBatcherOptions = {}) {
     this.#store = store;
     this.#o = { gatherMs: 16, maxBatch: 500, maxQueued: 5000, maxWaitMs: 2000, ...options };
+    this.#clock = new GatherClock(this.#o.gatherMs);
   }
 
   /** Sends waiting for a batch (metrics, tests). */
@@ -73,12 +73,11 @@ export class SendBatcher {
   submit(input: AppendMessageInput): Promise<AppendResult> {
     const now = performance.now();
     const oldest = this.#queue[0];
-    if (this.#queue.length >= this.#o.maxQueued || (oldest && now - oldest.at >= this.#o.maxWaitMs)) {
+    if (this.#queue.length >= this.#o.maxQueued || (oldest && now - oldest.arrival.at >= this.#o.maxWaitMs)) {
       throw overloaded(Math.max(1, this.#o.maxWaitMs / 1000));
     }
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
-    this.#queue.push({ input, at: now, busy: now - this.#lastSubmit < this.#o.gatherMs, resolve, reject });
-    this.#lastSubmit = now;
+    this.#queue.push({ input, arrival: this.#clock.arrive(), resolve, reject });
     this.#schedule();
     return promise;
   }
@@ -104,8 +103,7 @@ export class SendBatcher {
       return;
     }
     if (this.#timer !== undefined) return;
-    const delay = oldest.busy ? Math.max(0, oldest.at + this.#o.gatherMs - performance.now()) : 0;
-    this.#timer = setTimeout(() => this.#flush(), delay);
+    this.#timer = setTimeout(() => this.#flush(), this.#clock.wait(oldest.arrival));
   }
 
   #flush(): void {

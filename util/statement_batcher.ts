@@ -12,6 +12,8 @@
  * order.
  */
 
+import { type Arrival, GatherClock } from "./gather_clock.ts";
+
 /** Options of {@linkcode StatementBatcher}. */
 export interface StatementBatcherOptions<I> {
   /** Statements running at once; more requests wait for one to finish. Default 2. */
@@ -30,9 +32,7 @@ export interface StatementBatcherOptions<I> {
 
 interface Pending<I, O> {
   items: readonly I[];
-  /** When it was submitted, and whether another request came less than `gatherMs` before it. */
-  at: number;
-  busy: boolean;
+  arrival: Arrival;
   keys: string[];
   resolve: (outputs: O[]) => void;
   reject: (error: unknown) => void;
@@ -44,10 +44,9 @@ export class StatementBatcher<I, O> {
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
   readonly #key: ((item: I) => string) | undefined;
-  readonly #gatherMs: number;
+  readonly #clock: GatherClock;
   #waiting: Pending<I, O>[] = [];
   #inFlight = 0;
-  #lastSubmit = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** `run` answers one output per item, in order; a rejection fails every caller of that statement. */
@@ -56,16 +55,14 @@ export class StatementBatcher<I, O> {
     this.#maxInFlight = options.maxInFlight ?? 2;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#key = options.key;
-    this.#gatherMs = options.gatherMs ?? 0;
+    this.#clock = new GatherClock(options.gatherMs ?? 0);
   }
 
   /** One output per item of `items`, from a statement shared with concurrent callers. */
   submit(items: readonly I[]): Promise<O[]> {
     const { promise, resolve, reject } = Promise.withResolvers<O[]>();
-    const at = performance.now();
-    const busy = at - this.#lastSubmit < this.#gatherMs;
-    this.#lastSubmit = at;
-    this.#waiting.push({ items, keys: this.#key ? items.map(this.#key) : [], at, busy, resolve, reject });
+    const arrival = this.#clock.arrive();
+    this.#waiting.push({ items, keys: this.#key ? items.map(this.#key) : [], arrival, resolve, reject });
     this.#pump();
     return promise;
   }
@@ -80,12 +77,12 @@ export class StatementBatcher<I, O> {
   #gathering(): boolean {
     if (this.#timer !== undefined) return true;
     const first = this.#waiting[0];
-    if (first === undefined || !first.busy) return false;
-    const left = first.at + this.#gatherMs - performance.now();
+    if (first === undefined) return false;
+    const left = this.#clock.wait(first.arrival);
     if (left <= 0 || this.#waiting.reduce((n, p) => n + p.items.length, 0) >= this.#maxBatch) return false;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#waiting[0]!.busy = false; // it waited its time
+      this.#waiting[0]!.arrival.busy = false; // it waited its time
       this.#pump();
     }, left);
     return true;
